@@ -1,0 +1,3 @@
+// Composition root of bin/raftkv-test.
+process.stderr.write('raftkv-test: not built yet\n');
+process.exit(2);

@@ -1,0 +1,255 @@
+// The pure Maelstrom node: turns input lines and ticks into output lines. It owns the init
+// handshake, decoding and validation, msg_id allocation, routing by body type, replies and
+// node-to-node RPCs whose timeouts are counted in ticks. It never touches a stream, a clock or
+// a random source, so the same shell runs under the stdio runtime and inside the simulator.
+
+import { assert } from '../base/assert.js';
+import type { JsonValue } from '../base/json.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { describeFieldError, type FieldResult } from '../protocol/fields.js';
+import { parseInit } from '../protocol/init.js';
+import { decodeMessage, encodeMessage, type Body, type Message } from '../protocol/message.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface ShellOutput {
+  /** One encoded message, newline included. */
+  write(line: string): void;
+  log(level: LogLevel, text: string): void;
+}
+
+export interface OutBody {
+  readonly type: string;
+  readonly [field: string]: JsonValue | undefined;
+}
+
+/** A decoded request as a route's handler sees it. */
+export interface Incoming<T> {
+  readonly src: string;
+  readonly msgId: number | undefined;
+  readonly body: Body;
+  readonly request: T;
+}
+
+/** Who to answer: enough to reply long after the request arrived. */
+export interface ReplyTarget {
+  readonly src: string;
+  readonly msgId: number | undefined;
+}
+
+export type RpcOutcome =
+  | { readonly kind: 'reply'; readonly body: Body }
+  | { readonly kind: 'timeout' }
+  /** The pending-RPC table was full, so nothing was sent. */
+  | { readonly kind: 'overloaded' };
+
+export interface NodeContext {
+  readonly nodeId: string;
+  readonly nodeIds: readonly string[];
+  /** Every node but this one, in node_ids order. */
+  readonly peers: readonly string[];
+  /** Ticks since init. */
+  currentTick(): number;
+  send(dest: string, body: OutBody): void;
+  reply(to: ReplyTarget, body: OutBody): void;
+  replyError(to: ReplyTarget, code: ErrorCode, text: string): void;
+  /** Sends a request with a fresh msg_id; onDone runs exactly once, on the reply or the timeout. */
+  rpc(dest: string, body: OutBody, timeoutTicks: number, onDone: (outcome: RpcOutcome) => void): void;
+  log(level: LogLevel, text: string): void;
+}
+
+export interface Route<T> {
+  parse(body: Body): FieldResult<T>;
+  handle(incoming: Incoming<T>): void;
+}
+
+export interface NodeApp {
+  readonly routes: ReadonlyMap<string, Route<unknown>>;
+  tick(): void;
+}
+
+export type AppFactory = (context: NodeContext) => NodeApp;
+
+export function route<T>(parse: (body: Body) => FieldResult<T>, handle: (incoming: Incoming<T>) => void): Route<unknown> {
+  return { parse, handle } as Route<unknown>;
+}
+
+export interface ShellLimits {
+  readonly maxPendingRpcs: number;
+}
+
+export const DEFAULT_SHELL_LIMITS: ShellLimits = { maxPendingRpcs: 65_536 };
+
+interface PendingRpc {
+  readonly deadlineTick: number;
+  readonly onDone: (outcome: RpcOutcome) => void;
+}
+
+export class NodeShell {
+  private context: NodeContext | undefined;
+  private app: NodeApp | undefined;
+  private tickCount = 0;
+  private nextMsgId = 1;
+  private readonly pendingRpcs = new Map<number, PendingRpc>();
+  /** msg_ids of pending RPCs by the tick at which they expire, so expiry costs O(1) per tick. */
+  private readonly rpcDeadlines = new Map<number, number[]>();
+
+  constructor(
+    private readonly output: ShellOutput,
+    private readonly createApp: AppFactory,
+    private readonly limits: ShellLimits = DEFAULT_SHELL_LIMITS,
+  ) {}
+
+  get nodeId(): string | undefined {
+    return this.context?.nodeId;
+  }
+
+  get pendingRpcCount(): number {
+    return this.pendingRpcs.size;
+  }
+
+  receiveLine(line: string): void {
+    const decoded = decodeMessage(line);
+    switch (decoded.kind) {
+      case 'garbage':
+        this.output.log('warn', `skipped an input line (${decoded.reason}): ${preview(line)}`);
+        return;
+      case 'malformed':
+        this.output.log('warn', `malformed request from ${decoded.src}: ${decoded.reason}`);
+        this.writeError(decoded.dest, { src: decoded.src, msgId: decoded.msgId }, ErrorCode.malformedRequest, decoded.reason);
+        return;
+      case 'message':
+        this.receive(decoded.message);
+        return;
+    }
+  }
+
+  receive(message: Message): void {
+    const { body } = message;
+    if (body.type === 'init') {
+      this.receiveInit(message);
+      return;
+    }
+    const context = this.context;
+    const app = this.app;
+    const target: ReplyTarget = { src: message.src, msgId: body.msg_id };
+    if (context === undefined || app === undefined) {
+      this.writeError(message.dest, target, ErrorCode.temporarilyUnavailable, 'node is not initialized yet: send init first');
+      return;
+    }
+    if (body.in_reply_to !== undefined) {
+      this.receiveReply(body.in_reply_to, body);
+      return;
+    }
+    const handler = app.routes.get(body.type);
+    if (handler === undefined) {
+      this.writeError(context.nodeId, target, ErrorCode.notSupported, `request type "${body.type}" is not supported`);
+      return;
+    }
+    const parsed = handler.parse(body);
+    if (!parsed.ok) {
+      const reason = `${body.type}: ${describeFieldError(parsed.error)}`;
+      this.output.log('warn', `malformed request from ${message.src}: ${reason}`);
+      this.writeError(context.nodeId, target, ErrorCode.malformedRequest, reason);
+      return;
+    }
+    handler.handle({ src: message.src, msgId: body.msg_id, body, request: parsed.value });
+  }
+
+  tick(): void {
+    if (this.app === undefined) return;
+    this.tickCount++;
+    this.expireRpcs();
+    this.app.tick();
+  }
+
+  private receiveInit(message: Message): void {
+    const target: ReplyTarget = { src: message.src, msgId: message.body.msg_id };
+    const parsed = parseInit(message.body);
+    if (!parsed.ok) {
+      this.writeError(message.dest, target, ErrorCode.malformedRequest, `init: ${describeFieldError(parsed.error)}`);
+      return;
+    }
+    const { nodeId, nodeIds } = parsed.value;
+    if (this.context !== undefined) {
+      const same = this.context.nodeId === nodeId && this.context.nodeIds.join() === nodeIds.join();
+      if (same) {
+        this.writeReply(nodeId, target, { type: 'init_ok' });
+      } else {
+        this.writeError(this.context.nodeId, target, ErrorCode.malformedRequest, `init: already initialized as ${this.context.nodeId}`);
+      }
+      return;
+    }
+    this.context = this.makeContext(nodeId, nodeIds);
+    this.app = this.createApp(this.context);
+    this.output.log('info', `initialized as ${nodeId} of [${nodeIds.join(', ')}]`);
+    this.writeReply(nodeId, target, { type: 'init_ok' });
+  }
+
+  private receiveReply(inReplyTo: number, body: Body): void {
+    const pending = this.pendingRpcs.get(inReplyTo);
+    if (pending === undefined) return; // late or duplicate: its caller has moved on
+    this.pendingRpcs.delete(inReplyTo);
+    pending.onDone({ kind: 'reply', body });
+  }
+
+  private expireRpcs(): void {
+    const expiring = this.rpcDeadlines.get(this.tickCount);
+    if (expiring === undefined) return;
+    this.rpcDeadlines.delete(this.tickCount);
+    for (const msgId of expiring) {
+      const pending = this.pendingRpcs.get(msgId);
+      if (pending === undefined) continue;
+      this.pendingRpcs.delete(msgId);
+      pending.onDone({ kind: 'timeout' });
+    }
+  }
+
+  private makeContext(nodeId: string, nodeIds: readonly string[]): NodeContext {
+    const shell = this;
+    const peers = nodeIds.filter((id) => id !== nodeId);
+    return {
+      nodeId,
+      nodeIds,
+      peers,
+      currentTick: () => shell.tickCount,
+      send: (dest, body) => shell.output.write(encodeMessage(nodeId, dest, body as Body)),
+      reply: (to, body) => shell.writeReply(nodeId, to, body),
+      replyError: (to, code, text) => shell.writeError(nodeId, to, code, text),
+      rpc: (dest, body, timeoutTicks, onDone) => shell.sendRpc(nodeId, dest, body, timeoutTicks, onDone),
+      log: (level, text) => shell.output.log(level, text),
+    };
+  }
+
+  private sendRpc(src: string, dest: string, body: OutBody, timeoutTicks: number, onDone: (outcome: RpcOutcome) => void): void {
+    assert(Number.isSafeInteger(timeoutTicks) && timeoutTicks > 0, `rpc timeout must be a positive tick count, got ${timeoutTicks}`);
+    if (this.pendingRpcs.size >= this.limits.maxPendingRpcs) {
+      onDone({ kind: 'overloaded' });
+      return;
+    }
+    const msgId = this.nextMsgId++;
+    const deadlineTick = this.tickCount + timeoutTicks;
+    this.pendingRpcs.set(msgId, { deadlineTick, onDone });
+    const bucket = this.rpcDeadlines.get(deadlineTick);
+    if (bucket === undefined) this.rpcDeadlines.set(deadlineTick, [msgId]);
+    else bucket.push(msgId);
+    this.output.write(encodeMessage(src, dest, { ...body, msg_id: msgId } as Body));
+  }
+
+  private writeReply(src: string, to: ReplyTarget, body: OutBody): void {
+    if (to.msgId === undefined) return; // the sender asked for no answer
+    this.output.write(encodeMessage(src, to.src, { ...body, in_reply_to: to.msgId } as Body));
+  }
+
+  private writeError(src: string, to: ReplyTarget, code: ErrorCode, text: string): void {
+    if (to.msgId === undefined) {
+      this.output.log('warn', `cannot answer ${to.src} (no msg_id): error ${code}: ${text}`);
+      return;
+    }
+    this.writeReply(src, to, { type: 'error', code, text });
+  }
+}
+
+function preview(line: string): string {
+  return line.length > 120 ? `${line.slice(0, 120)}... (${line.length} chars)` : line;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // Tests that spawn clusters of processes share two cores with CI: keep parallelism modest.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
