@@ -46,10 +46,29 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
     process.exit(exitCode);
   };
 
-  const ticker = setInterval(() => shell.tick(), options.tickMs);
-  stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
+  // Everything that arrives in one event-loop turn is handled first, then flushed together.
+  let turnEndScheduled = false;
+  const endTurn = (): void => {
+    turnEndScheduled = false;
+    shell.flush();
+    writer.flush();
+  };
+  const scheduleTurnEnd = (): void => {
+    if (turnEndScheduled) return;
+    turnEndScheduled = true;
+    setImmediate(endTurn);
+  };
+  const ticker = setInterval(() => {
+    shell.tick();
+    scheduleTurnEnd();
+  }, options.tickMs);
+  stdin.on('data', (chunk: Buffer) => {
+    splitter.push(chunk);
+    scheduleTurnEnd();
+  });
   stdin.on('end', () => {
     splitter.finish();
+    shell.flush();
     void shutdown('end of input', 0);
   });
   stdin.on('error', (error) => void shutdown(`stdin error: ${error.message}`, 0));

@@ -22,5 +22,5 @@ export function createLocalKvApp(context: NodeContext): NodeApp {
       ),
     );
   }
-  return { routes, tick: () => {} };
+  return { routes, tick: () => {}, flush: () => {} };
 }

@@ -66,6 +66,11 @@ export interface Route<T> {
 export interface NodeApp {
   readonly routes: ReadonlyMap<string, Route<unknown>>;
   tick(): void;
+  /**
+   * The end of an event-loop turn: everything that arrived in this turn has been handled. Work
+   * deferred to here is batched: one persist, one append per follower, one forward per leader.
+   */
+  flush(): void;
 }
 
 export type AppFactory = (context: NodeContext) => NodeApp;
@@ -161,6 +166,11 @@ export class NodeShell {
     this.tickCount++;
     this.expireRpcs();
     this.app.tick();
+  }
+
+  /** Called by the runtime once per event-loop turn, after the turn's input and ticks. */
+  flush(): void {
+    this.app?.flush();
   }
 
   private receiveInit(message: Message): void {

@@ -1,0 +1,88 @@
+// End-to-end: the real bin/raftkv over stdio, started from an unrelated working directory as
+// Maelstrom starts it.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NodeProcess, RAFTKV_BIN, requireBuilt, stopAll, withTimeout } from '../support/node_process.js';
+
+const INIT = { src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0'] } };
+
+beforeAll(() => requireBuilt('dist/raftkv.mjs'));
+afterEach(stopAll);
+
+describe('bin/raftkv over stdio', () => {
+  it('answers init, survives garbage, and answers bad requests with the right errors', async () => {
+    const node = new NodeProcess(RAFTKV_BIN, [], { cwd: '/tmp' });
+    node.send({ src: 'c1', dest: 'n0', body: { type: 'read', msg_id: 1, key: 0 } });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 11, in_reply_to: 1 });
+
+    node.send(INIT);
+    expect(await node.next()).toEqual({ src: 'n0', dest: 'c0', body: { type: 'init_ok', in_reply_to: 1 } });
+
+    node.send('not json at all');
+    node.send('{"src":"c1","dest":"n0","body":"a string"}');
+    node.send('[]');
+    node.send({ src: 'c1', dest: 'n0', body: { type: 'write', msg_id: 2, key: 0 } });
+    const malformed = await node.next();
+    expect(malformed).toMatchObject({ src: 'n0', dest: 'c1', body: { type: 'error', code: 12, in_reply_to: 2 } });
+    expect(malformed.body['text']).toContain('"value"');
+
+    node.send({ src: 'c1', dest: 'n0', body: { type: 'teleport', msg_id: 3 } });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 10, in_reply_to: 3 });
+
+    node.send({ src: 'c1', dest: 'n0', body: { type: 'cas', msg_id: 4, key: 0, from: 1, to: 2 } });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 20, in_reply_to: 4 });
+
+    expect(node.alive).toBe(true);
+    expect(node.stderr.join('')).toContain('skipped an input line (not valid JSON)');
+  });
+
+  it('refuses a line over 1 MiB without dying and keeps serving', async () => {
+    const node = new NodeProcess(RAFTKV_BIN);
+    node.send(INIT);
+    await node.next();
+    const huge = { src: 'c1', dest: 'n0', body: { type: 'write', msg_id: 2, key: 0, value: 'x'.repeat(3 << 20) } };
+    node.send(huge);
+    node.send({ src: 'c1', dest: 'n0', body: { type: 'frob', msg_id: 3 } });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 10, in_reply_to: 3 });
+    expect(node.stderr.join('')).toMatch(/refused an input line of \d+ bytes/);
+  });
+
+  it('exits 0 at the end of stdin, after flushing its replies', async () => {
+    const node = new NodeProcess(RAFTKV_BIN);
+    node.send(INIT);
+    node.child.stdin.end();
+    expect((await node.next()).body).toMatchObject({ type: 'init_ok' });
+    expect(await withTimeout(node.exited, 5_000, 'exit after stdin EOF')).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    const node = new NodeProcess(RAFTKV_BIN);
+    node.send(INIT);
+    await node.next();
+    node.child.kill('SIGTERM');
+    expect(await withTimeout(node.exited, 5_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
+  it('rejects a bad option with a clear message and status 2', async () => {
+    const node = new NodeProcess(RAFTKV_BIN, ['--tick-ms', 'soon']);
+    expect(await withTimeout(node.exited, 5_000, 'exit on a bad option')).toEqual({ code: 2, signal: null });
+    expect(node.stderr.join('')).toContain('--tick-ms (RAFTKV_TICK_MS) must be an integer');
+  });
+});
+
+describe('bin/raftkv without a build', () => {
+  it('says how to build, on stderr, and exits non-zero', async () => {
+    const { mkdtempSync, copyFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(`${tmpdir()}/raftkv-nobuild-`);
+    try {
+      mkdirSync(`${root}/bin`);
+      copyFileSync(RAFTKV_BIN, `${root}/bin/raftkv`);
+      const node = new NodeProcess('bash', [`${root}/bin/raftkv`]);
+      const exit = await withTimeout(node.exited, 5_000, 'exit without a build');
+      expect(exit.code).not.toBe(0);
+      expect(node.stderr.join('')).toMatch(/dist\/raftkv\.mjs is missing; build it first: .*npm run build/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
