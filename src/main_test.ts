@@ -1,3 +1,72 @@
-// Composition root of bin/raftkv-test.
-process.stderr.write('raftkv-test: not built yet\n');
-process.exit(2);
+// Composition root of bin/raftkv-test: `test` runs the Maelstrom-compatible harness, `check`
+// runs the linearizability checker on a history file. Ctrl-C and SIGTERM stop the run and every
+// node it started; any unexpected exception kills the nodes too before exiting with status 2.
+
+import { runCheckCommand } from './check/cli.js';
+import { runTestCommand } from './harness/cli.js';
+import { killAllLiveProcesses } from './harness/processes.js';
+
+const USAGE = `usage: raftkv-test <command> [options]
+
+commands:
+  test -w lin-kv --bin FILE [options]   run a node binary as a cluster under Maelstrom's lin-kv workload
+  check FILE [options]                  check a history (JSON lines or a Jepsen log) for linearizability
+  help                                  print this help
+
+raftkv-test <command> --help describes each command's options.
+`;
+
+const io = {
+  stdout: (text: string): void => void process.stdout.write(text),
+  stderr: (text: string): void => void process.stderr.write(text),
+};
+
+function die(error: unknown): never {
+  killAllLiveProcesses();
+  process.stderr.write(`raftkv-test: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(2);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'test': {
+      const controller = new AbortController();
+      let interrupts = 0;
+      const interrupt = (signal: NodeJS.Signals): void => {
+        interrupts++;
+        if (interrupts > 1) {
+          killAllLiveProcesses();
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        process.stderr.write(`raftkv-test: ${signal}: stopping the run (again to quit at once)\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', interrupt);
+      process.on('SIGTERM', interrupt);
+      process.on('SIGHUP', interrupt);
+      return runTestCommand(rest, io, controller.signal);
+    }
+    case 'check':
+      return runCheckCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '-h':
+    case '--help':
+      io.stdout(USAGE);
+      return command === undefined ? 254 : 0;
+    default:
+      io.stderr(`raftkv-test: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 254;
+  }
+}
+
+process.on('uncaughtException', die);
+process.on('unhandledRejection', die);
+main(process.argv.slice(2)).then(
+  (status) => {
+    // Let stdout drain before exiting (a pipe may be slow).
+    process.stdout.write('', () => process.exit(status));
+  },
+  die,
+);

@@ -1,0 +1,181 @@
+// The lin-kv workload's clients, as Maelstrom runs Jepsen's linearizable-register test: what
+// each worker thread does next, and how a reply (or a timeout) becomes a history outcome.
+// Pure: randomness from the injected Rng, no clock. Invariants: thread t always talks to node
+// t mod N; a group of 2N threads shares one key at a time, its first N threads read and the
+// rest write or cas (1:2); a group moves to a fresh key once processLimit distinct processes
+// have touched its key; a thread's process id grows by `concurrency` after every info result.
+
+import type { JsonObject, JsonValue } from '../base/json.js';
+import type { Rng } from '../base/rng.js';
+import type { HistoryError } from '../check/history.js';
+import { ErrorCode, isDefiniteError } from '../protocol/errors.js';
+
+export type KvFunction = 'read' | 'write' | 'cas';
+
+export interface KvOp {
+  readonly f: KvFunction;
+  readonly key: number;
+  /** null for a read, the value for a write, [from, to] for a cas. */
+  readonly value: JsonValue;
+}
+
+export interface LinKvConfig {
+  readonly nodeCount: number;
+  readonly concurrency: number;
+  /** Values are drawn from 0 .. valueCount-1 (Maelstrom: rand-int 5). */
+  readonly valueCount?: number;
+  /** Distinct processes per key before its group moves on (Jepsen: 20). */
+  readonly processLimit?: number;
+}
+
+/** lin-kv needs whole groups of 2 × node-count threads; the message says what to use instead. */
+export function checkLinKvConcurrency(nodeCount: number, concurrency: number): string | undefined {
+  const group = 2 * nodeCount;
+  if (concurrency < group) {
+    return (
+      `--concurrency ${concurrency} is too low for lin-kv with ${nodeCount} node${nodeCount === 1 ? '' : 's'}: each key is worked on by ` +
+      `a group of 2 × node-count = ${group} client threads. Consider raising your test's :concurrency to at least ${group} (--concurrency 2n).`
+    );
+  }
+  if (concurrency % group !== 0) {
+    return (
+      `--concurrency ${concurrency} cannot be split into groups of 2 × node-count = ${group} client threads (lin-kv runs one key per group). ` +
+      `Consider raising or lowering your test's :concurrency to a multiple of ${group} (--concurrency 2n, 4n, ...).`
+    );
+  }
+  return undefined;
+}
+
+export class LinKvGenerator {
+  private readonly processes: number[];
+  private readonly groupKeys: number[];
+  private readonly groupTouched: Set<number>[];
+  private nextFreshKey: number;
+  private readonly groupSize: number;
+  private readonly valueCount: number;
+  private readonly processLimit: number;
+
+  constructor(
+    private readonly config: LinKvConfig,
+    private readonly rng: Rng,
+  ) {
+    const problem = checkLinKvConcurrency(config.nodeCount, config.concurrency);
+    if (problem !== undefined) throw new RangeError(problem);
+    this.groupSize = 2 * config.nodeCount;
+    const groups = config.concurrency / this.groupSize;
+    this.processes = Array.from({ length: config.concurrency }, (_, thread) => thread);
+    this.groupKeys = Array.from({ length: groups }, (_, group) => group);
+    this.groupTouched = Array.from({ length: groups }, () => new Set<number>());
+    this.nextFreshKey = groups;
+    this.valueCount = config.valueCount ?? 5;
+    this.processLimit = config.processLimit ?? 20;
+  }
+
+  /** Keys handed out so far (0 .. keysUsed-1). */
+  get keysUsed(): number {
+    return this.nextFreshKey;
+  }
+
+  nodeIndexOf(thread: number): number {
+    return thread % this.config.nodeCount;
+  }
+
+  processOf(thread: number): number {
+    return this.processes[thread] as number;
+  }
+
+  isReader(thread: number): boolean {
+    return thread % this.groupSize < this.config.nodeCount;
+  }
+
+  /** The thread's next operation; may move its group to a fresh key. */
+  nextOp(thread: number): KvOp {
+    const group = Math.floor(thread / this.groupSize);
+    const process = this.processOf(thread);
+    let touched = this.groupTouched[group] as Set<number>;
+    if (!touched.has(process) && touched.size >= this.processLimit) {
+      this.groupKeys[group] = this.nextFreshKey++;
+      touched = new Set<number>();
+      this.groupTouched[group] = touched;
+    }
+    touched.add(process);
+    const key = this.groupKeys[group] as number;
+    if (this.isReader(thread)) return { f: 'read', key, value: null };
+    if (this.rng.int(0, 2) === 0) return { f: 'write', key, value: this.rng.int(0, this.valueCount - 1) };
+    return { f: 'cas', key, value: [this.rng.int(0, this.valueCount - 1), this.rng.int(0, this.valueCount - 1)] };
+  }
+
+  /** After an info outcome the thread continues as a new process, like a crashed Jepsen worker. */
+  crashed(thread: number): void {
+    this.processes[thread] = this.processOf(thread) + this.config.concurrency;
+  }
+}
+
+/** The request body as JSON text (one stringify of the value, the rest is fixed). */
+export function encodeRequestBody(op: KvOp, msgId: number): string {
+  switch (op.f) {
+    case 'read':
+      return `{"type":"read","key":${op.key},"msg_id":${msgId}}`;
+    case 'write':
+      return `{"type":"write","key":${op.key},"value":${JSON.stringify(op.value)},"msg_id":${msgId}}`;
+    case 'cas': {
+      const [from, to] = op.value as [JsonValue, JsonValue];
+      return `{"type":"cas","key":${op.key},"from":${JSON.stringify(from)},"to":${JSON.stringify(to)},"msg_id":${msgId}}`;
+    }
+  }
+}
+
+export type Completion =
+  | { readonly type: 'ok'; readonly value: JsonValue }
+  | { readonly type: 'fail'; readonly error: HistoryError }
+  | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string };
+
+/** The error recorded for a client timeout, as Maelstrom's :net-timeout. */
+export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
+
+/** Reads are idempotent: a failed or timed-out read took no effect that matters. */
+export function classifyTimeout(op: KvOp): Completion {
+  return op.f === 'read' ? { type: 'fail', error: NET_TIMEOUT } : { type: 'info', error: NET_TIMEOUT };
+}
+
+const SUCCESS: { readonly [f in KvFunction]: { readonly type: string; readonly allowed: ReadonlySet<string>; readonly required: readonly string[] } } = {
+  read: { type: 'read_ok', allowed: new Set(['type', 'in_reply_to', 'msg_id', 'value']), required: ['value'] },
+  write: { type: 'write_ok', allowed: new Set(['type', 'in_reply_to', 'msg_id']), required: [] },
+  cas: { type: 'cas_ok', allowed: new Set(['type', 'in_reply_to', 'msg_id']), required: [] },
+};
+
+/**
+ * A reply (already matched to the request by in_reply_to) as a history outcome. Errors: fail
+ * when the code is definite or the op is a read, else info; error bodies may carry extra keys.
+ * Success bodies are closed schemas: anything unexpected makes the op info, marked malformed.
+ */
+export function classifyReply(op: KvOp, body: JsonObject): Completion {
+  const type = body['type'];
+  if (type === 'error') {
+    const code = body['code'];
+    if (typeof code !== 'number' || !Number.isSafeInteger(code)) {
+      return malformed(`error reply without an integer "code": ${JSON.stringify(body)}`);
+    }
+    const text = body['text'];
+    const error: HistoryError = { code, text: typeof text === 'string' ? text : '' };
+    return isDefiniteError(code) || op.f === 'read' ? { type: 'fail', error } : { type: 'info', error };
+  }
+  const schema = SUCCESS[op.f];
+  if (type !== schema.type) return malformed(`expected ${schema.type} or error in reply to ${op.f}, got type ${JSON.stringify(type)}`);
+  for (const key of Object.keys(body)) {
+    if (!schema.allowed.has(key)) return malformed(`${schema.type} has the disallowed key ${JSON.stringify(key)}: ${JSON.stringify(body)}`);
+  }
+  for (const key of schema.required) {
+    if (!(key in body)) return malformed(`${schema.type} lacks the required key ${JSON.stringify(key)}`);
+  }
+  const msgId = body['msg_id'];
+  if (msgId !== undefined && !(typeof msgId === 'number' && Number.isSafeInteger(msgId))) {
+    return malformed(`${schema.type} has a non-integer "msg_id": ${JSON.stringify(body)}`);
+  }
+  return { type: 'ok', value: op.f === 'read' ? (body['value'] as JsonValue) : op.value };
+}
+
+/** Malformed replies are indeterminate (Maelstrom records the op as crashed: info). */
+function malformed(reason: string): Completion {
+  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason };
+}

@@ -1,0 +1,893 @@
+// Runs one Maelstrom-style test: spawns the nodes, sends init, drives the lin-kv clients through
+// the simulated network while the nemesis injects faults, then heals, waits for the operations
+// in flight, stops every process (SIGKILL, as Maelstrom), checks the history and writes the
+// results. The impure composition root of the harness: the decisions (clients, network queues,
+// partitions, nemesis steps) live in pure modules and are fed the clock from here.
+// Invariants: every process started is killed before runTest returns or throws; at most one
+// operation per client thread is in flight; every invoke gets exactly one completion, except
+// when the run is interrupted (then the checker treats the open ones as indeterminate).
+
+import { accessSync, constants, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JsonObject, JsonValue } from '../base/json.js';
+import { Rng } from '../base/rng.js';
+import type { HistoryError, HistoryEvent } from '../check/history.js';
+import { formatHistoryLine } from '../check/history.js';
+import { abbreviate, validateNodeLine } from './envelope.js';
+import { renderLatencyPlot } from './latency_plot.js';
+import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type Completion, type KvOp } from './lin_kv.js';
+import { actionOutcomeValue, actionValue, NemesisPlanner, type NemesisAction, type NemesisKind } from './nemesis.js';
+import { SimNetwork, type Delivery } from './network.js';
+import type { TestOptions } from './options.js';
+import { NodeProcess, type ExitInfo, type ProcessRecord } from './processes.js';
+import {
+  buildResults,
+  computeStats,
+  exitCodeFor,
+  formatSummary,
+  type BadLine,
+  type Crash,
+  type FaultInterval,
+  type OpRecord,
+  type ResultsDocument,
+  type RunFacts,
+  type Stats,
+  type Validity,
+} from './results.js';
+import { checkWorkload, type WorkloadVerdict } from './verdict.js';
+
+export interface RunHooks {
+  /** Aborting stops the run at once: nodes are killed, results written, verdict unknown. */
+  readonly signal?: AbortSignal;
+  /** Loud, rare messages (bad output, crashes, phases). Default: stderr. */
+  readonly log?: (line: string) => void;
+  /** Progress lines every options.progressIntervalS. Default: stderr. */
+  readonly progress?: (line: string) => void;
+  /** The command line that started the run, recorded in results.json. */
+  readonly command?: readonly string[];
+  /** How long a node may take to answer init (Maelstrom: 10 s); tests shorten it. */
+  readonly initTimeoutMs?: number;
+}
+
+export interface TestResult {
+  readonly valid: Validity;
+  /** 0 valid, 1 invalid, 2 unknown or harness error. */
+  readonly exitCode: 0 | 1 | 2;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly dataDir: string;
+  readonly results: ResultsDocument;
+  readonly summary: string;
+  readonly stats: Stats;
+  readonly okOpsPerSecond: number;
+  readonly workload: WorkloadVerdict;
+  /** Every node process started, with its pid and how it ended. */
+  readonly processes: readonly ProcessRecord[];
+  readonly historyPath: string;
+  readonly resultsPath: string;
+}
+
+/** Maelstrom's message when init goes unanswered. */
+export function initTimeoutMessage(node: string): string {
+  return `Expected node ${node} to respond to an init message, but node did not respond.`;
+}
+
+const INIT_TIMEOUT_MS = 10_000;
+const TIMEOUT_SWEEP_MS = 10;
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
+const MALFORMED_EXAMPLES = 10;
+const SERVICES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'];
+
+interface Payload {
+  /** The message as a JSON line without `id` and without the newline. */
+  readonly text: string;
+  /** The parsed body when we have it (saves a parse for client and service deliveries). */
+  readonly body: JsonObject | null;
+}
+
+interface NodeSlot {
+  readonly id: string;
+  proc: NodeProcess | null;
+  /** True from a nemesis kill (or teardown) until the process is restarted. */
+  expectingExit: boolean;
+  down: boolean;
+  paused: boolean;
+  crashed: boolean;
+  muted: boolean;
+}
+
+interface InFlight {
+  readonly op: KvOp;
+  readonly msgId: number;
+  readonly process: number;
+  readonly invokeMs: number;
+  readonly deadlineMs: number;
+}
+
+interface Worker {
+  readonly thread: number;
+  readonly clientId: string;
+  readonly nodeId: string;
+  msgId: number;
+  inflight: InFlight | null;
+}
+
+type InitWaiter = (body: JsonObject) => void;
+
+export interface ResolvedCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * `--bin` as Maelstrom takes it: a file, resolved to its canonical path. A .js/.mjs/.cjs file
+ * that is not executable is run with this Node.js, for convenience.
+ */
+export function resolveBin(bin: string, binArgs: readonly string[], cwd = process.cwd()): ResolvedCommand | string {
+  const path = resolve(cwd, bin);
+  if (!existsSync(path)) return `--bin ${bin}: no such file (${path})`;
+  let canonical: string;
+  try {
+    canonical = realpathSync(path);
+    if (!statSync(canonical).isFile()) return `--bin ${bin}: not a file`;
+  } catch (error) {
+    return `--bin ${bin}: ${(error as Error).message}`;
+  }
+  try {
+    accessSync(canonical, constants.X_OK);
+    return { command: canonical, args: binArgs };
+  } catch {
+    if (/\.(mjs|cjs|js)$/.test(canonical)) return { command: process.execPath, args: [canonical, ...binArgs] };
+    return `--bin ${bin} is not executable: make it executable (chmod +x) with a shebang line, as Maelstrom runs it directly`;
+  }
+}
+
+/** Maelstrom-style directory name: 20250102T030405.678+0100 (local time). */
+export function timestampName(date: Date): string {
+  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  return (
+    `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}T${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}` +
+    `.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
+  );
+}
+
+function replaceSymlink(target: string, linkPath: string): void {
+  try {
+    unlinkSync(linkPath);
+  } catch {
+    // No previous link.
+  }
+  try {
+    symlinkSync(target, linkPath);
+  } catch {
+    // Symlinks are a convenience; a file system without them loses only that.
+  }
+}
+
+/** Creates the output directory (and the store's `latest` links when it is the default one). */
+export function prepareOutDir(options: TestOptions, now: Date): string {
+  if (options.outDir !== undefined) {
+    const outDir = resolve(options.outDir);
+    mkdirSync(outDir, { recursive: true });
+    return outDir;
+  }
+  const store = resolve(options.storeRoot);
+  const workloadDir = join(store, options.workload);
+  mkdirSync(workloadDir, { recursive: true });
+  let name = timestampName(now);
+  for (let attempt = 1; existsSync(join(workloadDir, name)); attempt++) name = `${timestampName(now)}-${attempt}`;
+  const outDir = join(workloadDir, name);
+  mkdirSync(outDir);
+  replaceSymlink(name, join(workloadDir, 'latest'));
+  replaceSymlink(relative(store, outDir), join(store, 'latest'));
+  return outDir;
+}
+
+/** The run's data directory: fresh, so a new run never finds an old run's files. */
+function prepareDataDir(options: TestOptions, outDir: string): string {
+  if (options.dataDirRoot !== undefined) {
+    const root = resolve(options.dataDirRoot);
+    mkdirSync(root, { recursive: true });
+    return mkdtempSync(join(root, `raftkv-data-${basename(outDir)}-`));
+  }
+  const dataDir = join(outDir, 'data');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir);
+  return dataDir;
+}
+
+function logTail(path: string, lines: number): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } catch {
+    return '(no log)';
+  }
+}
+
+export async function runTest(options: TestOptions, hooks: RunHooks = {}): Promise<TestResult> {
+  const run = new TestRun(options, hooks);
+  return run.execute();
+}
+
+class TestRun {
+  private readonly log: (line: string) => void;
+  private readonly progress: (line: string) => void;
+  private readonly nodeIds: string[];
+  private readonly slots = new Map<string, NodeSlot>();
+  private readonly workers: Worker[] = [];
+  private readonly workerByClient = new Map<string, Worker>();
+  private readonly initWaiters = new Map<string, InitWaiter>();
+  private readonly freeThreads: number[] = [];
+  /** When each thread last became free (test ms): an op cannot be scheduled before that. */
+  private readonly freeSinceMs: number[] = [];
+  private readonly network: SimNetwork<Payload>;
+  private readonly generator: LinKvGenerator;
+  private readonly planner: NemesisPlanner;
+  private readonly clientRng: Rng;
+  private readonly timeoutMs: number;
+  private command: ResolvedCommand = { command: '', args: [] };
+  private outDir = '';
+  private dataDir = '';
+  private logsDir = '';
+  private startedAt = new Date();
+
+  // Clock: performance.now() milliseconds; test time 0 is the start of the operation phase.
+  private t0 = performance.now();
+  private opPhaseEndMs: number | null = null;
+
+  private clientCounter = 0;
+  private generating = false;
+  private nextOpAtMs = 0;
+  private dispatchTimer: NodeJS.Timeout | null = null;
+  private netTimer: NodeJS.Timeout | null = null;
+  private netTimerAt = Infinity;
+  private flushScheduled = false;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private inflightCount = 0;
+  private drainWaiter: (() => void) | null = null;
+
+  private readonly events: HistoryEvent[] = [];
+  private historyStream: WriteStream | null = null;
+  private historyBuffer: string[] = [];
+  private readonly ops: OpRecord[] = [];
+  private readonly faults: FaultInterval[] = [];
+  private readonly openFaults = new Map<NemesisKind, FaultInterval>();
+  private readonly faultCounts: { [f: string]: number } = {};
+  private restarts = 0;
+  private readonly badLines: BadLine[] = [];
+  private malformedResponses = 0;
+  private readonly malformedExamples: string[] = [];
+  private spoofedSrc = 0;
+  private readonly nodeProblems: string[] = [];
+  private readonly crashes: Crash[] = [];
+  private readonly harnessErrors: string[] = [];
+  private readonly processes: ProcessRecord[] = [];
+  private aborted = false;
+  private nemesisSleep: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  private lastProgressOk = 0;
+  private okCount = 0;
+  private readonly abortListeners = new Set<() => void>();
+
+  constructor(
+    private readonly options: TestOptions,
+    private readonly hooks: RunHooks,
+  ) {
+    this.log = hooks.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.progress = hooks.progress ?? ((line) => process.stderr.write(`${line}\n`));
+    this.nodeIds = Array.from({ length: options.nodeCount }, (_, i) => `n${i}`);
+    const master = new Rng(options.seed);
+    this.clientRng = master.fork();
+    const nemesisRng = master.fork();
+    const networkRng = master.fork();
+    this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) => this.onDelivery(delivery));
+    this.generator = new LinKvGenerator({ nodeCount: options.nodeCount, concurrency: options.concurrency }, this.clientRng.fork());
+    this.planner = new NemesisPlanner(options.nemesis, this.nodeIds, options.nemesisIntervalS * 1000, nemesisRng);
+    // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
+    this.timeoutMs = Math.max(10 * options.latencyMs, 1000);
+  }
+
+  private nowMs(): number {
+    return performance.now() - this.t0;
+  }
+
+  async execute(): Promise<TestResult> {
+    const resolved = resolveBin(this.options.bin, this.options.binArgs);
+    if (typeof resolved === 'string') throw new Error(resolved);
+    this.command = resolved;
+    this.startedAt = new Date();
+    this.outDir = prepareOutDir(this.options, this.startedAt);
+    this.dataDir = prepareDataDir(this.options, this.outDir);
+    this.logsDir = join(this.outDir, 'node-logs');
+    mkdirSync(this.logsDir, { recursive: true });
+    this.historyStream = createWriteStream(join(this.outDir, 'history.jsonl'));
+    this.historyStream.on('error', (error) => this.harnessErrors.push(`cannot write history.jsonl: ${error.message}`));
+    const onAbort = (): void => this.abort();
+    this.hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    if (this.hooks.signal?.aborted === true) this.abort();
+    this.log(`raftkv-test: seed ${this.options.seed}; results in ${this.outDir}`);
+    try {
+      await this.runPhases();
+    } catch (error) {
+      this.harnessErrors.push(`harness error: ${(error as Error).stack ?? String(error)}`);
+      this.log(`raftkv-test: harness error: ${(error as Error).message}`);
+    } finally {
+      this.hooks.signal?.removeEventListener('abort', onAbort);
+      this.stopTimers();
+      await this.teardown();
+    }
+    return this.finish();
+  }
+
+  private async runPhases(): Promise<void> {
+    this.setUpEndpoints();
+    for (const id of this.nodeIds) this.spawn(this.slots.get(id) as NodeSlot);
+    // Setup's init clients are c1..cN (registered with the workers, before any init is sent).
+    const initErrors = (await Promise.all(this.nodeIds.map((id, i) => this.initNode(id, `c${i + 1}`)))).filter((e): e is string => e !== null);
+    if (initErrors.length > 0) {
+      for (const error of initErrors) this.harnessErrors.push(error);
+      this.log(`raftkv-test: setup failed: ${initErrors.join('; ')}`);
+      return;
+    }
+    if (this.aborted) return;
+
+    this.t0 = performance.now();
+    this.generating = true;
+    this.startTimers();
+    const opPhase = this.sleepUnlessAborted(this.options.timeLimitS * 1000);
+    this.abortListeners.add(() => this.nemesisSleep?.wake());
+    if (this.options.rate > 0) {
+      this.nextOpAtMs = this.staggerMs();
+      this.dispatch();
+    }
+    const nemesisLoop = this.planner.enabled ? this.nemesisLoop() : Promise.resolve();
+    await opPhase;
+    this.generating = false;
+    this.opPhaseEndMs = this.nowMs();
+    if (this.dispatchTimer !== null) clearTimeout(this.dispatchTimer);
+    this.dispatchTimer = null;
+    this.nemesisSleep?.wake();
+    await nemesisLoop;
+    if (!this.aborted) {
+      for (const action of this.planner.healAll()) await this.perform(action);
+      await this.waitForInflight();
+    }
+  }
+
+  private setUpEndpoints(): void {
+    for (const id of this.nodeIds) {
+      this.network.register(id, 'node');
+      this.slots.set(id, { id, proc: null, expectingExit: false, down: false, paused: false, crashed: false, muted: false });
+    }
+    for (const service of SERVICES) this.network.register(service, 'service');
+    // One counter names every client: the init clients first, then the workers.
+    this.clientCounter = this.nodeIds.length;
+    for (let thread = 0; thread < this.options.concurrency; thread++) {
+      const clientId = `c${++this.clientCounter}`;
+      const worker: Worker = { thread, clientId, nodeId: this.nodeIds[this.generator.nodeIndexOf(thread)] as string, msgId: 0, inflight: null };
+      this.workers.push(worker);
+      this.workerByClient.set(clientId, worker);
+      this.network.register(clientId, 'client');
+      this.freeThreads.push(thread);
+      this.freeSinceMs.push(0);
+    }
+    for (let i = 1; i <= this.nodeIds.length; i++) this.network.register(`c${i}`, 'client');
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  private spawn(slot: NodeSlot): void {
+    const options = this.options;
+    const startedAtMs = this.nowMs();
+    let record: ProcessRecord | null = null;
+    const proc: NodeProcess = new NodeProcess({
+      id: slot.id,
+      command: this.command.command,
+      args: this.command.args,
+      env: { ...process.env, RAFTKV_DATA_DIR: this.dataDir },
+      logPath: join(this.logsDir, `${slot.id}.log`),
+      ...(options.logStderr ? { echoStderr: (text: string) => this.echoStderr(slot.id, text) } : {}),
+      maxLineChars: MAX_LINE_CHARS,
+      onLine: (line) => this.onNodeLine(slot, proc, line),
+      onOversizedLine: (chars) => this.badLine(slot, `a stdout line of ${chars} characters (limit ${MAX_LINE_CHARS})`, '(not kept)'),
+      onExit: (info) => {
+        if (record !== null) {
+          record.exitedAtMs = this.nowMs();
+          record.exit = info;
+        }
+        this.onNodeExit(slot, proc, info);
+      },
+      onSpawnError: (error) => {
+        this.nodeProblems.push(`${slot.id}: cannot start ${this.command.command}: ${error.message}`);
+        this.log(`raftkv-test: ${slot.id}: cannot start ${this.command.command}: ${error.message}`);
+      },
+    });
+    record = { node: slot.id, pid: proc.pid, startedAtMs, exitedAtMs: null, exit: null };
+    this.processes.push(record);
+    slot.proc = proc;
+    slot.expectingExit = false;
+    slot.down = false;
+    slot.paused = false;
+    slot.muted = false;
+    this.network.setDown(slot.id, false);
+  }
+
+  private echoStderr(node: string, text: string): void {
+    for (const line of text.split('\n')) if (line.length > 0) process.stderr.write(`${node}: ${line}\n`);
+  }
+
+  private onNodeExit(slot: NodeSlot, proc: NodeProcess, info: ExitInfo): void {
+    if (slot.proc !== proc) return;
+    this.network.setDown(slot.id, true);
+    slot.down = true;
+    if (slot.expectingExit) return;
+    slot.crashed = true;
+    const atMs = this.nowMs();
+    this.crashes.push({ node: slot.id, code: info.code, signal: info.signal, atMs, logTail: '' });
+    this.log(
+      `raftkv-test: NODE CRASHED: ${slot.id} exited on its own (code ${info.code ?? '-'}, signal ${info.signal ?? '-'}) ` +
+        `at ${(atMs / 1000).toFixed(2)} s; see ${join(this.logsDir, `${slot.id}.log`)}`,
+    );
+  }
+
+  private async killNode(slot: NodeSlot): Promise<void> {
+    const proc = slot.proc;
+    slot.expectingExit = true;
+    slot.paused = false;
+    slot.down = true;
+    this.network.setDown(slot.id, true);
+    if (proc === null || !proc.alive) return;
+    await proc.kill();
+  }
+
+  private async teardown(): Promise<void> {
+    const waits: Promise<unknown>[] = [];
+    for (const slot of this.slots.values()) {
+      slot.expectingExit = true;
+      const proc = slot.proc;
+      if (proc !== null && proc.alive) waits.push(proc.kill());
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(waits), new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 10_000)))]);
+    clearTimeout(timer);
+    this.flushHistory();
+    const stream = this.historyStream;
+    if (stream !== null) await new Promise<void>((resolveEnd) => stream.end(() => resolveEnd()));
+  }
+
+  // ---------------------------------------------------------------- init
+
+  /** Sends init from a fresh client and waits for init_ok; returns an error message or null. */
+  private async initNode(id: string, clientId = `c${++this.clientCounter}`): Promise<string | null> {
+    const slot = this.slots.get(id) as NodeSlot;
+    const proc = slot.proc;
+    if (proc === null) return `${id} was not started`;
+    this.network.register(clientId, 'client');
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<JsonObject | 'timeout' | 'exited'>((resolveReply) => {
+      this.initWaiters.set(clientId, resolveReply);
+      timer = setTimeout(() => resolveReply('timeout'), this.hooks.initTimeoutMs ?? INIT_TIMEOUT_MS);
+      void proc.exited.then(() => resolveReply('exited'));
+    });
+    const body = { type: 'init', msg_id: 1, node_id: id, node_ids: this.nodeIds };
+    this.send(clientId, id, { text: JSON.stringify({ src: clientId, dest: id, body }), body: null });
+    const outcome = (await this.untilAborted(reply)) ?? 'aborted';
+    clearTimeout(timer);
+    this.initWaiters.delete(clientId);
+    if (outcome === 'aborted') return `${id}: init interrupted`;
+    if (outcome === 'timeout') return initTimeoutMessage(id);
+    if (outcome === 'exited') return `${id} exited before answering init (code ${proc.exit?.code ?? '-'}, signal ${proc.exit?.signal ?? '-'})`;
+    if (outcome['type'] !== 'init_ok') return `${id} answered init with ${abbreviate(JSON.stringify(outcome))} instead of init_ok`;
+    return null;
+  }
+
+  // ---------------------------------------------------------------- network plumbing
+
+  private send(src: string, dest: string, payload: Payload): void {
+    this.network.send(src, dest, payload, performance.now());
+    this.armNetTimer();
+    this.scheduleFlush();
+  }
+
+  private onDelivery(delivery: Delivery<Payload>): void {
+    const kind = this.network.kindOf(delivery.dest);
+    if (kind === 'node') {
+      const proc = this.slots.get(delivery.dest)?.proc;
+      if (proc !== null && proc !== undefined && proc.alive) {
+        proc.write(`{"id":${delivery.id},${delivery.payload.text.slice(1)}\n`);
+        this.scheduleFlush();
+      }
+      return;
+    }
+    const body = delivery.payload.body ?? (JSON.parse(delivery.payload.text) as { body: JsonObject }).body;
+    if (kind === 'client') this.onClientMessage(delivery.dest, body);
+    else this.onServiceMessage(delivery.dest, delivery.src, body);
+  }
+
+  private armNetTimer(): void {
+    const deadline = this.network.nextDeadline();
+    if (deadline === undefined || deadline >= this.netTimerAt) return;
+    if (this.netTimer !== null) clearTimeout(this.netTimer);
+    this.netTimerAt = deadline;
+    this.netTimer = setTimeout(() => {
+      this.netTimer = null;
+      this.netTimerAt = Infinity;
+      this.network.deliverDue(performance.now());
+      this.armNetTimer();
+      this.scheduleFlush();
+    }, Math.max(0, deadline - performance.now()));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushAll());
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    for (const slot of this.slots.values()) slot.proc?.flush();
+    this.flushHistory();
+  }
+
+  private flushHistory(): void {
+    if (this.historyBuffer.length === 0 || this.historyStream === null) return;
+    this.historyStream.write(this.historyBuffer.join(''));
+    this.historyBuffer = [];
+  }
+
+  private onNodeLine(slot: NodeSlot, proc: NodeProcess, line: string): void {
+    if (slot.proc !== proc || slot.muted) return;
+    const checked = validateNodeLine(line, (id) => this.network.isKnown(id));
+    if (!checked.ok) {
+      this.badLine(slot, checked.reason, line);
+      return;
+    }
+    if (checked.src !== slot.id) this.spoofedSrc++;
+    const text = checked.hasId ? JSON.stringify({ src: checked.src, dest: checked.dest, body: checked.body }) : line.trim();
+    this.send(checked.src, checked.dest, { text, body: checked.body });
+  }
+
+  /** Maelstrom stops reading a node's stdout after a bad line; so do we, loudly. */
+  private badLine(slot: NodeSlot, reason: string, line: string): void {
+    if (slot.muted) return;
+    slot.muted = true;
+    slot.proc?.muteStdout();
+    const bad: BadLine = { node: slot.id, reason, line: abbreviate(line), atMs: this.nowMs() };
+    this.badLines.push(bad);
+    this.log(`raftkv-test: BAD OUTPUT from ${slot.id} (${reason}): ${bad.line}\nraftkv-test: no longer reading ${slot.id}'s stdout, as Maelstrom would`);
+  }
+
+  private onServiceMessage(service: string, src: string, body: JsonObject): void {
+    const msgId = body['msg_id'];
+    if (typeof msgId !== 'number') return;
+    const reply = { type: 'error', in_reply_to: msgId, code: 10, text: `the ${service} service is not provided by raftkv-test` };
+    this.send(service, src, { text: JSON.stringify({ src: service, dest: src, body: reply }), body: reply });
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  private onClientMessage(clientId: string, body: JsonObject): void {
+    const worker = this.workerByClient.get(clientId);
+    if (worker === undefined) {
+      const waiter = this.initWaiters.get(clientId);
+      if (waiter !== undefined && body['in_reply_to'] === 1) waiter(body);
+      return;
+    }
+    const inflight = worker.inflight;
+    // Only the reply to the request awaited counts; late or stray replies are dropped.
+    if (inflight === null || body['in_reply_to'] !== inflight.msgId) return;
+    const completion = classifyReply(inflight.op, body);
+    if (completion.type === 'info' && completion.malformed !== undefined) {
+      this.malformedResponses++;
+      if (this.malformedExamples.length < MALFORMED_EXAMPLES) this.malformedExamples.push(`${worker.nodeId}: ${abbreviate(completion.malformed)}`);
+      if (this.malformedResponses === 1) this.log(`raftkv-test: MALFORMED RESPONSE from ${worker.nodeId}: ${abbreviate(completion.malformed)}`);
+    }
+    this.complete(worker, completion);
+  }
+
+  private staggerMs(): number {
+    return (this.clientRng.float() * 2000) / this.options.rate;
+  }
+
+  /** Hands operations to free threads as the stagger schedule allows. */
+  private dispatch(): void {
+    if (!this.generating) return;
+    let now = this.nowMs();
+    while (this.freeThreads.length > 0) {
+      if (this.nextOpAtMs > now) {
+        now = this.nowMs();
+        if (this.nextOpAtMs > now) {
+          this.armDispatch(this.nextOpAtMs - now);
+          return;
+        }
+      }
+      const index = this.clientRng.int(0, this.freeThreads.length - 1);
+      const thread = this.freeThreads[index] as number;
+      this.freeThreads[index] = this.freeThreads[this.freeThreads.length - 1] as number;
+      this.freeThreads.pop();
+      this.startOp(this.workers[thread] as Worker, now);
+      // Jepsen's stagger: the op was due at nextOpAtMs, or when its thread became free if that
+      // was later; the next one is due a uniform [0, 2/rate) after that.
+      this.nextOpAtMs = Math.max(this.nextOpAtMs, this.freeSinceMs[thread] as number) + this.staggerMs();
+    }
+  }
+
+  private armDispatch(delayMs: number): void {
+    if (this.dispatchTimer !== null) return;
+    this.dispatchTimer = setTimeout(() => {
+      this.dispatchTimer = null;
+      this.dispatch();
+    }, delayMs);
+  }
+
+  private startOp(worker: Worker, now: number): void {
+    const op = this.generator.nextOp(worker.thread);
+    const process = this.generator.processOf(worker.thread);
+    const msgId = ++worker.msgId;
+    worker.inflight = { op, msgId, process, invokeMs: now, deadlineMs: now + this.timeoutMs };
+    this.inflightCount++;
+    this.record(process, 'invoke', op.f, op.key, op.value, now, undefined);
+    this.send(worker.clientId, worker.nodeId, {
+      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":${encodeRequestBody(op, msgId)}}`,
+      body: null,
+    });
+  }
+
+  private complete(worker: Worker, completion: Completion): void {
+    const inflight = worker.inflight;
+    if (inflight === null) return;
+    worker.inflight = null;
+    this.inflightCount--;
+    const now = this.nowMs();
+    const value = completion.type === 'ok' ? completion.value : inflight.op.value;
+    const error = completion.type === 'ok' ? undefined : completion.error;
+    this.record(inflight.process, completion.type, inflight.op.f, inflight.op.key, value, now, error);
+    this.ops.push({ process: inflight.process, f: inflight.op.f, key: inflight.op.key, type: completion.type, invokeMs: inflight.invokeMs, completeMs: now, error });
+    if (completion.type === 'ok') this.okCount++;
+    if (completion.type === 'info') this.generator.crashed(worker.thread);
+    this.freeThreads.push(worker.thread);
+    this.freeSinceMs[worker.thread] = now;
+    if (this.inflightCount === 0 && this.drainWaiter !== null) this.drainWaiter();
+    this.dispatch();
+  }
+
+  private record(process: number | string, type: HistoryEvent['type'], f: string, key: number | undefined, value: JsonValue, nowMs: number, error: HistoryError | undefined): void {
+    const event: HistoryEvent = {
+      index: this.events.length,
+      process,
+      type,
+      f,
+      ...(key === undefined ? {} : { key }),
+      value,
+      time: Math.max(0, Math.round(nowMs * 1e6)),
+      ...(error === undefined ? {} : { error }),
+    };
+    this.events.push(event);
+    this.historyBuffer.push(`${formatHistoryLine(event)}\n`);
+    this.scheduleFlush();
+  }
+
+  private sweepTimeouts(): void {
+    if (this.inflightCount === 0) return;
+    const now = this.nowMs();
+    for (const worker of this.workers) {
+      const inflight = worker.inflight;
+      if (inflight !== null && now >= inflight.deadlineMs) this.complete(worker, classifyTimeout(inflight.op));
+    }
+  }
+
+  /** Waits until every operation in flight has completed or timed out. */
+  private async waitForInflight(): Promise<void> {
+    if (this.inflightCount === 0) return;
+    await this.untilAborted(new Promise<void>((resolveDrain) => (this.drainWaiter = resolveDrain)));
+    this.drainWaiter = null;
+  }
+
+  // ---------------------------------------------------------------- nemesis
+
+  private async nemesisLoop(): Promise<void> {
+    while (this.generating && !this.aborted) {
+      await new Promise<void>((wake) => {
+        const timer = setTimeout(wake, this.planner.nextDelayMs());
+        this.nemesisSleep = { timer, wake };
+      });
+      if (this.nemesisSleep !== null) clearTimeout(this.nemesisSleep.timer);
+      this.nemesisSleep = null;
+      if (!this.generating || this.aborted) break;
+      await this.perform(this.planner.next());
+    }
+  }
+
+  private async perform(action: NemesisAction): Promise<void> {
+    const invokeValue = actionValue(action);
+    this.record('nemesis', 'invoke', action.f, undefined, invokeValue, this.nowMs(), undefined);
+    this.faultCounts[action.f] = (this.faultCounts[action.f] ?? 0) + 1;
+    switch (action.f) {
+      case 'start-partition':
+        this.network.setGrudge(action.grudge);
+        this.openFault(action.kind, action.spec);
+        break;
+      case 'stop-partition':
+        this.network.heal();
+        this.closeFault(action.kind);
+        break;
+      case 'kill':
+        this.openFault(action.kind, action.nodes.join(','));
+        await Promise.all(action.nodes.map((id) => this.killNode(this.slots.get(id) as NodeSlot)));
+        break;
+      case 'start': {
+        const restarted: string[] = [];
+        for (const id of action.nodes) {
+          const slot = this.slots.get(id) as NodeSlot;
+          if (!slot.down || slot.crashed || this.aborted) continue;
+          this.spawn(slot);
+          restarted.push(id);
+          this.restarts++;
+        }
+        const errors = await Promise.all(restarted.map((id) => this.initNode(id)));
+        for (const error of errors) {
+          if (error === null) continue;
+          this.nodeProblems.push(`after a restart: ${error}`);
+          this.log(`raftkv-test: NODE PROBLEM after a restart: ${error}`);
+        }
+        this.closeFault(action.kind);
+        break;
+      }
+      case 'pause':
+        this.openFault(action.kind, action.nodes.join(','));
+        for (const id of action.nodes) {
+          const slot = this.slots.get(id) as NodeSlot;
+          if (slot.proc?.signal('SIGSTOP') === true) slot.paused = true;
+        }
+        break;
+      case 'resume':
+        for (const id of action.nodes) {
+          const slot = this.slots.get(id) as NodeSlot;
+          if (slot.paused) slot.proc?.signal('SIGCONT');
+          slot.paused = false;
+        }
+        this.closeFault(action.kind);
+        break;
+    }
+    this.record('nemesis', 'info', action.f, undefined, actionOutcomeValue(action) as JsonValue, this.nowMs(), undefined);
+  }
+
+  private openFault(kind: NemesisKind, description: string): void {
+    const fault: FaultInterval = { kind, description, startMs: this.nowMs(), endMs: null };
+    this.faults.push(fault);
+    this.openFaults.set(kind, fault);
+  }
+
+  private closeFault(kind: NemesisKind): void {
+    const fault = this.openFaults.get(kind);
+    if (fault !== undefined) fault.endMs = this.nowMs();
+    this.openFaults.delete(kind);
+  }
+
+  // ---------------------------------------------------------------- timers, abort
+
+  private startTimers(): void {
+    this.sweepTimer = setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
+    if (this.options.progressIntervalS > 0) {
+      this.progressTimer = setInterval(() => this.reportProgress(), this.options.progressIntervalS * 1000);
+    }
+  }
+
+  private stopTimers(): void {
+    for (const timer of [this.sweepTimer, this.progressTimer]) if (timer !== null) clearInterval(timer);
+    for (const timer of [this.dispatchTimer, this.netTimer]) if (timer !== null) clearTimeout(timer);
+    if (this.nemesisSleep !== null) clearTimeout(this.nemesisSleep.timer);
+    this.sweepTimer = this.progressTimer = this.dispatchTimer = this.netTimer = null;
+    this.netTimerAt = Infinity;
+  }
+
+  private reportProgress(): void {
+    const okCount = this.okCount;
+    const okRate = (okCount - this.lastProgressOk) / this.options.progressIntervalS;
+    this.lastProgressOk = okCount;
+    const open = [...this.openFaults.values()].map((fault) => `${fault.kind} ${fault.description}`);
+    const elapsed = Math.min(this.nowMs() / 1000, this.options.timeLimitS);
+    this.progress(
+      `raftkv-test: ${elapsed.toFixed(1)}/${this.options.timeLimitS} s: ${this.ops.length} ops done (${okCount} ok, ${okRate.toFixed(0)} ok/s lately), ` +
+        `${this.inflightCount} in flight${open.length > 0 ? `; faults: ${open.join('; ')}` : ''}` +
+        (this.badLines.length + this.crashes.length > 0 ? `; ${this.badLines.length} bad lines, ${this.crashes.length} crashes` : ''),
+    );
+  }
+
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.harnessErrors.push('interrupted: the run was stopped before its end');
+    this.generating = false;
+    this.log('raftkv-test: interrupted; stopping every node');
+    for (const listener of [...this.abortListeners]) listener();
+  }
+
+  /** Resolves after `ms`, or at once when the run is aborted. */
+  private async sleepUnlessAborted(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await this.untilAborted(new Promise<void>((resolveSleep) => (timer = setTimeout(resolveSleep, ms))));
+    clearTimeout(timer);
+  }
+
+  /** Resolves with the promise, or with undefined as soon as the run is aborted. */
+  private untilAborted<T>(promise: Promise<T>): Promise<T | undefined> {
+    if (this.aborted) return Promise.resolve(undefined);
+    return new Promise((resolveRace) => {
+      const listener = (): void => resolveRace(undefined);
+      this.abortListeners.add(listener);
+      void promise.then((value) => {
+        this.abortListeners.delete(listener);
+        resolveRace(value);
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private finish(): TestResult {
+    const endMs = this.opPhaseEndMs ?? Math.max(0, this.nowMs());
+    for (const fault of this.openFaults.values()) fault.endMs = endMs;
+    for (let i = 0; i < this.crashes.length; i++) {
+      const crash = this.crashes[i] as Crash;
+      this.crashes[i] = { ...crash, logTail: logTail(join(this.logsDir, `${crash.node}.log`), 32) };
+    }
+    const workload = checkWorkload(this.events, { timeLimitS: this.options.checkTimeLimitS });
+    const facts: RunFacts = {
+      options: this.options,
+      command: this.hooks.command ?? [],
+      outDir: this.outDir,
+      dataDir: this.dataDir,
+      startedAt: this.startedAt.toISOString(),
+      opPhaseMs: endMs,
+      ops: this.ops,
+      net: this.network.stats(),
+      faults: this.faults,
+      faultCounts: this.faultCounts,
+      output: {
+        badLines: this.badLines,
+        malformedResponses: this.malformedResponses,
+        malformedExamples: this.malformedExamples,
+        spoofedSrc: this.spoofedSrc,
+        nodeProblems: this.nodeProblems,
+      },
+      crashes: this.crashes,
+      harnessErrors: this.harnessErrors,
+      workload,
+      keysUsed: this.generator.keysUsed,
+      restarts: this.restarts,
+    };
+    const results = buildResults(facts);
+    const resultsPath = join(this.outDir, 'results.json');
+    writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      join(this.outDir, 'latency.svg'),
+      renderLatencyPlot(this.ops, this.faults, { title: `raftkv-test ${this.options.workload}: latency (seed ${this.options.seed})`, durationMs: endMs }),
+    );
+    if (workload.timelineSvg !== null) writeFileSync(join(this.outDir, 'timeline.svg'), workload.timelineSvg);
+    const summary = formatSummary(facts, results);
+    writeFileSync(join(this.outDir, 'summary.txt'), `${summary}\n`);
+    const stats = computeStats(this.ops);
+    return {
+      valid: results.valid,
+      exitCode: exitCodeFor(results.valid),
+      seed: this.options.seed,
+      outDir: this.outDir,
+      dataDir: this.dataDir,
+      results,
+      summary,
+      stats,
+      okOpsPerSecond: endMs > 0 ? stats.okCount / (endMs / 1000) : 0,
+      workload,
+      processes: this.processes,
+      historyPath: join(this.outDir, 'history.jsonl'),
+      resultsPath,
+    };
+  }
+}
+

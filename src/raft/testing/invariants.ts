@@ -1,0 +1,130 @@
+// Cluster-wide safety properties of Raft (thesis Figure 3.2), checked incrementally as a test
+// cluster runs: election safety (one leader per term), log matching (same index and term means
+// same entry and same history), leader completeness (a new leader holds every committed entry),
+// state machine safety (every node applies the same entry at an index), and read-index
+// linearizability (a read point covers every write known committed when the read was issued).
+// Note what is *not* a violation: a deposed leader cut off in a minority keeps appending at
+// indexes already committed elsewhere; those entries can never commit, and Raft overwrites them.
+
+import { canonicalJson } from '../../base/json.js';
+import type { Ready } from '../raft.js';
+import type { DroppedRead, Entry, NodeId, ReadState } from '../types.js';
+import type { NodeHost, ReadyObserver } from './node_host.js';
+
+export class InvariantViolation extends Error {
+  override readonly name = 'InvariantViolation';
+}
+
+interface LoggedEntry {
+  readonly prevTerm: number;
+  readonly kind: Entry['kind'];
+  readonly data: string;
+}
+
+export class ClusterChecker implements ReadyObserver {
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** Every (index, term) ever persisted anywhere, with its content and the term before it. */
+  private readonly logged = new Map<string, LoggedEntry>();
+  /** Entries known committed (applied somewhere), committed[i - 1] is index i. */
+  private readonly committed: Entry[] = [];
+  /** Highest commit index any node has reported. */
+  maxKnownCommit = 0;
+  /** ctx -> the commit index known cluster-wide when the read was issued. */
+  private readonly readFloor = new Map<string, number>();
+  readsChecked = 0;
+
+  get leaderTermCount(): number {
+    return this.leaderOfTerm.size;
+  }
+
+  get committedCount(): number {
+    return this.committed.length;
+  }
+
+  /** After every step: election safety, leader completeness for newly seen leaders, commit high-water mark. */
+  checkCluster(hosts: readonly NodeHost[]): void {
+    for (const host of hosts) {
+      if (!host.up) continue;
+      const node = host.raft;
+      this.maxKnownCommit = Math.max(this.maxKnownCommit, node.commitIndex);
+      if (node.role !== 'leader') continue;
+      const known = this.leaderOfTerm.get(node.term);
+      if (known === undefined) {
+        this.leaderOfTerm.set(node.term, node.id);
+        this.checkLeaderCompleteness(host);
+      } else if (known !== node.id) {
+        throw new InvariantViolation(`election safety: term ${node.term} has two leaders, ${known} and ${node.id}`);
+      }
+    }
+  }
+
+  private checkLeaderCompleteness(host: NodeHost): void {
+    const node = host.raft;
+    for (const entry of this.committed) {
+      const term = node.logTerm(entry.index);
+      if (term !== entry.term) {
+        throw new InvariantViolation(
+          `leader completeness: new leader ${node.id} (term ${node.term}) has term ${String(term)} at committed index ${entry.index} (committed term ${entry.term})`,
+        );
+      }
+    }
+  }
+
+  onReady(host: NodeHost, rd: Ready): void {
+    const node = host.raft;
+    let prevTerm: number | undefined;
+    for (const entry of rd.entries) {
+      prevTerm ??= node.logTerm(entry.index - 1) ?? host.storage.term(entry.index - 1);
+      if (prevTerm === undefined) throw new InvariantViolation(`${host.id}: persisting ${entry.index} without a previous entry`);
+      const key = `${entry.index}:${entry.term}`;
+      const content: LoggedEntry = { prevTerm, kind: entry.kind, data: canonicalJson(entry.data) };
+      const seen = this.logged.get(key);
+      if (seen === undefined) {
+        this.logged.set(key, content);
+      } else if (seen.prevTerm !== content.prevTerm || seen.kind !== content.kind || seen.data !== content.data) {
+        throw new InvariantViolation(
+          `log matching: ${host.id} persists ${key} as ${content.kind} ${content.data} after term ${content.prevTerm}; seen before as ${seen.kind} ${seen.data} after term ${seen.prevTerm}`,
+        );
+      }
+      prevTerm = entry.term;
+    }
+    if (rd.hardState !== undefined) this.maxKnownCommit = Math.max(this.maxKnownCommit, rd.hardState.commit);
+  }
+
+  onApply(host: NodeHost, entry: Entry): void {
+    const known = this.committed[entry.index - 1];
+    if (known === undefined) {
+      if (entry.index !== this.committed.length + 1) throw new InvariantViolation(`${host.id} applies ${entry.index} before anyone applied ${this.committed.length + 1}`);
+      this.committed.push(entry);
+    } else if (known.term !== entry.term || known.kind !== entry.kind || canonicalJson(known.data) !== canonicalJson(entry.data)) {
+      throw new InvariantViolation(
+        `state machine safety: ${host.id} applies ${entry.index} as t${entry.term} ${canonicalJson(entry.data)}, another node applied t${known.term} ${canonicalJson(known.data)}`,
+      );
+    }
+  }
+
+  /** Call when the application issues readIndex(ctx) on `host`. */
+  readIssued(host: NodeHost, ctx: number): void {
+    this.readFloor.set(`${host.id}:${ctx}`, this.maxKnownCommit);
+  }
+
+  onDroppedRead(host: NodeHost, read: DroppedRead): void {
+    if (!this.readFloor.delete(`${host.id}:${read.ctx}`)) throw new InvariantViolation(`${host.id}: dropped unknown or finished read ctx ${read.ctx}`);
+  }
+
+  /** The host crashed: its pending reads vanish with it. */
+  forgetReads(host: NodeHost): void {
+    for (const key of [...this.readFloor.keys()]) if (key.startsWith(`${host.id}:`)) this.readFloor.delete(key);
+  }
+
+  onReadState(host: NodeHost, read: ReadState): void {
+    const key = `${host.id}:${read.ctx}`;
+    const floor = this.readFloor.get(key);
+    if (floor === undefined) throw new InvariantViolation(`${host.id}: read state for unknown or finished ctx ${read.ctx}`);
+    this.readFloor.delete(key);
+    if (read.index < floor) {
+      throw new InvariantViolation(`read index: ${host.id} ctx ${read.ctx} got index ${read.index}, but ${floor} was known committed when it was issued`);
+    }
+    this.readsChecked++;
+  }
+}

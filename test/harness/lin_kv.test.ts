@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/base/rng.js';
+import { checkLinKvConcurrency, classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type KvOp } from '../../src/harness/lin_kv.js';
+
+const READ: KvOp = { f: 'read', key: 0, value: null };
+const WRITE: KvOp = { f: 'write', key: 0, value: 3 };
+const CAS: KvOp = { f: 'cas', key: 0, value: [1, 2] };
+
+describe('lin-kv clients', () => {
+  it('binds thread t to node t mod N and gives each group of 2N threads one key: N readers, N writers', () => {
+    const generator = new LinKvGenerator({ nodeCount: 3, concurrency: 12 }, new Rng(1));
+    expect([0, 1, 2, 3, 4, 5, 6].map((t) => generator.nodeIndexOf(t))).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    for (let t = 0; t < 12; t++) {
+      const op = generator.nextOp(t);
+      expect(op.key).toBe(t < 6 ? 0 : 1);
+      if (t % 6 < 3) expect(op.f).toBe('read');
+      else expect(op.f).not.toBe('read');
+    }
+  });
+
+  it('mixes write and cas 1:2 with values 0..4, cas from and to independent', () => {
+    const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 2 }, new Rng(3));
+    const ops = Array.from({ length: 6000 }, () => generator.nextOp(1));
+    const writes = ops.filter((op) => op.f === 'write');
+    const cas = ops.filter((op) => op.f === 'cas');
+    expect(writes.length / ops.length).toBeGreaterThan(0.28);
+    expect(writes.length / ops.length).toBeLessThan(0.39);
+    expect(new Set(writes.map((op) => op.value))).toEqual(new Set([0, 1, 2, 3, 4]));
+    expect(new Set(cas.map((op) => JSON.stringify(op.value))).size).toBe(25);
+  });
+
+  it('moves a group to a fresh key once 20 distinct processes have touched its key', () => {
+    const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 4 }, new Rng(1));
+    // Two groups of two threads: keys 0 and 1; fresh keys start at 2.
+    expect(generator.nextOp(0).key).toBe(0);
+    expect(generator.nextOp(1).key).toBe(0);
+    expect(generator.nextOp(2).key).toBe(1);
+    // Each info result gives the thread a new process (old + concurrency).
+    for (let crash = 1; crash <= 18; crash++) {
+      generator.crashed(0);
+      expect(generator.processOf(0)).toBe(4 * crash);
+      expect(generator.nextOp(0).key).toBe(0);
+    }
+    // 20 processes have touched key 0 (thread 1's process and 19 of thread 0's); one more moves on.
+    generator.crashed(0);
+    expect(generator.nextOp(0).key).toBe(2);
+    expect(generator.nextOp(1).key).toBe(2);
+    expect(generator.nextOp(2).key).toBe(1);
+    expect(generator.keysUsed).toBe(3);
+  });
+
+  it('refuses concurrency that does not fill whole groups', () => {
+    expect(checkLinKvConcurrency(3, 6)).toBeUndefined();
+    expect(checkLinKvConcurrency(3, 3)).toMatch(/at least 6/);
+    expect(checkLinKvConcurrency(3, 8)).toMatch(/multiple of 6/);
+    expect(() => new LinKvGenerator({ nodeCount: 2, concurrency: 2 }, new Rng(1))).toThrow(/at least 4/);
+  });
+
+  it('encodes requests as Maelstrom does', () => {
+    expect(JSON.parse(encodeRequestBody(READ, 7))).toEqual({ type: 'read', key: 0, msg_id: 7 });
+    expect(JSON.parse(encodeRequestBody(WRITE, 8))).toEqual({ type: 'write', key: 0, value: 3, msg_id: 8 });
+    expect(JSON.parse(encodeRequestBody(CAS, 9))).toEqual({ type: 'cas', key: 0, from: 1, to: 2, msg_id: 9 });
+  });
+});
+
+describe('classifying replies', () => {
+  it('records successes with the value read, the value written, [from, to]', () => {
+    expect(classifyReply(READ, { type: 'read_ok', value: 4, in_reply_to: 1 })).toEqual({ type: 'ok', value: 4 });
+    expect(classifyReply(READ, { type: 'read_ok', value: 4, in_reply_to: 1, msg_id: 5 })).toEqual({ type: 'ok', value: 4 });
+    expect(classifyReply(WRITE, { type: 'write_ok', in_reply_to: 1 })).toEqual({ type: 'ok', value: 3 });
+    expect(classifyReply(CAS, { type: 'cas_ok', in_reply_to: 1 })).toEqual({ type: 'ok', value: [1, 2] });
+  });
+
+  it('fails definite errors and any failed read; indefinite errors on writes are info', () => {
+    const err = (code: number): { type: string; code: number; text: string; in_reply_to: number } => ({ type: 'error', code, text: 't', in_reply_to: 1 });
+    expect(classifyReply(CAS, err(22))).toEqual({ type: 'fail', error: { code: 22, text: 't' } });
+    expect(classifyReply(WRITE, err(11))).toEqual({ type: 'fail', error: { code: 11, text: 't' } });
+    expect(classifyReply(WRITE, err(0))).toEqual({ type: 'info', error: { code: 0, text: 't' } });
+    expect(classifyReply(CAS, err(13))).toEqual({ type: 'info', error: { code: 13, text: 't' } });
+    expect(classifyReply(CAS, err(1000))).toEqual({ type: 'info', error: { code: 1000, text: 't' } });
+    expect(classifyReply(READ, err(13))).toEqual({ type: 'fail', error: { code: 13, text: 't' } });
+    expect(classifyReply(READ, err(20))).toEqual({ type: 'fail', error: { code: 20, text: 't' } });
+    // Error bodies may carry extra keys.
+    expect(classifyReply(CAS, { ...err(22), leader: 'n1' }).type).toBe('fail');
+  });
+
+  it('times out reads as fail and writes and cas as info, with net-timeout', () => {
+    expect(classifyTimeout(READ)).toEqual({ type: 'fail', error: { code: 0, text: 'net-timeout' } });
+    expect(classifyTimeout(WRITE)).toEqual({ type: 'info', error: { code: 0, text: 'net-timeout' } });
+    expect(classifyTimeout(CAS)).toEqual({ type: 'info', error: { code: 0, text: 'net-timeout' } });
+  });
+
+  it('checks success bodies as closed schemas: anything unexpected is info and marked malformed', () => {
+    const cases: [KvOp, Record<string, unknown>, RegExp][] = [
+      [WRITE, { type: 'write_ok', in_reply_to: 1, leader: 'n0' }, /disallowed key "leader"/],
+      [CAS, { type: 'cas_ok', in_reply_to: 1, index: 4 }, /disallowed key "index"/],
+      [READ, { type: 'read_ok', in_reply_to: 1, value: 1, term: 2 }, /disallowed key "term"/],
+      [READ, { type: 'read_ok', in_reply_to: 1 }, /lacks the required key "value"/],
+      [WRITE, { type: 'cas_ok', in_reply_to: 1 }, /expected write_ok/],
+      [WRITE, { type: 'write_ok', in_reply_to: 1, msg_id: 'x' }, /non-integer "msg_id"/],
+      [CAS, { type: 'error', in_reply_to: 1, text: 'no code' }, /without an integer "code"/],
+    ];
+    for (const [op, body, reason] of cases) {
+      const completion = classifyReply(op, body as never);
+      expect(completion.type, JSON.stringify(body)).toBe('info');
+      expect(completion.type === 'info' ? completion.malformed : undefined).toMatch(reason);
+    }
+  });
+});

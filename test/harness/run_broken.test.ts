@@ -1,0 +1,120 @@
+// End-to-end runs of the harness against deliberately broken nodes (test/nodes/): each must be
+// reported, and the run must not pass. Every process started is gone afterwards.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveProcessCount } from '../../src/harness/processes.js';
+import { initTimeoutMessage } from '../../src/harness/run_test.js';
+import { cleanOutDirs, harnessRun, isRunning, NODES_DIR, requireLocalKv } from './helpers.js';
+
+beforeAll(requireLocalKv);
+afterAll(cleanOutDirs);
+
+const BAD_OUTPUT = join(NODES_DIR, 'bad-output.mjs');
+
+interface Sections {
+  output: { valid: boolean; 'bad-line-count': number; 'bad-lines': { node: string; reason: string }[]; 'malformed-response-count': number };
+  stats: { valid: boolean; 'by-f': { write: { 'ok-count': number; 'info-count': number } } };
+  crashes: { valid: boolean; nodes: { node: string; code: number | null; 'log-tail': string }[] };
+  errors: string[];
+}
+
+describe('harness runs of broken nodes', () => {
+  it('finds local reads on 3 nodes not linearizable', async () => {
+    const result = await harnessRun('local-reads', {
+      bin: join(NODES_DIR, 'local-reads.mjs'),
+      nodeCount: 3,
+      concurrency: '2n',
+      rate: 150,
+      timeLimitS: 3,
+      latencyMs: 20,
+      seed: 11,
+    });
+    expect(result.workload.valid, result.summary).toBe(false);
+    expect(result.workload.failures.length).toBeGreaterThan(0);
+    expect(result.workload.explanations.join('\n')).toContain('NOT linearizable');
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain('not linearizable');
+  });
+
+  it('finds writes acknowledged before they are applied not linearizable', async () => {
+    const result = await harnessRun('ack-writes-early', {
+      bin: join(NODES_DIR, 'primary-kv.mjs'),
+      binArgs: ['--ack-writes-early'],
+      nodeCount: 3,
+      concurrency: '2n',
+      rate: 150,
+      timeLimitS: 3,
+      latencyMs: 20,
+      seed: 12,
+    });
+    expect(result.workload.valid, result.summary).toBe(false);
+    expect(result.valid).toBe(false);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('counts replies with an extra key as malformed, records those ops as info, and fails the run', async () => {
+    const result = await harnessRun('extra-key', { bin: BAD_OUTPUT, binArgs: ['--mode', 'extra-key'], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 2, seed: 13 });
+    const sections = result.results as unknown as Sections;
+    expect(sections.output['malformed-response-count'], result.summary).toBeGreaterThan(0);
+    expect(sections.stats['by-f'].write['ok-count']).toBe(0);
+    expect(sections.stats['by-f'].write['info-count']).toBe(sections.output['malformed-response-count']);
+    expect(sections.stats.valid).toBe(false);
+    expect(result.valid).toBe(false);
+    expect(result.summary).toContain('disallowed key "leader"');
+  });
+
+  for (const [mode, reason] of [
+    ['bad-line', /not valid JSON/],
+    ['unknown-dest', /invalid dest "n99"/],
+  ] as const) {
+    it(`reports a node that prints ${mode === 'bad-line' ? 'a log line' : 'a message to an unknown node'} on stdout, and stops reading it`, async () => {
+      const result = await harnessRun(mode, { bin: BAD_OUTPUT, binArgs: ['--mode', mode], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 2, seed: 14 });
+      const sections = result.results as unknown as Sections;
+      expect(sections.output['bad-line-count'], result.summary).toBe(1);
+      expect(sections.output['bad-lines'][0]?.reason).toMatch(reason);
+      expect(sections.output.valid).toBe(false);
+      expect(result.valid).toBe(false);
+      expect(result.exitCode).toBe(1);
+      expect(result.summary).toContain('BAD LINE from n0');
+      // Once muted, the node's answers are never read again: operations after that time out.
+      expect(result.stats.failCount + result.stats.infoCount).toBeGreaterThan(0);
+    });
+  }
+
+  it('reports a node that exits on its own as crashed, with its exit code and log', async () => {
+    const result = await harnessRun('crash', { bin: BAD_OUTPUT, binArgs: ['--mode', 'crash'], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 1.5, seed: 15 });
+    const sections = result.results as unknown as Sections;
+    expect(sections.crashes.valid, result.summary).toBe(false);
+    expect(sections.crashes.nodes[0]).toMatchObject({ node: 'n0', code: 3 });
+    expect(sections.crashes.nodes[0]?.['log-tail']).toContain('crashing on purpose');
+    expect(result.valid).toBe(false);
+    expect(result.summary).toContain('NODE CRASHED: n0');
+  });
+
+  it("fails setup with Maelstrom's message when a node does not answer init", async () => {
+    const result = await harnessRun(
+      'no-init',
+      { bin: BAD_OUTPUT, binArgs: ['--mode', 'no-init'], nodeCount: 3, concurrency: '2n', rate: 100, timeLimitS: 5, seed: 16 },
+      { initTimeoutMs: 300 },
+    );
+    const sections = result.results as unknown as Sections;
+    expect(sections.errors).toContain(initTimeoutMessage('n0'));
+    expect(result.valid).toBe('unknown');
+    expect(result.exitCode).toBe(2);
+    expect(result.stats.count).toBe(0);
+    expect(result.processes).toHaveLength(3);
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
+  });
+
+  it('stops every node and reports an unknown verdict when the run is aborted', async () => {
+    const result = await harnessRun(
+      'abort',
+      { bin: join(NODES_DIR, 'primary-kv.mjs'), nodeCount: 3, concurrency: '2n', rate: 100, timeLimitS: 60, nemesis: ['pause'], nemesisIntervalS: 0.2, seed: 17 },
+      { signal: AbortSignal.timeout(1500) },
+    );
+    expect(result.valid).toBe('unknown');
+    expect((result.results as unknown as Sections).errors.join('\n')).toContain('interrupted');
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
+    expect(liveProcessCount()).toBe(0);
+  });
+});

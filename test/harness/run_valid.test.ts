@@ -1,0 +1,117 @@
+// End-to-end runs of the harness against nodes that are correct: they must come out valid,
+// with sound history, results and plots, and with no process left behind.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { parseJsonLines } from '../../src/check/history.js';
+import { liveProcessCount } from '../../src/harness/processes.js';
+import { cleanOutDirs, harnessRun, isRunning, LOCAL_KV, NODES_DIR, readJsonLines, requireLocalKv } from './helpers.js';
+
+beforeAll(requireLocalKv);
+afterAll(cleanOutDirs);
+
+describe('harness runs of correct nodes', () => {
+  it('finds dist/local-kv.mjs with one node valid, and writes the whole results directory', async () => {
+    const result = await harnessRun('local-kv 1 node', { bin: LOCAL_KV, nodeCount: 1, concurrency: '2n', rate: 200, timeLimitS: 2, seed: 101 });
+    expect(result.valid, result.summary).toBe(true);
+    expect(result.exitCode).toBe(0);
+    for (const file of ['history.jsonl', 'results.json', 'latency.svg', 'summary.txt', 'node-logs/n0.log']) {
+      expect(existsSync(join(result.outDir, file)), file).toBe(true);
+    }
+    expect(existsSync(join(result.outDir, 'timeline.svg'))).toBe(false);
+    // The history is in the checker's format, one event per line, indices in order.
+    const text = readFileSync(result.historyPath, 'utf8');
+    const parsed = parseJsonLines(text);
+    expect(parsed.ok).toBe(true);
+    const events = readJsonLines(result.historyPath);
+    expect(events.length).toBe(2 * result.stats.count);
+    events.forEach((event, i) => expect(event['index']).toBe(i));
+    const invoke = events.find((event) => event['type'] === 'invoke' && event['f'] === 'read');
+    expect(invoke).toMatchObject({ value: null, key: 0 });
+    expect(Object.keys(invoke ?? {})).toEqual(['index', 'process', 'type', 'f', 'key', 'value', 'time']);
+    const casFail = events.find((event) => event['type'] === 'fail' && event['f'] === 'cas');
+    expect(casFail?.['error']).toMatchObject({ code: expect.any(Number) as number, text: expect.any(String) as string });
+    // results.json has Maelstrom's sections.
+    const results = JSON.parse(readFileSync(result.resultsPath, 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(results['valid']).toBe(true);
+    expect(Object.keys(results)).toEqual(expect.arrayContaining(['workload', 'stats', 'availability', 'net', 'perf', 'nemesis', 'output', 'crashes', 'errors']));
+    expect(results['stats']?.['by-f']).toHaveProperty('cas');
+    const net = results['net'] as { all: { 'msgs-per-op': number }; servers: { 'msg-count': number } };
+    // One node: each op is a request and a reply, plus init and init_ok.
+    expect(net.all['msgs-per-op']).toBeGreaterThanOrEqual(2);
+    expect(net.all['msgs-per-op']).toBeLessThan(2.1);
+    expect(net.servers['msg-count']).toBe(0);
+    expect((results['perf'] as { 'latency-ms': { ok: { count: number } } })['latency-ms'].ok.count).toBe(result.stats.okCount);
+    expect(result.summary).toContain('seed: 101');
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
+  });
+
+  it('finds a primary-copy 3-node store valid under partitions, pauses and uniform latency', async () => {
+    const result = await harnessRun('primary-kv partitions', {
+      bin: join(NODES_DIR, 'primary-kv.mjs'),
+      nodeCount: 3,
+      concurrency: '2n',
+      rate: 150,
+      timeLimitS: 3,
+      latencyMs: 10,
+      latencyDist: 'uniform',
+      nemesis: ['partition', 'pause'],
+      nemesisIntervalS: 0.4,
+      seed: 202,
+    });
+    expect(result.valid, result.summary).toBe(true);
+    const results = result.results as unknown as { net: { servers: { 'msg-count': number } }; nemesis: { counts: Record<string, number>; intervals: unknown[] } };
+    expect(results.net.servers['msg-count']).toBeGreaterThan(0);
+    expect(Object.keys(results.nemesis.counts).length).toBeGreaterThan(0);
+    // Every fault was undone by the end.
+    const events = readJsonLines(result.historyPath).filter((event) => event['process'] === 'nemesis');
+    expect(events.length % 2).toBe(0);
+    const fs = events.filter((event) => event['type'] === 'info').map((event) => event['f'] as string);
+    expect(fs.filter((f) => f === 'start-partition').length).toBe(fs.filter((f) => f === 'stop-partition').length);
+    expect(fs.filter((f) => f === 'pause').length).toBe(fs.filter((f) => f === 'resume').length);
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
+  });
+
+  it('restarts killed nodes with their data directory, and leaves no process behind (even under a wrapper without exec)', async () => {
+    // A wrapper that forgets `exec`: the harness must still reach the node it starts.
+    const wrapperDir = mkdtempSync(join(tmpdir(), 'raftkv-wrapper-'));
+    onTestFinished(() => rmSync(wrapperDir, { recursive: true, force: true }));
+    const wrapper = join(wrapperDir, 'no-exec-wrapper.sh');
+    writeFileSync(wrapper, `#!/bin/sh\n"${process.execPath}" "${join(NODES_DIR, 'durable-kv.mjs')}"\n`);
+    chmodSync(wrapper, 0o755);
+    const result = await harnessRun('durable-kv kill', {
+      bin: wrapper,
+      nodeCount: 1,
+      concurrency: '2n',
+      rate: 100,
+      timeLimitS: 3,
+      nemesis: ['kill'],
+      nemesisIntervalS: 0.5,
+      seed: 303,
+    });
+    const results = result.results as unknown as { nemesis: { counts: Record<string, number>; restarts: number } };
+    expect(results.nemesis.counts['kill'] ?? 0, result.summary).toBeGreaterThan(0);
+    expect(results.nemesis.counts['start']).toBe(results.nemesis.counts['kill']);
+    expect(results.nemesis.restarts).toBe(results.nemesis.counts['kill']);
+    expect(result.processes.length).toBe(1 + results.nemesis.restarts);
+    // A durable single node is linearizable across kills (whether every f got an ok in so
+    // short a run depends on the seed, so only linearizability is asserted).
+    expect(result.workload.valid, result.summary).toBe(true);
+    expect(result.stats.okCount).toBeGreaterThan(0);
+    const log = readFileSync(join(result.outDir, 'node-logs', 'n0.log'), 'utf8');
+    expect(log).toContain('recovered');
+    expect(result.dataDir.startsWith(result.outDir)).toBe(true);
+    // Every wrapper and every node it started (found through the node's log) is gone.
+    const nodePids = [...log.matchAll(/running as pid (\d+)/g)].map((match) => Number(match[1]));
+    expect(nodePids.length).toBe(result.processes.length);
+    for (const pid of [...result.processes.map((record) => record.pid), ...nodePids]) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+    expect(liveProcessCount()).toBe(0);
+  });
+
+  it('runs no operations at rate 0 and is valid', async () => {
+    const result = await harnessRun('rate 0', { bin: LOCAL_KV, nodeCount: 2, concurrency: '2n', rate: 0, timeLimitS: 0.5, seed: 404 });
+    expect(result.stats.count).toBe(0);
+    expect(result.valid, result.summary).toBe(true);
+  });
+});
