@@ -26,6 +26,11 @@ export interface LinKvConfig {
   readonly valueCount?: number;
   /** Distinct processes per key before its group moves on (Jepsen: 20). */
   readonly processLimit?: number;
+  /**
+   * Not Maelstrom's: when set, every thread reads with this probability and otherwise writes or
+   * cas-es (1:2), so benchmarks can vary the read share. Unset: Maelstrom's fixed roles.
+   */
+  readonly readFraction?: number | undefined;
 }
 
 /** lin-kv needs whole groups of 2 × node-count threads; the message says what to use instead. */
@@ -100,7 +105,8 @@ export class LinKvGenerator {
     }
     touched.add(process);
     const key = this.groupKeys[group] as number;
-    if (this.isReader(thread)) return { f: 'read', key, value: null };
+    const reads = this.config.readFraction === undefined ? this.isReader(thread) : this.rng.chance(this.config.readFraction);
+    if (reads) return { f: 'read', key, value: null };
     if (this.rng.int(0, 2) === 0) return { f: 'write', key, value: this.rng.int(0, this.valueCount - 1) };
     return { f: 'cas', key, value: [this.rng.int(0, this.valueCount - 1), this.rng.int(0, this.valueCount - 1)] };
   }

@@ -43,6 +43,8 @@ export interface TestOptions {
   readonly testCount: number;
   /** Seconds between progress lines on stderr; 0: none. */
   readonly progressIntervalS: number;
+  /** raftkv's extension: probability that an op is a read; undefined: Maelstrom's fixed roles. */
+  readonly readFraction: number | undefined;
 }
 
 export const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency'> & { readonly concurrency: string } = {
@@ -64,6 +66,7 @@ export const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurren
   checkTimeLimitS: undefined,
   testCount: 1,
   progressIntervalS: 5,
+  readFraction: undefined,
 };
 
 export const TEST_USAGE = `usage: raftkv-test test -w lin-kv --bin FILE [options] [-- node arguments]
@@ -92,6 +95,8 @@ Options (names and defaults as Maelstrom's):
   --check-time-limit S       wall-clock budget of the linearizability check (default none)
   --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first invalid run
   --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
+  --read-fraction F          (not Maelstrom's) every client reads with probability F, else
+                             writes or cas-es 1:2; default: Maelstrom's fixed half readers
   -h, --help                 print this help
 Exit status: 0 valid, 1 invalid, 2 unknown or harness error, 254 bad arguments.
 `;
@@ -136,6 +141,7 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = {
   '--check-time-limit': '--check-time-limit',
   '--test-count': '--test-count',
   '--progress-interval': '--progress-interval',
+  '--read-fraction': '--read-fraction',
 };
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr']);
 
@@ -234,6 +240,12 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
   if (!testCount.ok) return testCount;
   const progressIntervalS = number(raw, '--progress-interval', d.progressIntervalS, (v) => v >= 0, 'a number of seconds, 0 or more');
   if (!progressIntervalS.ok) return progressIntervalS;
+  let readFraction: number | undefined;
+  if (raw['--read-fraction'] !== undefined) {
+    const value = number(raw, '--read-fraction', 0, (v) => v >= 0 && v <= 1, 'a fraction from 0 to 1');
+    if (!value.ok) return value;
+    readFraction = value.value;
+  }
   for (const flag of ['--out', '--store', '--data-dir-root']) {
     if (raw[flag] === '') return err(`${flag} needs a directory`);
   }
@@ -259,6 +271,7 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
     checkTimeLimitS,
     testCount: testCount.value,
     progressIntervalS: progressIntervalS.value,
+    readFraction,
   });
 }
 
@@ -302,6 +315,7 @@ export function makeTestOptions(
     '--check-time-limit': merged.checkTimeLimitS === undefined ? undefined : String(merged.checkTimeLimitS),
     '--test-count': String(merged.testCount),
     '--progress-interval': String(merged.progressIntervalS),
+    '--read-fraction': merged.readFraction === undefined ? undefined : String(merged.readFraction),
   };
   return buildOptions(raw, new Set(merged.logStderr ? ['--log-stderr'] : []), merged.binArgs, () => merged.seed);
 }

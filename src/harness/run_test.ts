@@ -285,7 +285,7 @@ class TestRun {
     const nemesisRng = master.fork();
     const networkRng = master.fork();
     this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) => this.onDelivery(delivery));
-    this.generator = new LinKvGenerator({ nodeCount: options.nodeCount, concurrency: options.concurrency }, this.clientRng.fork());
+    this.generator = new LinKvGenerator({ nodeCount: options.nodeCount, concurrency: options.concurrency, readFraction: options.readFraction }, this.clientRng.fork());
     this.planner = new NemesisPlanner(options.nemesis, this.nodeIds, options.nemesisIntervalS * 1000, nemesisRng);
     // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
     this.timeoutMs = Math.max(10 * options.latencyMs, 1000);

@@ -107,3 +107,20 @@ describe('classifying replies', () => {
     }
   });
 });
+
+describe('LinKvGenerator with a read fraction (raftkv extension)', () => {
+  const share = (readFraction: number, seed: number): number => {
+    const generator = new LinKvGenerator({ nodeCount: 3, concurrency: 6, readFraction }, new Rng(seed));
+    let reads = 0;
+    for (let i = 0; i < 6_000; i++) if (generator.nextOp(i % 6).f === 'read') reads++;
+    return reads / 6_000;
+  };
+
+  it('gives every thread the requested read share instead of fixed roles', () => {
+    expect(share(0, 1)).toBe(0);
+    expect(share(1, 1)).toBe(1);
+    const ninety = share(0.9, 42);
+    expect(ninety).toBeGreaterThan(0.87);
+    expect(ninety).toBeLessThan(0.93);
+  });
+});
