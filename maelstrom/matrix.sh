@@ -6,7 +6,8 @@
 #   maelstrom/matrix.sh [extra maelstrom options for every run]
 #
 # Environment: NODE_COUNTS ("3 5"), LATENCIES ("0 10"), NEMESES ("none partition"),
-# READ_MODES ("default": the node's default; list several to compare), TIME_LIMIT (20), RATE (100).
+# READ_MODES ("log read-index lease follower"; "default" runs without --read-mode), TIME_LIMIT (20),
+# RATE (100).
 set -uo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -19,7 +20,7 @@ fi
 read -r -a node_counts <<<"${NODE_COUNTS:-3 5}"
 read -r -a latencies <<<"${LATENCIES:-0 10}"
 read -r -a nemeses <<<"${NEMESES:-none partition}"
-read -r -a read_modes <<<"${READ_MODES:-default}"
+read -r -a read_modes <<<"${READ_MODES:-log read-index lease follower}"
 time_limit="${TIME_LIMIT:-20}"
 rate="${RATE:-100}"
 

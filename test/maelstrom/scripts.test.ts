@@ -104,14 +104,16 @@ describe('maelstrom/matrix.sh', () => {
     expect(result.status).toBe(0);
     const table = result.stdout.trim().split('\n');
     expect(table[0]).toMatch(/^nodes\s+latency\s+nemesis\s+read-mode\s+verdict/);
-    expect(table.slice(1)).toHaveLength(2);
-    expect(table[1]).toMatch(/^3\s+10\s+partition\s+default\s+valid\s+120 \(ok 100/);
-    expect(table[2]).toMatch(/^5\s+10\s+partition\s+default\s+valid/);
+    expect(table.slice(1)).toHaveLength(8);
+    expect(table[1]).toMatch(/^3\s+10\s+partition\s+log\s+valid\s+120 \(ok 100/);
+    expect(table[8]).toMatch(/^5\s+10\s+partition\s+follower\s+valid/);
+    // The last run was 5 nodes in follower mode: the node got its read mode after '--'.
     expect(recordedArgs()).toEqual(expect.arrayContaining(['--latency', '10', '--time-limit', '7']));
+    expect(recordedArgs().slice(-3)).toEqual(['--', '--read-mode', 'follower']);
   });
 
   it('exits with the worst verdict', () => {
-    const result = run('matrix.sh', [], { MAELSTROM: `${dir}/maelstrom`, NODE_COUNTS: '3', LATENCIES: '0', NEMESES: 'none', FAKE_VALID: 'false', FAKE_STATUS: '1' });
+    const result = run('matrix.sh', [], { MAELSTROM: `${dir}/maelstrom`, NODE_COUNTS: '3', LATENCIES: '0', NEMESES: 'none', READ_MODES: 'default', FAKE_VALID: 'false', FAKE_STATUS: '1' });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/INVALID/);
   });
