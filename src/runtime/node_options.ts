@@ -28,6 +28,8 @@ options (each also read from the environment variable shown):
                          read-index  the leader confirms leadership with a heartbeat round
                          lease       the leader serves locally while its lease holds
                          follower    followers serve reads at a read index from the leader
+                         bounded-staleness  NOT linearizable: any node serves reads from its
+                                     local copy while it hears from a leader (for teaching)
   --seed N             seed of the node's random choices (RAFTKV_SEED, default random)
   -h, --help           print this help
 `;

@@ -18,6 +18,7 @@ export interface StdioNodeOptions {
 }
 
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
+const MAX_CATCH_UP_TICKS = 1_000;
 
 export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): void {
   const logger = new StderrLogger(options.logLevel);
@@ -58,11 +59,23 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
     turnEndScheduled = true;
     setImmediate(endTurn);
   };
-  const ticker = setInterval(() => {
-    shell.tick();
-    scheduleTurnEnd();
-  }, options.tickMs);
+  // Ticks follow the monotonic clock, not the number of timer callbacks: after a stall (GC, a
+  // busy machine, SIGSTOP) the missed ticks are delivered before any input is handled, so no
+  // timeout and no lease (thesis §6.4.1) outlives the real time that passed.
+  let ticksDelivered = 0;
+  const startedMs = performance.now();
+  const catchUpTicks = (): void => {
+    const due = Math.floor((performance.now() - startedMs) / options.tickMs);
+    // More than an election timeout's worth at once changes nothing further: every timer and
+    // lease has expired by then, so the catch-up is bounded.
+    const missed = Math.min(due - ticksDelivered, MAX_CATCH_UP_TICKS);
+    for (let i = 0; i < missed; i++) shell.tick();
+    ticksDelivered = due;
+    if (missed > 0) scheduleTurnEnd();
+  };
+  const ticker = setInterval(catchUpTicks, options.tickMs);
   stdin.on('data', (chunk: Buffer) => {
+    catchUpTicks();
     splitter.push(chunk);
     scheduleTurnEnd();
   });

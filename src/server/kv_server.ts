@@ -22,14 +22,20 @@ import {
   RAFT_MESSAGE_TYPES,
   RaftNode,
   type Entry,
-  type MemoryStorage,
+  type NodeStorage,
   type RaftConfigInput,
   type RaftMessage,
   type Ready,
+  type Snapshot,
 } from '../raft/index.js';
 import { route, type NodeApp, type NodeContext, type ReplyTarget, type Route } from './node_shell.js';
 
-export const READ_MODES = ['log', 'read-index', 'lease', 'follower'] as const;
+/**
+ * All but 'bounded-staleness' are linearizable. 'bounded-staleness' serves every read from the
+ * local copy of any node that heard from its leader within a bound: reads may miss recent
+ * writes. It exists to show what the checker catches, and must never be the default.
+ */
+export const READ_MODES = ['log', 'read-index', 'lease', 'follower', 'bounded-staleness'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
 
 export interface KvServerOptions {
@@ -44,6 +50,10 @@ export interface KvServerOptions {
   /** Client requests in flight on this node, all stages together; beyond it: error 11. */
   readonly maxPendingRequests: number;
   readonly maxOpsPerForward: number;
+  /** Take a snapshot and compact the log once this many entries were applied since the last one. */
+  readonly snapshotEveryEntries: number;
+  /** bounded-staleness only: how long after the last word from the leader local reads go on. */
+  readonly stalenessBoundTicks: number;
 }
 
 export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
@@ -54,11 +64,14 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   leaderWaitTicks: 40,
   maxPendingRequests: 20_000,
   maxOpsPerForward: 1_024,
+  snapshotEveryEntries: 10_000,
+  stalenessBoundTicks: 50,
 };
 
 /** What survives a crash of the node: the simulator keeps it across restarts. */
 export interface KvServerDeps {
-  readonly storage: MemoryStorage;
+  /** MemoryStorage in tests and without a data directory; DurableStorage on disk. */
+  readonly storage: NodeStorage;
   readonly rng: Rng;
   /** Lets tests and the simulator look inside (invariant checks); never used for decisions. */
   readonly observe?: (server: KvServer) => void;
@@ -91,8 +104,25 @@ interface ForwardedOp {
 
 interface ForwardResult {
   readonly id: number;
+  /** The origin incarnation's epoch, echoed back: results for an earlier incarnation are dropped. */
+  readonly epoch: number;
   readonly outcome: KvOutcome;
 }
+
+interface ForwardBatch {
+  readonly epoch: number;
+  readonly ops: readonly ForwardedOp[];
+}
+
+/** Forward ids of one origin incarnation, and the epochs of its earlier incarnations. */
+interface OriginForwards {
+  readonly epoch: number;
+  readonly window: ForwardWindow;
+  readonly retired: readonly number[];
+}
+
+/** Earlier incarnations remembered per origin, so their late forwards are not run twice. */
+const MAX_RETIRED_EPOCHS = 16;
 
 const NOT_PROPOSED = (why: string): KvOutcome => ({ type: 'error', code: ErrorCode.temporarilyUnavailable, text: why });
 const OUTCOME_UNKNOWN = (why: string): KvOutcome => ({ type: 'error', code: ErrorCode.crash, text: why });
@@ -118,22 +148,40 @@ export class KvServer implements NodeApp {
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
   private readsAwaitingApply: Array<ReadWaiter & { readonly index: number }> = [];
   private nextReadCtx = 1;
+  /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
+  private lastLeaderContactTick = -Infinity;
 
   private heldForLeader: HeldRequest[] = [];
   private readonly forwardsInFlight = new Map<number, ForwardWaiter>();
   private nextForwardId = 1;
   /** Deduplication of forwards at the leader: forward ids seen per origin (duplicated messages). */
-  private readonly forwardsSeen = new Map<string, ForwardWindow>();
+  private readonly forwardsSeen = new Map<string, OriginForwards>();
+  /**
+   * Forward ids restart at 1 when a node restarts, so each incarnation draws a random epoch and
+   * forwards and their results carry it: the leader keeps one id window per (origin, epoch), and
+   * a restarted origin ignores results meant for its previous incarnation. Without it the leader
+   * took a restarted node's new forwards for duplicates and never answered them (sim seed 45).
+   */
+  private readonly forwardEpoch: number;
 
   private readonly outgoingForwards = new Map<string, ForwardedOp[]>();
   private readonly outgoingResults = new Map<string, ForwardResult[]>();
+  /**
+   * Client replies produced while handling Readies wait here until the turn's sync: an
+   * acknowledged write must be on disk first (our own vote toward its commit counts before the
+   * fsync), and so must everything a read returns.
+   */
+  private heldReplies: Array<{ readonly target: ReplyTarget; readonly outcome: KvOutcome }> | undefined;
 
   constructor(
     private readonly context: NodeContext,
     private readonly options: KvServerOptions,
     deps: KvServerDeps,
   ) {
+    const snapshot = deps.storage.snapshot();
+    if (snapshot !== undefined) this.restoreSnapshot(snapshot);
     const raftInput: RaftConfigInput = {
+      appliedIndex: this.appliedIndex,
       id: context.nodeId,
       peers: context.nodeIds,
       rng: deps.rng,
@@ -143,6 +191,7 @@ export class KvServer implements NodeApp {
     };
     this.raft = new RaftNode(makeRaftConfig(raftInput), deps.storage);
     this.storage = deps.storage;
+    this.forwardEpoch = deps.rng.int(1, 2 ** 30);
 
     const routes = new Map<string, Route<unknown>>();
     for (const type of KV_REQUEST_TYPES) {
@@ -156,7 +205,7 @@ export class KvServer implements NodeApp {
     this.routes = routes;
   }
 
-  private readonly storage: MemoryStorage;
+  private readonly storage: NodeStorage;
 
   get pendingRequestCount(): number {
     return this.proposals.size + this.readsAwaitingIndex.size + this.readsAwaitingApply.length + this.heldForLeader.length + this.forwardsInFlight.size;
@@ -196,6 +245,10 @@ export class KvServer implements NodeApp {
   }
 
   private replyToClient(target: ReplyTarget, outcome: KvOutcome): void {
+    if (this.heldReplies !== undefined) {
+      this.heldReplies.push({ target, outcome });
+      return;
+    }
     if (outcome.type === 'error') this.context.replyError(target, outcome.code, outcome.text);
     else this.context.reply(target, outcome);
   }
@@ -228,6 +281,13 @@ export class KvServer implements NodeApp {
   /** Returns false when the read must go to the leader instead. */
   private serveRead(key: JsonValue, respond: Respond, mayForward: boolean): boolean {
     const isLeader = this.raft.role === 'leader';
+    if (this.options.readMode === 'bounded-staleness') {
+      // NOT linearizable: the local copy may lag the leader, or this leader may be deposed.
+      const fresh = isLeader || this.context.currentTick() - this.lastLeaderContactTick <= this.options.stalenessBoundTicks;
+      if (fresh) respond(this.store.read(key));
+      else respond(NOT_PROPOSED('this node has not heard from a leader recently'));
+      return true;
+    }
     if (isLeader && this.options.readMode === 'lease' && this.raft.leaseValid()) {
       // Thesis §6.4.1: within the lease no other leader can have committed anything, so our
       // commit index is a valid read point without a heartbeat round.
@@ -281,11 +341,16 @@ export class KvServer implements NodeApp {
 
   // --- forwarding between nodes ------------------------------------------------------------
 
-  private onForward(origin: string, ops: readonly ForwardedOp[]): void {
-    let window = this.forwardsSeen.get(origin);
-    if (window === undefined) this.forwardsSeen.set(origin, (window = new ForwardWindow()));
+  private onForward(origin: string, { epoch, ops }: ForwardBatch): void {
+    let forwards = this.forwardsSeen.get(origin);
+    if (forwards?.retired.includes(epoch) === true) return; // a late forward of a dead incarnation: its waiter is gone
+    if (forwards === undefined || forwards.epoch !== epoch) {
+      const retired = forwards === undefined ? [] : [...forwards.retired, forwards.epoch].slice(-MAX_RETIRED_EPOCHS);
+      this.forwardsSeen.set(origin, (forwards = { epoch, window: new ForwardWindow(), retired }));
+    }
+    const window = forwards.window;
     for (const { id, op } of ops) {
-      const respond: Respond = (outcome) => this.queueResult(origin, { id, outcome });
+      const respond: Respond = (outcome) => this.queueResult(origin, { id, epoch, outcome });
       const seen = window.admit(id);
       if (seen === 'duplicate') continue; // the first copy's result will be sent
       if (seen === 'too-old') {
@@ -297,7 +362,8 @@ export class KvServer implements NodeApp {
   }
 
   private onForwardResults(results: readonly ForwardResult[]): void {
-    for (const { id, outcome } of results) {
+    for (const { id, epoch, outcome } of results) {
+      if (epoch !== this.forwardEpoch) continue; // meant for an earlier incarnation of this node
       const waiter = this.forwardsInFlight.get(id);
       if (waiter === undefined) continue; // timed out already, or a duplicate
       this.forwardsInFlight.delete(id);
@@ -315,14 +381,14 @@ export class KvServer implements NodeApp {
     for (const [leader, ops] of this.outgoingForwards) {
       for (let start = 0; start < ops.length; start += this.options.maxOpsPerForward) {
         const chunk = ops.slice(start, start + this.options.maxOpsPerForward);
-        this.context.send(leader, { type: 'kv_forward', ops: chunk.map(({ id, op }) => ({ id, op: op as unknown as JsonValue })) });
+        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: chunk.map(({ id, op }) => ({ id, op: op as unknown as JsonValue })) });
       }
     }
     this.outgoingForwards.clear();
     for (const [origin, results] of this.outgoingResults) {
       for (let start = 0; start < results.length; start += this.options.maxOpsPerForward) {
         const chunk = results.slice(start, start + this.options.maxOpsPerForward);
-        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, outcome }) => ({ id, ...outcome })) });
+        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome }) => ({ id, epoch, ...outcome })) });
       }
     }
     this.outgoingResults.clear();
@@ -335,21 +401,66 @@ export class KvServer implements NodeApp {
       this.context.log('warn', `dropped a ${message.type} addressed to ${message.to}`);
       return;
     }
+    if (message.type === 'raft_append' || message.type === 'raft_heartbeat') this.lastLeaderContactTick = this.context.currentTick();
     this.raft.step(message);
   }
 
-  /** The Ready loop (see the contract in raft.ts): persist, send, apply, serve reads, advance. */
+  /**
+   * The Ready loop (see the contract in raft.ts) with group commit: every Ready of this turn is
+   * recorded, then one sync makes them all durable, and only then do the messages and client
+   * replies of the turn leave (the contract's "persist, then send", for all Readies at once).
+   * Applying before the sync is safe because nothing applied is visible outside until then.
+   */
   private handleReadies(): void {
-    while (this.raft.hasReady()) {
-      const ready = this.raft.ready();
-      this.storage.save(ready.hardState, ready.entries);
-      for (const message of ready.messages) this.context.send(message.to, message);
-      for (const entry of ready.committedEntries) this.apply(entry);
-      this.serveReadStates(ready);
-      if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
-      this.raft.advance(ready);
+    const outgoing: RaftMessage[] = [];
+    this.heldReplies = [];
+    try {
+      while (this.raft.hasReady()) {
+        const ready = this.raft.ready();
+        if (ready.snapshot !== undefined) {
+          this.storage.applySnapshot(ready.snapshot);
+          this.restoreSnapshot(ready.snapshot);
+        }
+        this.storage.save(ready.hardState, ready.entries);
+        for (const message of ready.messages) outgoing.push(message);
+        for (const entry of ready.committedEntries) this.apply(entry);
+        this.serveReadStates(ready);
+        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
+        this.raft.advance(ready);
+      }
+      if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
+      this.storage.sync();
+    } catch (error) {
+      // Nothing of this turn may leave unsynced: drop it all and let the node crash loudly.
+      this.heldReplies = undefined;
+      throw error;
     }
-    if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
+    const held = this.heldReplies;
+    this.heldReplies = undefined;
+    for (const message of outgoing) this.context.send(message.to, message);
+    for (const { target, outcome } of held) this.replyToClient(target, outcome);
+    this.maybeCompact();
+  }
+
+  /** Snapshots the store at the applied index once enough entries piled up since the last one. */
+  private maybeCompact(): void {
+    const snapshotIndex = this.storage.firstIndex() - 1;
+    if (this.appliedIndex - snapshotIndex < this.options.snapshotEveryEntries) return;
+    this.storage.compact(this.appliedIndex, this.store.snapshot());
+    this.context.log('debug', `snapshot at ${this.appliedIndex}; log compacted from ${snapshotIndex + 1}`);
+  }
+
+  /** The state machine jumps to a snapshot (on start, or installed from the leader). */
+  private restoreSnapshot(snapshot: Snapshot): void {
+    assert(snapshot.index >= this.appliedIndex, () => `snapshot at ${snapshot.index} is behind the applied index ${this.appliedIndex}`);
+    this.store.restore(snapshot.data);
+    this.appliedIndex = snapshot.index;
+    // Our proposals it covers were decided without us seeing how: their outcome is unknown.
+    for (const [index, proposal] of this.proposals) {
+      if (index > snapshot.index) continue;
+      this.proposals.delete(index);
+      proposal.respond(OUTCOME_UNKNOWN('the node caught up from a snapshot; the request may or may not have taken effect'));
+    }
   }
 
   private apply(entry: Entry): void {
@@ -433,7 +544,9 @@ function parseRaftBody(body: Body): FieldResult<RaftMessage> {
   return parsed.ok ? ok(parsed.value) : err({ field: 'body', problem: parsed.error });
 }
 
-function parseForward(body: Body): FieldResult<ForwardedOp[]> {
+function parseForward(body: Body): FieldResult<ForwardBatch> {
+  const epoch = body['epoch'];
+  if (!isForwardId(epoch)) return err({ field: 'epoch', problem: 'must be a positive integer' });
   const ops = body['ops'];
   if (!Array.isArray(ops)) return err({ field: 'ops', problem: 'must be a list' });
   const out: ForwardedOp[] = [];
@@ -448,7 +561,7 @@ function parseForward(body: Body): FieldResult<ForwardedOp[]> {
     if (!op.ok) return err({ field: 'ops', problem: `has a bad op: ${op.error.field} ${op.error.problem}` });
     out.push({ id: item['id'], op: op.value });
   }
-  return ok(out);
+  return ok({ epoch, ops: out });
 }
 
 function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {
@@ -456,10 +569,10 @@ function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {
   if (!Array.isArray(results)) return err({ field: 'results', problem: 'must be a list' });
   const out: ForwardResult[] = [];
   for (const item of results) {
-    if (!isJsonObject(item) || !isForwardId(item['id'])) return err({ field: 'results', problem: 'must hold {id, type, ...} objects' });
+    if (!isJsonObject(item) || !isForwardId(item['id']) || !isForwardId(item['epoch'])) return err({ field: 'results', problem: 'must hold {id, epoch, type, ...} objects' });
     const outcome = parseOutcome(item);
     if (outcome === undefined) return err({ field: 'results', problem: 'has an outcome of unknown type' });
-    out.push({ id: item['id'], outcome });
+    out.push({ id: item['id'], epoch: item['epoch'], outcome });
   }
   return ok(out);
 }
