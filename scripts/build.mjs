@@ -7,6 +7,7 @@ const entries = {
   raftkv: 'src/main_node.ts',
   'raftkv-test': 'src/main_test.ts',
   'local-kv': 'src/main_local_kv.ts',
+  'raftkv-sim': 'src/main_sim.ts',
 };
 
 await Promise.all(

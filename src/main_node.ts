@@ -1,12 +1,19 @@
 // Composition root of bin/raftkv: parse options, then run the replicated key-value node over
-// stdio. The only sources of entropy and time are chosen here.
+// stdio. The only sources of entropy and time are chosen here, and so is the storage: a
+// DurableStorage under --data-dir/<node id> (opened at init, when the node id is known), or
+// memory only. Unrecoverable storage stops the node before it answers anything.
 
 import { randomInt } from 'node:crypto';
+import * as path from 'node:path';
 import { Rng } from './base/rng.js';
-import { MemoryStorage } from './raft/index.js';
+import { MemoryStorage, type NodeStorage } from './raft/index.js';
+import { DurableStorage } from './runtime/durable_storage.js';
 import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
 import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS } from './server/kv_server.js';
+
+/** Exit status when the data directory cannot be trusted (sysexits' EX_DATAERR). */
+const EXIT_CORRUPT_STORAGE = 65;
 
 const parsed = parseNodeOptions(process.argv.slice(2), process.env);
 if (!parsed.ok) {
@@ -19,9 +26,39 @@ if (parsed.value.kind === 'help') {
 }
 const { options } = parsed.value;
 const seed = options.seed ?? randomInt(0, 0xffff_ffff);
-process.stderr.write(`raftkv: read mode ${options.readMode}, seed ${seed}; state is kept in memory only\n`);
-const app = createKvServerApp(
-  { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode },
-  { storage: new MemoryStorage(), rng: new Rng(seed) },
+const { dataDir } = options;
+process.stderr.write(
+  `raftkv: read mode ${options.readMode}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
 );
-runStdioNode(app, { tickMs: options.tickMs, maxLineBytes: options.maxLineBytes, logLevel: options.logLevel });
+
+let durable: DurableStorage | undefined;
+
+function openStorage(nodeId: string): NodeStorage {
+  if (dataDir === undefined) return new MemoryStorage();
+  // Node ids come from the network: keep them inside the data directory.
+  const safeId = nodeId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const dir = path.join(dataDir, safeId === '.' || safeId === '..' ? `_${safeId}` : safeId);
+  // The runtime holds each turn's output until an fdatasync covers the turn's writes.
+  const opened = DurableStorage.open(dir, { backgroundSync: true });
+  if (!opened.ok) {
+    process.stderr.write(`raftkv: FATAL: cannot recover the state in ${dir}: ${opened.error}\nRefusing to serve from damaged storage.\n`);
+    process.exit(EXIT_CORRUPT_STORAGE);
+  }
+  const { recovery } = opened.value;
+  process.stderr.write(
+    `raftkv: recovered ${dir}: snapshot at ${recovery.snapshotIndex}, ${recovery.walRecords} WAL records (${recovery.walBytes} bytes)` +
+      `${recovery.tornTail === undefined ? '' : `; cut off a torn tail (${recovery.tornTail})`}\n`,
+  );
+  durable = opened.value;
+  return opened.value;
+}
+
+const serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode, snapshotEveryEntries: options.snapshotEveryEntries };
+const rng = new Rng(seed);
+runStdioNode((context) => createKvServerApp(serverOptions, { storage: openStorage(context.nodeId), rng })(context), {
+  tickMs: options.tickMs,
+  maxLineBytes: options.maxLineBytes,
+  logLevel: options.logLevel,
+  onShutdown: async () => durable?.close(),
+  syncGate: () => durable,
+});

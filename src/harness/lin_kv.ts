@@ -117,16 +117,23 @@ export class LinKvGenerator {
   }
 }
 
+/** A client session of raftkv's (not Maelstrom's): the node runs each (session, seq) once. */
+export interface SessionTag {
+  readonly session: number;
+  readonly seq: number;
+}
+
 /** The request body as JSON text (one stringify of the value, the rest is fixed). */
-export function encodeRequestBody(op: KvOp, msgId: number): string {
+export function encodeRequestBody(op: KvOp, msgId: number, tag?: SessionTag): string {
+  const session = tag === undefined ? '' : `,"session":${tag.session},"seq":${tag.seq}`;
   switch (op.f) {
     case 'read':
-      return `{"type":"read","key":${op.key},"msg_id":${msgId}}`;
+      return `{"type":"read","key":${op.key},"msg_id":${msgId}${session}}`;
     case 'write':
-      return `{"type":"write","key":${op.key},"value":${JSON.stringify(op.value)},"msg_id":${msgId}}`;
+      return `{"type":"write","key":${op.key},"value":${JSON.stringify(op.value)},"msg_id":${msgId}${session}}`;
     case 'cas': {
       const [from, to] = op.value as [JsonValue, JsonValue];
-      return `{"type":"cas","key":${op.key},"from":${JSON.stringify(from)},"to":${JSON.stringify(to)},"msg_id":${msgId}}`;
+      return `{"type":"cas","key":${op.key},"from":${JSON.stringify(from)},"to":${JSON.stringify(to)},"msg_id":${msgId}${session}}`;
     }
   }
 }
@@ -155,7 +162,7 @@ const SUCCESS: { readonly [f in KvFunction]: { readonly type: string; readonly a
  * when the code is definite or the op is a read, else info; error bodies may carry extra keys.
  * Success bodies are closed schemas: anything unexpected makes the op info, marked malformed.
  */
-export function classifyReply(op: KvOp, body: JsonObject): Completion {
+export function classifyReply(op: KvOp, body: JsonObject, withSession = false): Completion {
   const type = body['type'];
   if (type === 'error') {
     const code = body['code'];
@@ -169,6 +176,8 @@ export function classifyReply(op: KvOp, body: JsonObject): Completion {
   const schema = SUCCESS[op.f];
   if (type !== schema.type) return malformed(`expected ${schema.type} or error in reply to ${op.f}, got type ${JSON.stringify(type)}`);
   for (const key of Object.keys(body)) {
+    // Replies to session requests also carry the applied index (for read-your-writes).
+    if (withSession && key === 'index') continue;
     if (!schema.allowed.has(key)) return malformed(`${schema.type} has the disallowed key ${JSON.stringify(key)}: ${JSON.stringify(body)}`);
   }
   for (const key of schema.required) {

@@ -37,6 +37,11 @@ export interface TestOptions {
   /** Parent of the run's node data directory; undefined: `<outDir>/data`. */
   readonly dataDirRoot: string | undefined;
   readonly logStderr: boolean;
+  /**
+   * raftkv's extension: each client opens a session on its node and retries indeterminate
+   * writes and cas with the same session and sequence number; the node runs each once.
+   */
+  readonly clientSessions: boolean;
   /** Wall-clock budget of the linearizability check; undefined: none. */
   readonly checkTimeLimitS: number | undefined;
   /** Runs of the test (each with the next seed); the command stops at the first invalid one. */
@@ -63,6 +68,7 @@ export const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurren
   storeRoot: 'store',
   dataDirRoot: undefined,
   logStderr: false,
+  clientSessions: false,
   checkTimeLimitS: undefined,
   testCount: 1,
   progressIntervalS: 5,
@@ -95,6 +101,8 @@ Options (names and defaults as Maelstrom's):
   --check-time-limit S       wall-clock budget of the linearizability check (default none)
   --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first invalid run
   --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
+  --client-sessions          (not Maelstrom's) clients open a raftkv session and retry
+                             indeterminate writes and cas with the same sequence number
   --read-fraction F          (not Maelstrom's) every client reads with probability F, else
                              writes or cas-es 1:2; default: Maelstrom's fixed half readers
   -h, --help                 print this help
@@ -143,7 +151,7 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = {
   '--progress-interval': '--progress-interval',
   '--read-fraction': '--read-fraction',
 };
-const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr']);
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions']);
 
 /** `argv` is what follows the word `test`. `seed` supplies the seed when --seed is absent. */
 export function parseTestArgs(argv: readonly string[], seed: () => number = randomSeed): Result<ParsedTestArgs, string> {
@@ -268,6 +276,7 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
     storeRoot: raw['--store'] ?? d.storeRoot,
     dataDirRoot: raw['--data-dir-root'],
     logStderr: booleans.has('--log-stderr'),
+    clientSessions: booleans.has('--client-sessions'),
     checkTimeLimitS,
     testCount: testCount.value,
     progressIntervalS: progressIntervalS.value,
@@ -317,7 +326,8 @@ export function makeTestOptions(
     '--progress-interval': String(merged.progressIntervalS),
     '--read-fraction': merged.readFraction === undefined ? undefined : String(merged.readFraction),
   };
-  return buildOptions(raw, new Set(merged.logStderr ? ['--log-stderr'] : []), merged.binArgs, () => merged.seed);
+  const flags = [...(merged.logStderr ? ['--log-stderr'] : []), ...(merged.clientSessions ? ['--client-sessions'] : [])];
+  return buildOptions(raw, new Set(flags), merged.binArgs, () => merged.seed);
 }
 
 function integer(raw: Raw, flag: string, fallback: number, min: number, max: number): Result<number, string> {

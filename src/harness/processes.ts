@@ -25,6 +25,18 @@ function killGroupSync(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+const GROUP_EXIT_TIMEOUT_MS = 2_000;
+const GROUP_POLL_MS = 5;
+
+function groupExists(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** SIGKILLs every process this module started that has not exited yet. Synchronous. */
 export function killAllLiveProcesses(): number {
   let count = 0;
@@ -174,10 +186,18 @@ export class NodeProcess {
     return killGroupSync(this.pid, signal);
   }
 
-  /** SIGKILL (the whole group) and wait for the exit. */
+  /**
+   * SIGKILL (the whole group) and wait for the exit, and for the rest of the group too: a
+   * wrapper that forgot `exec` exits while its node may still be dying.
+   */
   async kill(): Promise<ExitInfo> {
     this.signal('SIGKILL');
-    return this.exited;
+    const exit = await this.exited;
+    for (let waitedMs = 0; waitedMs < GROUP_EXIT_TIMEOUT_MS && groupExists(this.pid); waitedMs += GROUP_POLL_MS) {
+      killGroupSync(this.pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
+    }
+    return exit;
   }
 
   /** Stops reading stdout for good (what Maelstrom does after a bad line); the node keeps running. */

@@ -52,6 +52,8 @@ export interface Crash {
 export interface OutputProblems {
   readonly badLines: readonly BadLine[];
   readonly malformedResponses: number;
+  /** With --client-sessions: writes and cas sent again with the same session and seq. */
+  readonly sessionRetries: number;
   readonly malformedExamples: readonly string[];
   /** Messages whose src was another existing id than the node's own (allowed, as in Maelstrom). */
   readonly spoofedSrc: number;
@@ -253,6 +255,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'bad-line-count': facts.output.badLines.length,
       'bad-lines': facts.output.badLines.map((bad) => ({ node: bad.node, reason: bad.reason, line: bad.line, 'at-s': round(bad.atMs / 1000, 3) })),
       'malformed-response-count': facts.output.malformedResponses,
+      'session-retry-count': facts.output.sessionRetries,
       'malformed-response-examples': facts.output.malformedExamples,
       'spoofed-src-count': facts.output.spoofedSrc,
       'node-problems': facts.output.nodeProblems,
@@ -305,7 +308,8 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   const output = facts.output;
   lines.push(
     `output: ${output.badLines.length} bad stdout line${output.badLines.length === 1 ? '' : 's'}, ${output.malformedResponses} malformed response${output.malformedResponses === 1 ? '' : 's'}` +
-      (output.spoofedSrc > 0 ? `, ${output.spoofedSrc} messages with another id as src` : ''),
+      (output.spoofedSrc > 0 ? `, ${output.spoofedSrc} messages with another id as src` : '') +
+      (output.sessionRetries > 0 ? `, ${output.sessionRetries} session retries` : ''),
   );
   for (const bad of output.badLines.slice(0, 5)) lines.push(`  BAD LINE from ${bad.node} (${bad.reason}): ${bad.line}`);
   for (const example of output.malformedExamples.slice(0, 3)) lines.push(`  malformed response: ${example}`);

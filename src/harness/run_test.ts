@@ -16,6 +16,7 @@ import type { HistoryError, HistoryEvent } from '../check/history.js';
 import { formatHistoryLine } from '../check/history.js';
 import { abbreviate, validateNodeLine } from './envelope.js';
 import { renderLatencyPlot } from './latency_plot.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type Completion, type KvOp } from './lin_kv.js';
 import { actionOutcomeValue, actionValue, NemesisPlanner, type NemesisAction, type NemesisKind } from './nemesis.js';
 import { SimNetwork, type Delivery } from './network.js';
@@ -99,10 +100,24 @@ interface NodeSlot {
 
 interface InFlight {
   readonly op: KvOp;
-  readonly msgId: number;
+  msgId: number;
   readonly process: number;
   readonly invokeMs: number;
-  readonly deadlineMs: number;
+  deadlineMs: number;
+  /** With client sessions: the op's sequence number and how often it was sent. */
+  readonly seq: number;
+  attempts: number;
+}
+
+/** With client sessions: attempts at one write or cas before it is recorded as indeterminate. */
+const MAX_SESSION_ATTEMPTS = 4;
+
+/**
+ * Errors that are the state machine's answer to the (session, seq) itself, which it remembers
+ * and repeats to every attempt; any other definite error only says this attempt did not run.
+ */
+function isStateMachineOutcome(code: number): boolean {
+  return code === ErrorCode.keyDoesNotExist || code === ErrorCode.preconditionFailed;
 }
 
 interface Worker {
@@ -111,6 +126,10 @@ interface Worker {
   readonly nodeId: string;
   msgId: number;
   inflight: InFlight | null;
+  /** With client sessions: the node's session id once opened, the last seq, an open in flight. */
+  session: number | null;
+  seq: number;
+  opening: { readonly msgId: number; readonly deadlineMs: number } | null;
 }
 
 type InitWaiter = (body: JsonObject) => void;
@@ -261,6 +280,7 @@ class TestRun {
   private restarts = 0;
   private readonly badLines: BadLine[] = [];
   private malformedResponses = 0;
+  private sessionRetries = 0;
   private readonly malformedExamples: string[] = [];
   private spoofedSrc = 0;
   private readonly nodeProblems: string[] = [];
@@ -368,7 +388,7 @@ class TestRun {
     this.clientCounter = this.nodeIds.length;
     for (let thread = 0; thread < this.options.concurrency; thread++) {
       const clientId = `c${++this.clientCounter}`;
-      const worker: Worker = { thread, clientId, nodeId: this.nodeIds[this.generator.nodeIndexOf(thread)] as string, msgId: 0, inflight: null };
+      const worker: Worker = { thread, clientId, nodeId: this.nodeIds[this.generator.nodeIndexOf(thread)] as string, msgId: 0, inflight: null, session: null, seq: 0, opening: null };
       this.workers.push(worker);
       this.workerByClient.set(clientId, worker);
       this.network.register(clientId, 'client');
@@ -578,10 +598,20 @@ class TestRun {
       if (waiter !== undefined && body['in_reply_to'] === 1) waiter(body);
       return;
     }
+    if (worker.opening !== null) {
+      if (body['in_reply_to'] === worker.opening.msgId) this.onSessionOpened(worker, body);
+      return;
+    }
     const inflight = worker.inflight;
     // Only the reply to the request awaited counts; late or stray replies are dropped.
     if (inflight === null || body['in_reply_to'] !== inflight.msgId) return;
-    const completion = classifyReply(inflight.op, body);
+    let completion = classifyReply(inflight.op, body, worker.session !== null);
+    if (completion.type === 'fail' && inflight.attempts > 1 && !isStateMachineOutcome(completion.error.code)) {
+      // A definite error speaks for this attempt only: an earlier, indeterminate attempt of the
+      // same (session, seq) may still have taken effect, so the op as a whole is indeterminate.
+      completion = { type: 'info', error: completion.error };
+    }
+    if (completion.type === 'info' && completion.malformed === undefined && this.retryInSession(worker, inflight)) return;
     if (completion.type === 'info' && completion.malformed !== undefined) {
       this.malformedResponses++;
       if (this.malformedExamples.length < MALFORMED_EXAMPLES) this.malformedExamples.push(`${worker.nodeId}: ${abbreviate(completion.malformed)}`);
@@ -626,16 +656,64 @@ class TestRun {
   }
 
   private startOp(worker: Worker, now: number): void {
+    if (this.options.clientSessions && worker.session === null) {
+      this.openSession(worker, now);
+      return;
+    }
     const op = this.generator.nextOp(worker.thread);
     const process = this.generator.processOf(worker.thread);
-    const msgId = ++worker.msgId;
-    worker.inflight = { op, msgId, process, invokeMs: now, deadlineMs: now + this.timeoutMs };
+    const seq = worker.session === null ? 0 : ++worker.seq;
+    worker.inflight = { op, msgId: 0, process, invokeMs: now, deadlineMs: 0, seq, attempts: 0 };
     this.inflightCount++;
     this.record(process, 'invoke', op.f, op.key, op.value, now, undefined);
+    this.sendAttempt(worker, worker.inflight, now);
+  }
+
+  private sendAttempt(worker: Worker, inflight: InFlight, now: number): void {
+    inflight.msgId = ++worker.msgId;
+    inflight.deadlineMs = now + this.timeoutMs;
+    inflight.attempts++;
+    const tag = worker.session === null ? undefined : { session: worker.session, seq: inflight.seq };
     this.send(worker.clientId, worker.nodeId, {
-      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":${encodeRequestBody(op, msgId)}}`,
+      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":${encodeRequestBody(inflight.op, inflight.msgId, tag)}}`,
       body: null,
     });
+  }
+
+  /**
+   * With a session, an indeterminate write or cas is sent again with the same seq: the node
+   * runs a (session, seq) at most once and answers retries with the first outcome. Returns
+   * false when the op must be recorded as indeterminate after all.
+   */
+  private retryInSession(worker: Worker, inflight: InFlight): boolean {
+    if (worker.session === null || inflight.op.f === 'read' || inflight.attempts >= MAX_SESSION_ATTEMPTS) return false;
+    this.sessionRetries++;
+    this.sendAttempt(worker, inflight, this.nowMs());
+    return true;
+  }
+
+  /** The thread stays busy until its node has opened a session for it (retried until then). */
+  private openSession(worker: Worker, now: number): void {
+    const msgId = ++worker.msgId;
+    worker.opening = { msgId, deadlineMs: now + this.timeoutMs };
+    this.send(worker.clientId, worker.nodeId, {
+      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":{"type":"open_session","msg_id":${msgId}}}`,
+      body: null,
+    });
+  }
+
+  private onSessionOpened(worker: Worker, body: JsonObject | null): void {
+    worker.opening = null;
+    const session = body?.['session'];
+    const now = this.nowMs();
+    if (body?.['type'] === 'open_session_ok' && typeof session === 'number' && Number.isSafeInteger(session)) {
+      worker.session = session;
+      worker.seq = 0;
+    }
+    // Opened: its first op starts now. Refused or timed out: the thread is free to try again.
+    this.freeThreads.push(worker.thread);
+    this.freeSinceMs[worker.thread] = now;
+    this.dispatch();
   }
 
   private complete(worker: Worker, completion: Completion): void {
@@ -676,8 +754,9 @@ class TestRun {
     if (this.inflightCount === 0) return;
     const now = this.nowMs();
     for (const worker of this.workers) {
+      if (worker.opening !== null && now >= worker.opening.deadlineMs) this.onSessionOpened(worker, null);
       const inflight = worker.inflight;
-      if (inflight !== null && now >= inflight.deadlineMs) this.complete(worker, classifyTimeout(inflight.op));
+      if (inflight !== null && now >= inflight.deadlineMs && !this.retryInSession(worker, inflight)) this.complete(worker, classifyTimeout(inflight.op));
     }
   }
 
@@ -852,6 +931,7 @@ class TestRun {
       output: {
         badLines: this.badLines,
         malformedResponses: this.malformedResponses,
+        sessionRetries: this.sessionRetries,
         malformedExamples: this.malformedExamples,
         spoofedSrc: this.spoofedSrc,
         nodeProblems: this.nodeProblems,

@@ -2,7 +2,7 @@
 // Pure and deterministic: the same operations in the same order give the same replies and the
 // same state on every replica. Keys are compared by JSON equality, as Maelstrom compares them.
 
-import { canonicalJson, jsonEqual, type JsonValue } from '../base/json.js';
+import { canonicalJson, isJsonObject, jsonEqual, type JsonValue } from '../base/json.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { KvOperation } from '../protocol/lin_kv.js';
 
@@ -11,6 +11,8 @@ export type KvOutcome =
   | { readonly type: 'write_ok' }
   | { readonly type: 'cas_ok' }
   | { readonly type: 'error'; readonly code: ErrorCode; readonly text: string };
+
+const SNAPSHOT_VERSION = 1;
 
 export class KvStore {
   private readonly entries = new Map<string, JsonValue>();
@@ -47,6 +49,31 @@ export class KvStore {
         return { type: 'cas_ok' };
       }
     }
+  }
+
+  /**
+   * A deterministic image of the store: the same state gives the same text on every replica
+   * (entries sorted by their canonical key), so snapshots can be compared byte for byte.
+   */
+  snapshot(): string {
+    const slots = [...this.entries.keys()].sort();
+    const entries: JsonValue[] = slots.map((slot) => [slot, this.entries.get(slot) as JsonValue]);
+    return JSON.stringify({ version: SNAPSHOT_VERSION, entries });
+  }
+
+  /** Replaces the whole state with a snapshot() image; throws on text that is not one. */
+  restore(text: string): void {
+    const parsed = JSON.parse(text) as JsonValue;
+    if (!isJsonObject(parsed) || parsed['version'] !== SNAPSHOT_VERSION || !Array.isArray(parsed['entries'])) {
+      throw new Error('not a key-value store snapshot');
+    }
+    const restored = new Map<string, JsonValue>();
+    for (const item of parsed['entries']) {
+      if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== 'string') throw new Error('malformed key-value snapshot entry');
+      restored.set(item[0], item[1] as JsonValue);
+    }
+    this.entries.clear();
+    for (const [slot, value] of restored) this.entries.set(slot, value);
   }
 
   /** Read without applying anything: for reads served outside the log. */

@@ -45,6 +45,8 @@ export interface RaftConfig {
   readonly maxMessagesPerReady: number;
   /** Ready.committedEntries holds at most this many. */
   readonly maxCommittedEntriesPerReady: number;
+  /** InstallSnapshot: characters of snapshot text per raft_snapshot message (keep a message well under a line limit). */
+  readonly maxSnapshotChunkChars: number;
   /**
    * The index the application's state machine already reflects on start (a snapshot's index
    * later). With a purely in-memory state machine this is 0: everything committed is re-applied.
@@ -70,6 +72,7 @@ export const RAFT_DEFAULTS = {
   readTimeoutTicks: 100,
   maxMessagesPerReady: 4_096,
   maxCommittedEntriesPerReady: 4_096,
+  maxSnapshotChunkChars: 128 * 1024,
   appliedIndex: 0,
 } as const satisfies Omit<RaftConfig, 'id' | 'peers' | 'rng'>;
 
@@ -97,6 +100,7 @@ export function validateRaftConfig(config: RaftConfig): void {
     'readTimeoutTicks',
     'maxMessagesPerReady',
     'maxCommittedEntriesPerReady',
+    'maxSnapshotChunkChars',
   ] as const) {
     positive(name);
   }

@@ -5,6 +5,7 @@ export { RAFT_DEFAULTS, makeRaftConfig, validateRaftConfig, type RaftConfig, typ
 export {
   RAFT_MESSAGE_TYPES,
   describeMessage,
+  isFromLeader,
   isRaftMessageType,
   parseRaftMessage,
   type AppendRequest,
@@ -15,11 +16,13 @@ export {
   type RaftMessageType,
   type ReadIndexRequest,
   type ReadIndexResponse,
+  type SnapshotRequest,
+  type SnapshotResponse,
   type VoteRequest,
   type VoteResponse,
 } from './messages.js';
 export { RaftNode, type ProgressView, type Refusal, type Proposed, type Ready } from './raft.js';
-export { MemoryStorage, type Storage, type StorageContents } from './storage.js';
+export { MemoryStorage, type NodeStorage, type Storage, type StorageContents } from './storage.js';
 export {
   EMPTY_HARD_STATE,
   type Command,
@@ -31,5 +34,6 @@ export {
   type NodeId,
   type ReadState,
   type Role,
+  type Snapshot,
   type SoftState,
 } from './types.js';

@@ -5,7 +5,7 @@
 
 import { assert } from '../base/assert.js';
 import type { Storage } from './storage.js';
-import type { Entry } from './types.js';
+import type { Entry, Snapshot } from './types.js';
 
 /**
  * Entries not yet handed to storage, starting at `offset`. They may overwrite a stored suffix:
@@ -13,7 +13,15 @@ import type { Entry } from './types.js';
  */
 class Unstable {
   entries: Entry[] = [];
+  /** A snapshot received from the leader that storage does not hold yet; entries follow it. */
+  snapshot: Snapshot | undefined;
   constructor(public offset: number) {}
+
+  restore(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+    this.offset = snapshot.index + 1;
+    this.entries = [];
+  }
 
   lastIndex(): number | undefined {
     return this.entries.length === 0 ? undefined : this.offset + this.entries.length - 1;
@@ -70,11 +78,12 @@ export class RaftLog {
   }
 
   firstIndex(): number {
-    return this.storage.firstIndex();
+    const pending = this.unstable.snapshot;
+    return pending === undefined ? this.storage.firstIndex() : pending.index + 1;
   }
 
   lastIndex(): number {
-    return this.unstable.lastIndex() ?? this.storage.lastIndex();
+    return this.unstable.lastIndex() ?? this.unstable.snapshot?.index ?? this.storage.lastIndex();
   }
 
   lastTerm(): number {
@@ -86,6 +95,8 @@ export class RaftLog {
   /** Term of the entry at `index`, or undefined when compacted away or beyond the end. */
   term(index: number): number | undefined {
     if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined;
+    const pending = this.unstable.snapshot;
+    if (pending !== undefined && index === pending.index) return pending.term;
     return this.unstable.term(index) ?? this.storage.term(index);
   }
 
@@ -190,6 +201,28 @@ export class RaftLog {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Jumps the log to a snapshot from the leader (§5.3): everything we hold is replaced, and the
+   * snapshot counts as committed and applied (the application applies it before any entry of
+   * the Ready that carries it). Only for a snapshot past our commit index whose last entry we
+   * do not hold; when we hold it, committing up to it is enough.
+   */
+  restore(snapshot: Snapshot): void {
+    assert(snapshot.index > this.committed, () => `log: restoring a snapshot at ${snapshot.index} at or below commit ${this.committed}`);
+    this.unstable.restore(snapshot);
+    this.committed = snapshot.index;
+    this.applied = snapshot.index;
+  }
+
+  pendingSnapshot(): Snapshot | undefined {
+    return this.unstable.snapshot;
+  }
+
+  /** Storage now holds the pending snapshot (the application persisted it). */
+  snapshotStable(snapshot: Snapshot): void {
+    if (this.unstable.snapshot === snapshot) this.unstable.snapshot = undefined;
   }
 
   appliedTo(index: number): void {

@@ -65,6 +65,31 @@ export type HeartbeatResponse = Envelope & {
   readonly round: number;
 };
 
+/**
+ * InstallSnapshot (thesis §5.3 / Figure 5.3), one bounded chunk at a time: `data` is the slice
+ * of the snapshot's text starting at `offset`; `done` marks the last chunk. The leader sends the
+ * next chunk only when the previous one was acknowledged, so at most one is in flight.
+ */
+export type SnapshotRequest = Envelope & {
+  readonly type: 'raft_snapshot';
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  readonly offset: number;
+  readonly data: string;
+  readonly done: boolean;
+};
+
+/**
+ * `offset` is how much of the snapshot at `snapshotIndex` the follower holds: where the next
+ * chunk must start (0 when it has nothing of it, after a restart say). The last chunk is
+ * answered with a raft_append_resp for the snapshot's index instead, like an append.
+ */
+export type SnapshotResponse = Envelope & {
+  readonly type: 'raft_snapshot_resp';
+  readonly snapshotIndex: number;
+  readonly offset: number;
+};
+
 /** A follower forwards a read-index request to the leader it knows. */
 export type ReadIndexRequest = Envelope & {
   readonly type: 'raft_read_index';
@@ -86,6 +111,8 @@ export type RaftMessage =
   | AppendResponse
   | HeartbeatRequest
   | HeartbeatResponse
+  | SnapshotRequest
+  | SnapshotResponse
   | ReadIndexRequest
   | ReadIndexResponse;
 
@@ -100,6 +127,8 @@ export const RAFT_MESSAGE_TYPES: readonly RaftMessageType[] = [
   'raft_append_resp',
   'raft_heartbeat',
   'raft_heartbeat_resp',
+  'raft_snapshot',
+  'raft_snapshot_resp',
   'raft_read_index',
   'raft_read_index_resp',
 ];
@@ -111,8 +140,8 @@ export function isRaftMessageType(type: string): type is RaftMessageType {
 }
 
 /** Messages only a leader sends: receiving one at a term tells a node who leads that term. */
-export function isFromLeader(message: RaftMessage): message is AppendRequest | HeartbeatRequest {
-  return message.type === 'raft_append' || message.type === 'raft_heartbeat';
+export function isFromLeader(message: RaftMessage): message is AppendRequest | HeartbeatRequest | SnapshotRequest {
+  return message.type === 'raft_append' || message.type === 'raft_heartbeat' || message.type === 'raft_snapshot';
 }
 
 export function isVoteRequest(message: RaftMessage): message is VoteRequest {
@@ -137,6 +166,10 @@ export function describeMessage(m: RaftMessage): string {
       return `${head} commit=${m.commit} round=${m.round}`;
     case 'raft_heartbeat_resp':
       return `${head} round=${m.round}`;
+    case 'raft_snapshot':
+      return `${head} snap=${m.snapshotIndex}/${m.snapshotTerm} offset=${m.offset} n=${m.data.length}${m.done ? ' done' : ''}`;
+    case 'raft_snapshot_resp':
+      return `${head} snap=${m.snapshotIndex} offset=${m.offset}`;
     case 'raft_read_index':
       return `${head} ctx=${m.ctx}`;
     case 'raft_read_index_resp':
@@ -171,6 +204,13 @@ class Reader {
     if (typeof value === 'boolean') return value;
     this.fail(`field "${field}" must be a boolean`);
     return false;
+  }
+
+  text(field: string): string {
+    const value = this.body[field];
+    if (typeof value === 'string') return value;
+    this.fail(`field "${field}" must be a string`);
+    return '';
   }
 
   entries(field: string, prevIndex: number): Entry[] {
@@ -240,6 +280,12 @@ export function parseRaftMessage(body: unknown): Result<RaftMessage, string> {
       break;
     case 'raft_heartbeat_resp':
       message = { type, ...envelope, round: r.count('round') };
+      break;
+    case 'raft_snapshot':
+      message = { type, ...envelope, snapshotIndex: r.count('snapshotIndex'), snapshotTerm: r.count('snapshotTerm'), offset: r.count('offset'), data: r.text('data'), done: r.flag('done') };
+      break;
+    case 'raft_snapshot_resp':
+      message = { type, ...envelope, snapshotIndex: r.count('snapshotIndex'), offset: r.count('offset') };
       break;
     case 'raft_read_index':
       message = { type, ...envelope, ctx: r.count('ctx') };

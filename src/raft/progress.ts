@@ -47,9 +47,10 @@ export class Inflights {
 /**
  * probe: the follower's match point is unknown; send one append and wait for its answer.
  * replicate: the follower is in sync; pipeline appends, advancing `next` optimistically.
- * (snapshot, for InstallSnapshot, is the extension point for log compaction.)
+ * snapshot: the follower needs entries we compacted away; send our snapshot, one chunk in
+ * flight at a time (probeSent doubles as "a chunk is outstanding"), then replicate after it.
  */
-export type ProgressState = 'probe' | 'replicate';
+export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
 export class Progress {
   match = 0;
@@ -64,6 +65,9 @@ export class Progress {
   /** Replicate state: ticks since match last moved while appends were outstanding. */
   stalledTicks = 0;
   readonly inflights: Inflights;
+  /** Snapshot state: the index of the snapshot being sent, and how much the follower holds. */
+  pendingSnapshot = 0;
+  snapshotOffset = 0;
 
   constructor(next: number, maxInflight: number) {
     assert(next >= 1, 'progress: next must be at least 1');
@@ -87,8 +91,17 @@ export class Progress {
     this.next = this.match + 1;
   }
 
+  becomeSnapshot(snapshotIndex: number): void {
+    this.state = 'snapshot';
+    this.probeSent = false;
+    this.stalledTicks = 0;
+    this.inflights.reset();
+    this.pendingSnapshot = snapshotIndex;
+    this.snapshotOffset = 0;
+  }
+
   isPaused(): boolean {
-    return this.state === 'probe' ? this.probeSent : this.inflights.full();
+    return this.state === 'replicate' ? this.inflights.full() : this.probeSent;
   }
 
   /** An append covering up to `lastIndex` went out (replicate: pipelined; probe: now wait). */
@@ -123,6 +136,8 @@ export class Progress {
    * `next` never goes below match + 1.
    */
   maybeDecrTo(rejected: number, matchHint: number): boolean {
+    // While a snapshot is on its way, rejections answer appends sent before it: stale.
+    if (this.state === 'snapshot') return false;
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
@@ -135,6 +150,7 @@ export class Progress {
   }
 
   describe(): string {
-    return `${this.state} match=${this.match} next=${this.next} inflight=${this.inflights.count}${this.probeSent ? ' paused' : ''}`;
+    const snapshot = this.state === 'snapshot' ? ` snap=${this.pendingSnapshot}@${this.snapshotOffset}` : '';
+    return `${this.state}${snapshot} match=${this.match} next=${this.next} inflight=${this.inflights.count}${this.probeSent ? ' paused' : ''}`;
   }
 }

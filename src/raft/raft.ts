@@ -1,13 +1,15 @@
 // RaftNode: the pure Raft state machine (elections with pre-vote and check-quorum, log
-// replication with flow control, commitment, read index). Events come in through tick(),
-// step(), propose(), readIndex(); effects go out through ready(). No I/O, no clock, no
-// randomness but config.rng. Invariants are asserted: one vote per term, term never decreases,
-// commit never decreases and never passes the last index, at most one leader per term seen.
+// replication with flow control, commitment, read index, InstallSnapshot for followers behind
+// the compacted log). Events come in through tick(), step(), propose(), readIndex(); effects
+// go out through ready(). No I/O, no clock, no randomness but config.rng. Invariants are
+// asserted: one vote per term, term never decreases, commit never decreases and never passes
+// the last index, at most one leader per term seen.
 //
 // THE READY CONTRACT (the application loop, once per event-loop turn, after all steps/ticks):
 //   while (node.hasReady()) {
 //     const rd = node.ready();
-//     1. persist rd.entries, then rd.hardState (if present)   -- durable before step 2
+//     1. persist rd.snapshot (if present: it replaces the log and the state machine), then
+//        rd.entries, then rd.hardState (if present)             -- durable before step 2
 //     2. send rd.messages                                       -- in any order, may be lost
 //     3. apply rd.committedEntries in order; serve rd.readStates once applied >= index;
 //        fail rd.droppedReads; on rd.softState, fail requests waiting on a lost leadership
@@ -25,7 +27,21 @@ import { assert } from '../base/assert.js';
 import { err, ok, type Result } from '../base/result.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
 import { RaftLog } from './log.js';
-import { isFromLeader, isVoteRequest, type AppendRequest, type AppendResponse, type HeartbeatRequest, type HeartbeatResponse, type RaftMessage, type ReadIndexRequest, type ReadIndexResponse, type VoteRequest, type VoteResponse } from './messages.js';
+import {
+  isFromLeader,
+  isVoteRequest,
+  type AppendRequest,
+  type AppendResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type RaftMessage,
+  type ReadIndexRequest,
+  type ReadIndexResponse,
+  type SnapshotRequest,
+  type SnapshotResponse,
+  type VoteRequest,
+  type VoteResponse,
+} from './messages.js';
 import { Progress, type ProgressState } from './progress.js';
 import { majorityValue, quorumSize, voteResult, type VoteResult } from './quorum.js';
 import { ForwardedReads, ReadOnly } from './read_only.js';
@@ -41,6 +57,7 @@ import {
   type NodeId,
   type ReadState,
   type Role,
+  type Snapshot,
   type SoftState,
 } from './types.js';
 
@@ -50,6 +67,11 @@ export interface Ready {
   readonly softState?: SoftState;
   /** Present when term, vote or commit changed since the last Ready. */
   readonly hardState?: HardState;
+  /**
+   * A snapshot installed from the leader: persist it (it replaces the stored log), and restore
+   * the state machine from it before applying committedEntries (which follow it).
+   */
+  readonly snapshot?: Snapshot;
   /** Entries to persist (they may replace a persisted suffix from entries[0].index on). */
   readonly entries: readonly Entry[];
   /** Entries to apply, in order (they may include some of `entries`: persist first). */
@@ -89,6 +111,7 @@ export class RaftNode {
   /** Every voter but this node. */
   private readonly others: readonly NodeId[];
   private readonly raftLog: RaftLog;
+  private readonly storage: Storage;
 
   private currentTerm: number;
   private votedFor: NodeId | null;
@@ -100,6 +123,8 @@ export class RaftNode {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly readOnly: ReadOnly;
   private readonly forwarded = new ForwardedReads();
+  /** Follower: the chunks of a snapshot being received from the leader. */
+  private incomingSnapshot: { from: NodeId; index: number; term: number; chunks: string[]; received: number } | undefined;
 
   /** Follower/candidate: ticks since the last valid leader message or granted vote. Leader: since the last check-quorum. */
   private electionElapsed = 0;
@@ -131,6 +156,7 @@ export class RaftNode {
     this.readOnly = new ReadOnly(config.id);
     const hardState = storage.initialState();
     assert(hardState.vote === null || this.voterSet.has(hardState.vote), () => `raft: stored vote for unknown node ${String(hardState.vote)}`);
+    this.storage = storage;
     this.raftLog = new RaftLog(storage, hardState.commit, config.appliedIndex);
     this.currentTerm = hardState.term;
     this.votedFor = hardState.vote;
@@ -339,6 +365,7 @@ export class RaftNode {
       !softStateEqual(this.softState(), this.prevSoftState) ||
       !hardStateEqual(this.hardState(), this.prevHardState) ||
       this.raftLog.hasUnstableEntries() ||
+      this.raftLog.pendingSnapshot() !== undefined ||
       this.raftLog.hasCommittedToApply() ||
       this.outbox.length > 0 ||
       this.readStates.length > 0 ||
@@ -357,9 +384,11 @@ export class RaftNode {
     this.flush();
     const softState = this.softState();
     const hardState = this.hardState();
+    const snapshot = this.raftLog.pendingSnapshot();
     const rd: Ready = {
       ...(softStateEqual(softState, this.prevSoftState) ? {} : { softState }),
       ...(hardStateEqual(hardState, this.prevHardState) ? {} : { hardState }),
+      ...(snapshot === undefined ? {} : { snapshot }),
       entries: this.raftLog.unstableEntries(),
       committedEntries: this.raftLog.committedToApply(this.config.maxCommittedEntriesPerReady),
       messages: this.outbox.splice(0, this.config.maxMessagesPerReady),
@@ -378,6 +407,7 @@ export class RaftNode {
     this.outstanding = undefined;
     if (rd.softState !== undefined) this.prevSoftState = rd.softState;
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
+    if (rd.snapshot !== undefined) this.raftLog.snapshotStable(rd.snapshot);
     const lastEntry = rd.entries[rd.entries.length - 1];
     if (lastEntry !== undefined) this.raftLog.stableTo(lastEntry.index, lastEntry.term);
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
@@ -434,6 +464,7 @@ export class RaftNode {
     this.randomizedElectionTimeout = this.config.rng.int(this.config.electionTimeoutTicks, 2 * this.config.electionTimeoutTicks - 1);
     this.votes.clear();
     this.progress.clear();
+    this.incomingSnapshot = undefined;
     this.dirtyPeers.clear();
     this.commitAdvanced = false;
     this.dropReads('leadership-lost');
@@ -532,6 +563,10 @@ export class RaftNode {
         this.becomeFollower(m.term, m.from);
         this.handleHeartbeat(m);
         return;
+      case 'raft_snapshot':
+        this.becomeFollower(m.term, m.from);
+        this.handleSnapshot(m);
+        return;
       case 'raft_vote_resp':
       case 'raft_prevote_resp': {
         if ((m.type === 'raft_vote_resp') !== (this.currentRole === 'candidate')) return; // the other kind's, stale
@@ -545,6 +580,7 @@ export class RaftNode {
         return;
       case 'raft_append_resp':
       case 'raft_heartbeat_resp':
+      case 'raft_snapshot_resp':
       case 'raft_read_index_resp':
         return; // answers to a leadership we no longer hold
     }
@@ -566,10 +602,15 @@ export class RaftNode {
       case 'raft_read_index_resp':
         this.handleReadIndexResponse(m);
         return;
+      case 'raft_snapshot':
+        this.acceptLeader(m.from);
+        this.handleSnapshot(m);
+        return;
       case 'raft_vote_resp':
       case 'raft_prevote_resp':
       case 'raft_append_resp':
       case 'raft_heartbeat_resp':
+      case 'raft_snapshot_resp':
         return; // stale answers to a campaign or leadership of ours
     }
   }
@@ -602,6 +643,52 @@ export class RaftNode {
     respond({ reject: true, index: m.prevIndex, hintIndex: hint.index, hintTerm: hint.term });
   }
 
+  /**
+   * The follower side of InstallSnapshot. Chunks must arrive in order (offset = what we hold);
+   * anything else is answered with what we hold, so the leader resumes from there. The last
+   * chunk installs the snapshot and is answered like a successful append of its index.
+   */
+  private handleSnapshot(m: SnapshotRequest): void {
+    const respondOffset = (offset: number): void =>
+      this.send<SnapshotResponse>({ type: 'raft_snapshot_resp', from: this.id, to: m.from, term: this.currentTerm, snapshotIndex: m.snapshotIndex, offset });
+    const respondDone = (index: number): void =>
+      this.send<AppendResponse>({ type: 'raft_append_resp', from: this.id, to: m.from, term: this.currentTerm, reject: false, index, hintIndex: 0, hintTerm: 0 });
+    if (m.snapshotIndex <= this.raftLog.committed) {
+      // We already hold (and committed) everything it covers.
+      this.incomingSnapshot = undefined;
+      respondDone(this.raftLog.committed);
+      return;
+    }
+    if (m.offset === 0) this.incomingSnapshot = { from: m.from, index: m.snapshotIndex, term: m.snapshotTerm, chunks: [], received: 0 };
+    const incoming = this.incomingSnapshot;
+    if (incoming === undefined || incoming.from !== m.from || incoming.index !== m.snapshotIndex || incoming.term !== m.snapshotTerm || incoming.received !== m.offset) {
+      respondOffset(incoming !== undefined && incoming.from === m.from && incoming.index === m.snapshotIndex ? incoming.received : 0);
+      return;
+    }
+    if (!m.done) {
+      incoming.chunks.push(m.data);
+      incoming.received += m.data.length;
+      respondOffset(incoming.received);
+      return;
+    }
+    if (this.outstanding !== undefined) {
+      // The application is between ready() and advance() (inputs may arrive then): installing
+      // now would move the applied index under it. Ask for the last chunk again instead.
+      respondOffset(incoming.received);
+      return;
+    }
+    this.incomingSnapshot = undefined;
+    incoming.chunks.push(m.data);
+    const snapshot: Snapshot = { index: m.snapshotIndex, term: m.snapshotTerm, data: incoming.chunks.join('') };
+    if (this.raftLog.matchTerm(snapshot.index, snapshot.term)) {
+      // Our log holds its last entry, hence (log matching) everything before: just commit.
+      this.raftLog.commitTo(snapshot.index);
+    } else {
+      this.raftLog.restore(snapshot);
+    }
+    respondDone(snapshot.index);
+  }
+
   private handleHeartbeat(m: HeartbeatRequest): void {
     // The leader sends min(our match, its commit), so this never passes what we hold.
     this.raftLog.commitTo(m.commit);
@@ -618,11 +705,15 @@ export class RaftNode {
       case 'raft_heartbeat_resp':
         this.handleHeartbeatResponse(m);
         return;
+      case 'raft_snapshot_resp':
+        this.handleSnapshotResponse(m);
+        return;
       case 'raft_read_index':
         this.handleForwardedRead(m);
         return;
       case 'raft_append':
       case 'raft_heartbeat':
+      case 'raft_snapshot':
         assert(false, () => `raft: two leaders in term ${this.currentTerm}: ${this.id} and ${m.from}`);
         return;
       case 'raft_vote_resp':
@@ -728,9 +819,21 @@ export class RaftNode {
     }
     assert(m.index <= this.raftLog.lastIndex(), () => `raft: ${m.from} acknowledged ${m.index} beyond our last index ${this.raftLog.lastIndex()}`);
     if (!pr.maybeUpdate(m.index)) return; // stale or duplicate
-    if (pr.state === 'probe') pr.becomeReplicate();
+    if (pr.state === 'snapshot') {
+      // The snapshot was installed (or made unnecessary): back to appends after it.
+      if (pr.match >= pr.pendingSnapshot) pr.becomeReplicate();
+    } else if (pr.state === 'probe') pr.becomeReplicate();
     else pr.inflights.freeLE(m.index);
     this.maybeCommit();
+    this.dirtyPeers.add(m.from);
+  }
+
+  private handleSnapshotResponse(m: SnapshotResponse): void {
+    const pr = this.progress.get(m.from) as Progress;
+    pr.recentActive = true;
+    if (pr.state !== 'snapshot' || m.snapshotIndex !== pr.pendingSnapshot) return; // stale
+    pr.snapshotOffset = m.offset;
+    pr.probeSent = false;
     this.dirtyPeers.add(m.from);
   }
 
@@ -806,6 +909,10 @@ export class RaftNode {
 
   /** Sends what flow control allows: one probe, or a pipeline of batches up to the inflight limit. */
   private sendAppends(to: NodeId, pr: Progress): void {
+    if (pr.state === 'snapshot') {
+      this.maybeSendSnapshot(to, pr);
+      return;
+    }
     if (pr.state === 'probe') {
       if (pr.match < this.raftLog.lastIndex()) this.maybeSendAppend(to, pr, true);
       return;
@@ -819,8 +926,14 @@ export class RaftNode {
     if (pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.raftLog.term(prevIndex);
-    // Extension point: with log compaction, a follower behind firstIndex needs InstallSnapshot here.
-    assert(prevTerm !== undefined, () => `raft: no term for ${prevIndex} to send to ${to} (snapshots are not implemented)`);
+    if (prevTerm === undefined) {
+      // The follower needs entries we compacted away (§5.3): send the snapshot instead.
+      const snapshot = this.raftLog.pendingSnapshot() ?? this.storageSnapshot();
+      assert(prevIndex < this.raftLog.firstIndex() - 1, () => `raft: no term for ${prevIndex} to send to ${to}`);
+      pr.becomeSnapshot(snapshot.index);
+      this.maybeSendSnapshot(to, pr);
+      return false;
+    }
     const entries = this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerAppend);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.raftLog.committed;
@@ -829,6 +942,30 @@ export class RaftNode {
     pr.sentEntries(lastIndex, entries.length);
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(commit, lastIndex));
     return true;
+  }
+
+  private storageSnapshot(): Snapshot {
+    const snapshot = this.storage.snapshot();
+    assert(snapshot !== undefined, 'raft: the log was compacted but storage has no snapshot');
+    return snapshot;
+  }
+
+  /** Sends the next chunk of our snapshot, one at a time; restarts if we took a newer one. */
+  private maybeSendSnapshot(to: NodeId, pr: Progress): void {
+    if (pr.isPaused()) return;
+    const snapshot = this.raftLog.pendingSnapshot() ?? this.storageSnapshot();
+    if (snapshot.index !== pr.pendingSnapshot) {
+      if (snapshot.index <= pr.match) {
+        pr.becomeProbe();
+        return;
+      }
+      pr.becomeSnapshot(snapshot.index);
+    }
+    const offset = Math.min(pr.snapshotOffset, snapshot.data.length);
+    const data = snapshot.data.slice(offset, offset + this.config.maxSnapshotChunkChars);
+    const done = offset + data.length >= snapshot.data.length;
+    this.send<SnapshotRequest>({ type: 'raft_snapshot', from: this.id, to, term: this.currentTerm, snapshotIndex: snapshot.index, snapshotTerm: snapshot.term, offset, data, done });
+    pr.probeSent = true;
   }
 
   /** Starts a read-index round and sends it (with the commit index) to every follower. */

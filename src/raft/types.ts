@@ -35,6 +35,16 @@ export type HardState = {
   readonly commit: number;
 };
 
+/**
+ * A state machine image covering the log up to `index` (whose entry had `term`). `data` is the
+ * application's deterministic encoding; Raft never looks inside, it only stores and ships it.
+ */
+export type Snapshot = {
+  readonly index: number;
+  readonly term: number;
+  readonly data: string;
+};
+
 export const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 
 /** Volatile state the application reacts to (fail waiting clients when leadership is lost). */

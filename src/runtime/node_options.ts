@@ -13,7 +13,16 @@ export interface NodeOptions {
   readonly readMode: ReadMode;
   /** Seeds the node's randomness (election timeouts); random when not given. */
   readonly seed: number | undefined;
+  /** Where the node keeps its WAL and snapshot (under <dir>/<node id>/); memory only when not given. */
+  readonly dataDir: string | undefined;
+  /** Entries applied between snapshots (each snapshot compacts the log). */
+  readonly snapshotEveryEntries: number;
+  /** auto: on disk when dataDir is given; memory: never on disk (measurements); disk: dataDir required. */
+  readonly storage: StorageMode;
 }
+
+export const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
+export type StorageMode = (typeof STORAGE_MODES)[number];
 
 export const NODE_USAGE = `usage: raftkv [options]
 
@@ -31,6 +40,13 @@ options (each also read from the environment variable shown):
                          bounded-staleness  NOT linearizable: any node serves reads from its
                                      local copy while it hears from a leader (for teaching)
   --seed N             seed of the node's random choices (RAFTKV_SEED, default random)
+  --data-dir DIR       keep the WAL and snapshots under DIR/<node id>/, fsynced before any
+                       acknowledgement (RAFTKV_DATA_DIR; default: state in memory only)
+  --snapshot-every N   entries applied between snapshots and log compactions
+                       (RAFTKV_SNAPSHOT_EVERY, default 10000)
+  --storage MODE       auto (on disk when a data directory is given), memory (ignore it: for
+                       measuring what durability costs), disk (a data directory is required)
+                       (RAFTKV_STORAGE, default auto)
   -h, --help           print this help
 `;
 
@@ -45,6 +61,9 @@ const SPECS = {
   maxLineBytes: { flag: '--max-line-bytes', env: 'RAFTKV_MAX_LINE_BYTES' },
   readMode: { flag: '--read-mode', env: 'RAFTKV_READ_MODE' },
   seed: { flag: '--seed', env: 'RAFTKV_SEED' },
+  dataDir: { flag: '--data-dir', env: 'RAFTKV_DATA_DIR' },
+  snapshotEveryEntries: { flag: '--snapshot-every', env: 'RAFTKV_SNAPSHOT_EVERY' },
+  storage: { flag: '--storage', env: 'RAFTKV_STORAGE' },
 } as const satisfies Record<keyof NodeOptions, OptionSpec>;
 
 export type ParsedArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: NodeOptions };
@@ -74,8 +93,21 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   const seedText = raw(SPECS.seed);
   const seed = seedText === undefined ? ok(undefined) : integerOption(SPECS.seed, seedText, 0, 0, 0xffff_ffff);
   if (!seed.ok) return seed;
+  const dataDirText = raw(SPECS.dataDir);
+  if (dataDirText === '') return err(`${SPECS.dataDir.flag} (${SPECS.dataDir.env}) must not be empty`);
+  const snapshotEveryEntries = integerOption(SPECS.snapshotEveryEntries, raw(SPECS.snapshotEveryEntries), 10_000, 1, 100_000_000);
+  if (!snapshotEveryEntries.ok) return snapshotEveryEntries;
+  const storage = raw(SPECS.storage) ?? 'auto';
+  if (!(STORAGE_MODES as readonly string[]).includes(storage)) return err(`${SPECS.storage.flag} must be one of ${STORAGE_MODES.join(', ')}; got ${JSON.stringify(storage)}`);
+  if (storage === 'disk' && dataDirText === undefined) return err(`${SPECS.storage.flag} disk needs ${SPECS.dataDir.flag} (${SPECS.dataDir.env})`);
 
-  return ok({ kind: 'run', options: { tickMs: tickMs.value, logLevel, maxLineBytes: maxLineBytes.value, readMode, seed: seed.value } });
+  return ok({
+    kind: 'run',
+    options: { tickMs: tickMs.value, logLevel, maxLineBytes: maxLineBytes.value, readMode, seed: seed.value, dataDir: storage === 'memory' ? undefined : dataDirText,
+      snapshotEveryEntries: snapshotEveryEntries.value,
+      storage: storage as StorageMode,
+    },
+  });
 }
 
 function integerOption(spec: OptionSpec, text: string | undefined, fallback: number, min: number, max: number): Result<number, string> {

@@ -7,6 +7,7 @@ import { AssertionFailure } from '../base/assert.js';
 import { NodeShell, type AppFactory, type LogLevel } from '../server/node_shell.js';
 import { BatchedWriter } from './batched_writer.js';
 import { LineSplitter } from './line_reader.js';
+import type { SyncGate } from './durable_storage.js';
 import { StderrLogger } from './logger.js';
 
 export interface StdioNodeOptions {
@@ -15,6 +16,12 @@ export interface StdioNodeOptions {
   readonly logLevel: LogLevel;
   /** Runs before exit on stdin end or SIGTERM, after stdout is flushed (closing files). */
   readonly onShutdown?: () => Promise<void>;
+  /**
+   * Durable storage syncing in the background (known once the node is initialized). Then a
+   * turn's output is held until an fdatasync covers the writes the turn made: group commit
+   * without blocking the event loop, so the next turn's work overlaps the disk's.
+   */
+  readonly syncGate?: () => SyncGate | undefined;
 }
 
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
@@ -24,8 +31,42 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
   const logger = new StderrLogger(options.logLevel);
   const stdin = process.stdin;
   const writer = new BatchedWriter(process.stdout, (full) => (full ? stdin.pause() : stdin.resume()));
+  // Output of the current turn, and earlier turns' output waiting for their writes to be durable.
+  let turnLines: string[] = [];
+  const held: Array<{ readonly generation: number; readonly lines: readonly string[] }> = [];
+  let waitingForDisk = false;
+  const awaitDisk = (gate: SyncGate): void => {
+    if (waitingForDisk) return;
+    waitingForDisk = true;
+    gate.startSync(() => {
+      waitingForDisk = false;
+      release();
+    });
+  };
+  const release = (): void => {
+    const gate = options.syncGate?.();
+    while (held.length > 0 && (gate === undefined || (held[0] as { generation: number }).generation <= gate.durableGeneration)) {
+      for (const line of (held.shift() as { lines: readonly string[] }).lines) writer.write(line);
+    }
+    writer.flush();
+    if (held.length > 0 && gate !== undefined) awaitDisk(gate);
+  };
+  const emitTurn = (): void => {
+    const lines = turnLines;
+    turnLines = [];
+    const gate = options.syncGate?.();
+    if (gate !== undefined && (held.length > 0 || gate.requiredGeneration > gate.durableGeneration)) {
+      // In order: nothing overtakes output that waits for the disk.
+      if (lines.length > 0) held.push({ generation: gate.requiredGeneration, lines });
+      if (held.length > 0) awaitDisk(gate);
+      else release();
+      return;
+    }
+    for (const line of lines) writer.write(line);
+    writer.flush();
+  };
   const shell = new NodeShell(
-    { write: (line) => writer.write(line), log: (level, text) => logger.log(level, text) },
+    { write: (line) => turnLines.push(line), log: (level, text) => logger.log(level, text) },
     (context) => {
       logger.setName(context.nodeId);
       return createApp(context);
@@ -42,8 +83,10 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
     shuttingDown = true;
     clearInterval(ticker);
     logger.log('info', `shutting down: ${reason}`);
+    await options.onShutdown?.(); // closing storage makes everything written durable
+    for (const { lines } of held.splice(0)) for (const line of lines) writer.write(line);
+    for (const line of turnLines.splice(0)) writer.write(line);
     await writer.close(SHUTDOWN_FLUSH_TIMEOUT_MS);
-    await options.onShutdown?.();
     process.exit(exitCode);
   };
 
@@ -52,7 +95,7 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
   const endTurn = (): void => {
     turnEndScheduled = false;
     shell.flush();
-    writer.flush();
+    emitTurn();
   };
   const scheduleTurnEnd = (): void => {
     if (turnEndScheduled) return;

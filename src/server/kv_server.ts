@@ -10,13 +10,16 @@
 import { assert } from '../base/assert.js';
 import { isJsonObject, type JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
-import { KvStore, type KvOutcome } from '../kv/kv_store.js';
+import { applyCommand, isPositiveInteger, parseCommand, restoreState, snapshotState, type CommandOutcome, type KvCommand, type SessionTag } from '../kv/commands.js';
+import { KvStore } from '../kv/kv_store.js';
+import { SessionTable } from '../kv/sessions.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { err, ok } from '../base/result.js';
-import type { FieldResult } from '../protocol/fields.js';
-import { KV_REQUEST_TYPES, parseKvOperation, type KvOperation, type KvRequestType } from '../protocol/lin_kv.js';
+import { optionalNonNegativeInteger, type FieldResult } from '../protocol/fields.js';
+import { isKvRequestType, KV_REQUEST_TYPES, parseKvOperation, type KvOperation, type KvRequestType } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
 import {
+  isFromLeader,
   makeRaftConfig,
   parseRaftMessage,
   RAFT_MESSAGE_TYPES,
@@ -77,7 +80,17 @@ export interface KvServerDeps {
   readonly observe?: (server: KvServer) => void;
 }
 
-type Respond = (outcome: KvOutcome) => void;
+/**
+ * Delivers an outcome with the log position it reflects: the entry's index for a command, the
+ * read point for a read (session clients use it for read-your-writes).
+ */
+type Respond = (outcome: CommandOutcome, index: number) => void;
+
+/** A client request as parsed: the command, and the lowest applied index a read accepts. */
+interface ClientRequest {
+  readonly command: KvCommand;
+  readonly minIndex: number;
+}
 
 /** A request forwarded to the leader, waiting at its origin for the result. */
 interface ForwardWaiter {
@@ -87,7 +100,7 @@ interface ForwardWaiter {
 
 /** A request held while no leader is known. */
 interface HeldRequest {
-  readonly op: KvOperation;
+  readonly request: ClientRequest;
   readonly respond: Respond;
   readonly deadlineTick: number;
 }
@@ -95,18 +108,21 @@ interface HeldRequest {
 interface ReadWaiter {
   readonly key: JsonValue;
   readonly respond: Respond;
+  /** Served once applied >= minIndex as well as the read point (read-your-writes). */
+  readonly minIndex: number;
 }
 
 interface ForwardedOp {
   readonly id: number;
-  readonly op: KvOperation;
+  readonly request: ClientRequest;
 }
 
 interface ForwardResult {
   readonly id: number;
   /** The origin incarnation's epoch, echoed back: results for an earlier incarnation are dropped. */
   readonly epoch: number;
-  readonly outcome: KvOutcome;
+  readonly outcome: CommandOutcome;
+  readonly index: number;
 }
 
 interface ForwardBatch {
@@ -114,18 +130,22 @@ interface ForwardBatch {
   readonly ops: readonly ForwardedOp[];
 }
 
-/** Forward ids of one origin incarnation, and the epochs of its earlier incarnations. */
+/**
+ * Forward id windows of one origin, per incarnation (epoch), in the order the epochs were first
+ * seen. Epochs are random, not ordered, so a late forward of an old incarnation must not displace
+ * the current one: the windows of the last few incarnations are all kept, and a forward of an
+ * incarnation whose window was evicted is ignored (its origin is gone), never run twice.
+ */
 interface OriginForwards {
-  readonly epoch: number;
-  readonly window: ForwardWindow;
-  readonly retired: readonly number[];
+  readonly windows: Map<number, ForwardWindow>;
+  readonly evicted: number[];
 }
 
-/** Earlier incarnations remembered per origin, so their late forwards are not run twice. */
-const MAX_RETIRED_EPOCHS = 16;
+const MAX_EPOCHS_PER_ORIGIN = 8;
+const MAX_EVICTED_EPOCHS = 64;
 
-const NOT_PROPOSED = (why: string): KvOutcome => ({ type: 'error', code: ErrorCode.temporarilyUnavailable, text: why });
-const OUTCOME_UNKNOWN = (why: string): KvOutcome => ({ type: 'error', code: ErrorCode.crash, text: why });
+const NOT_PROPOSED = (why: string): CommandOutcome => ({ type: 'error', code: ErrorCode.temporarilyUnavailable, text: why });
+const OUTCOME_UNKNOWN = (why: string): CommandOutcome => ({ type: 'error', code: ErrorCode.crash, text: why });
 
 export function createKvServerApp(options: KvServerOptions, deps: KvServerDeps): (context: NodeContext) => NodeApp {
   return (context) => {
@@ -139,6 +159,7 @@ export class KvServer implements NodeApp {
   readonly routes: ReadonlyMap<string, Route<unknown>>;
   readonly raft: RaftNode;
   readonly store = new KvStore();
+  readonly sessions = new SessionTable();
   private appliedIndex = 0;
 
   /** Our proposals by log index; the term tells ours apart from an entry that replaced it. */
@@ -146,7 +167,7 @@ export class KvServer implements NodeApp {
   /** Reads waiting for Raft to confirm a read point, by read ctx. */
   private readonly readsAwaitingIndex = new Map<number, ReadWaiter>();
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
-  private readsAwaitingApply: Array<ReadWaiter & { readonly index: number }> = [];
+  private readsAwaitingApply: Array<ReadWaiter & { readonly index: number; readonly deadlineTick: number }> = [];
   private nextReadCtx = 1;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
@@ -171,7 +192,7 @@ export class KvServer implements NodeApp {
    * acknowledged write must be on disk first (our own vote toward its commit counts before the
    * fsync), and so must everything a read returns.
    */
-  private heldReplies: Array<{ readonly target: ReplyTarget; readonly outcome: KvOutcome }> | undefined;
+  private heldReplies: Array<{ readonly target: ReplyTarget; readonly outcome: CommandOutcome; readonly index: number | undefined }> | undefined;
 
   constructor(
     private readonly context: NodeContext,
@@ -195,8 +216,9 @@ export class KvServer implements NodeApp {
 
     const routes = new Map<string, Route<unknown>>();
     for (const type of KV_REQUEST_TYPES) {
-      routes.set(type, route((body) => parseKvOperation(type as KvRequestType, body), (incoming) => this.onClientRequest(incoming, incoming.request)));
+      routes.set(type, route((body) => parseClientRequest(type, body), (incoming) => this.onClientRequest(incoming, incoming.request)));
     }
+    routes.set('open_session', route((): FieldResult<ClientRequest> => ok({ command: { kind: 'open_session' }, minIndex: 0 }), (incoming) => this.onClientRequest(incoming, incoming.request)));
     for (const type of RAFT_MESSAGE_TYPES) {
       routes.set(type, route((body) => parseRaftBody(body), (incoming) => this.onRaftMessage(incoming.request)));
     }
@@ -223,8 +245,9 @@ export class KvServer implements NodeApp {
       // Insertion order is deadline order (one timeout for all), so stop at the first live one.
       if (waiter.deadlineTick > now) break;
       this.forwardsInFlight.delete(id);
-      waiter.respond({ type: 'error', code: ErrorCode.timeout, text: 'the leader did not answer in time; the outcome is unknown' });
+      waiter.respond({ type: 'error', code: ErrorCode.timeout, text: 'the leader did not answer in time; the outcome is unknown' }, this.appliedIndex);
     }
+    if (this.readsAwaitingApply.length > 0) this.expireReadsAwaitingApply(now);
   }
 
   flush(): void {
@@ -235,107 +258,123 @@ export class KvServer implements NodeApp {
 
   // --- client requests -------------------------------------------------------------------
 
-  private onClientRequest(target: ReplyTarget, op: KvOperation): void {
-    const respond: Respond = (outcome) => this.replyToClient(target, outcome);
+  private onClientRequest(target: ReplyTarget, request: ClientRequest): void {
+    // Maelstrom validates replies as closed schemas, so only session clients (who opened a
+    // session, or sent one or a min_index) get the index in theirs.
+    const withIndex = request.command.kind === 'open_session' || request.command.tag !== undefined || request.minIndex > 0;
+    const respond: Respond = (outcome, index) => this.replyToClient(target, outcome, withIndex ? index : undefined);
     if (this.pendingRequestCount >= this.options.maxPendingRequests) {
-      respond(NOT_PROPOSED('too many requests in flight on this node; try again'));
+      respond(NOT_PROPOSED('too many requests in flight on this node; try again'), this.appliedIndex);
       return;
     }
-    this.serve(op, respond, true);
+    this.serve(request, respond, true);
   }
 
-  private replyToClient(target: ReplyTarget, outcome: KvOutcome): void {
+  private replyToClient(target: ReplyTarget, outcome: CommandOutcome, index: number | undefined): void {
     if (this.heldReplies !== undefined) {
-      this.heldReplies.push({ target, outcome });
+      this.heldReplies.push({ target, outcome, index });
       return;
     }
     if (outcome.type === 'error') this.context.replyError(target, outcome.code, outcome.text);
-    else this.context.reply(target, outcome);
+    else if (index === undefined) this.context.reply(target, outcome);
+    else this.context.reply(target, { ...outcome, index });
   }
 
   /**
-   * Serves one operation here if this node can, else forwards it (only when `mayForward`: a
+   * Serves one request here if this node can, else forwards it (only when `mayForward`: a
    * request forwarded to us is never forwarded again, so no request loops).
    */
-  private serve(op: KvOperation, respond: Respond, mayForward: boolean): void {
-    if (op.f === 'read' && this.options.readMode !== 'log') {
-      if (this.serveRead(op.key, respond, mayForward)) return;
+  private serve(request: ClientRequest, respond: Respond, mayForward: boolean): void {
+    const { command } = request;
+    if (command.kind === 'op' && command.op.f === 'read' && this.options.readMode !== 'log') {
+      if (this.serveRead({ key: command.op.key, respond, minIndex: request.minIndex }, mayForward)) return;
     } else if (this.raft.role === 'leader') {
-      const proposed = this.raft.propose(op as unknown as JsonValue);
+      const proposed = this.raft.propose(command as unknown as JsonValue);
       if (proposed.ok) {
         this.proposals.set(proposed.value.index, { term: proposed.value.term, respond });
         return;
       }
       if (proposed.error.reason === 'overloaded') {
-        respond(NOT_PROPOSED('the leader has too many uncommitted entries; try again'));
+        respond(NOT_PROPOSED('the leader has too many uncommitted entries; try again'), this.appliedIndex);
         return;
       }
     }
     if (!mayForward) {
-      respond(NOT_PROPOSED(`${this.context.nodeId} is not the leader`));
+      respond(NOT_PROPOSED(`${this.context.nodeId} is not the leader`), this.appliedIndex);
       return;
     }
-    this.forwardOrHold(op, respond, this.context.currentTick() + this.options.leaderWaitTicks);
+    this.forwardOrHold(request, respond, this.context.currentTick() + this.options.leaderWaitTicks);
   }
 
   /** Returns false when the read must go to the leader instead. */
-  private serveRead(key: JsonValue, respond: Respond, mayForward: boolean): boolean {
+  private serveRead(waiter: ReadWaiter, mayForward: boolean): boolean {
     const isLeader = this.raft.role === 'leader';
     if (this.options.readMode === 'bounded-staleness') {
       // NOT linearizable: the local copy may lag the leader, or this leader may be deposed.
       const fresh = isLeader || this.context.currentTick() - this.lastLeaderContactTick <= this.options.stalenessBoundTicks;
-      if (fresh) respond(this.store.read(key));
-      else respond(NOT_PROPOSED('this node has not heard from a leader recently'));
+      if (fresh) this.awaitApply(this.appliedIndex, waiter);
+      else waiter.respond(NOT_PROPOSED('this node has not heard from a leader recently'), this.appliedIndex);
       return true;
     }
     if (isLeader && this.options.readMode === 'lease' && this.raft.leaseValid()) {
       // Thesis §6.4.1: within the lease no other leader can have committed anything, so our
       // commit index is a valid read point without a heartbeat round.
-      this.awaitApply(this.raft.commitIndex, { key, respond });
+      this.awaitApply(this.raft.commitIndex, waiter);
       return true;
     }
     if (!isLeader && this.options.readMode !== 'follower' && mayForward) return false;
     const ctx = this.nextReadCtx++;
     const asked = this.raft.readIndex(ctx);
     if (asked.ok) {
-      this.readsAwaitingIndex.set(ctx, { key, respond });
+      this.readsAwaitingIndex.set(ctx, waiter);
       return true;
     }
     if (asked.error.reason === 'overloaded') {
-      respond(NOT_PROPOSED('too many reads pending; try again'));
+      waiter.respond(NOT_PROPOSED('too many reads pending; try again'), this.appliedIndex);
       return true;
     }
     return false;
   }
 
-  private awaitApply(index: number, waiter: ReadWaiter): void {
-    if (index <= this.appliedIndex) waiter.respond(this.store.read(waiter.key));
-    else this.readsAwaitingApply.push({ ...waiter, index });
+  /** Serves the read once the state machine reached its read point and the client's minimum. */
+  private awaitApply(readPoint: number, waiter: ReadWaiter): void {
+    const index = Math.max(readPoint, waiter.minIndex);
+    if (index <= this.appliedIndex) waiter.respond(this.store.read(waiter.key), index);
+    else this.readsAwaitingApply.push({ ...waiter, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
   }
 
-  private forwardOrHold(op: KvOperation, respond: Respond, deadlineTick: number): void {
+  private expireReadsAwaitingApply(now: number): void {
+    const waiting = this.readsAwaitingApply;
+    this.readsAwaitingApply = [];
+    for (const read of waiting) {
+      if (read.deadlineTick > now) this.readsAwaitingApply.push(read);
+      else read.respond(NOT_PROPOSED(`this node has not applied index ${read.index} in time`), this.appliedIndex);
+    }
+  }
+
+  private forwardOrHold(request: ClientRequest, respond: Respond, deadlineTick: number): void {
     const leader = this.raft.leaderId;
     if (leader === null || leader === this.context.nodeId) {
-      this.heldForLeader.push({ op, respond, deadlineTick });
+      this.heldForLeader.push({ request, respond, deadlineTick });
       return;
     }
     const id = this.nextForwardId++;
     this.forwardsInFlight.set(id, { respond, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
     let batch = this.outgoingForwards.get(leader);
     if (batch === undefined) this.outgoingForwards.set(leader, (batch = []));
-    batch.push({ id, op });
+    batch.push({ id, request });
   }
 
   /** Requests held while no leader was known: route them once one is, refuse them at their deadline. */
   private routeHeldRequests(now: number): void {
     if (this.heldForLeader.length === 0) return;
     const leader = this.raft.leaderId;
-    const held = this.heldForLeader;
+    const heldNow = this.heldForLeader;
     this.heldForLeader = [];
-    for (const request of held) {
-      if (leader !== null) this.serve(request.op, request.respond, true);
-      else if (request.deadlineTick <= now) request.respond(NOT_PROPOSED('no leader is known; try again'));
-      else this.heldForLeader.push(request);
+    for (const held of heldNow) {
+      if (leader !== null) this.serve(held.request, held.respond, true);
+      else if (held.deadlineTick <= now) held.respond(NOT_PROPOSED('no leader is known; try again'), this.appliedIndex);
+      else this.heldForLeader.push(held);
     }
   }
 
@@ -343,31 +382,37 @@ export class KvServer implements NodeApp {
 
   private onForward(origin: string, { epoch, ops }: ForwardBatch): void {
     let forwards = this.forwardsSeen.get(origin);
-    if (forwards?.retired.includes(epoch) === true) return; // a late forward of a dead incarnation: its waiter is gone
-    if (forwards === undefined || forwards.epoch !== epoch) {
-      const retired = forwards === undefined ? [] : [...forwards.retired, forwards.epoch].slice(-MAX_RETIRED_EPOCHS);
-      this.forwardsSeen.set(origin, (forwards = { epoch, window: new ForwardWindow(), retired }));
+    if (forwards === undefined) this.forwardsSeen.set(origin, (forwards = { windows: new Map(), evicted: [] }));
+    if (forwards.evicted.includes(epoch)) return; // a late forward of a long-dead incarnation: its waiter is gone
+    let window = forwards.windows.get(epoch);
+    if (window === undefined) {
+      forwards.windows.set(epoch, (window = new ForwardWindow()));
+      if (forwards.windows.size > MAX_EPOCHS_PER_ORIGIN) {
+        const oldest = forwards.windows.keys().next().value as number;
+        forwards.windows.delete(oldest);
+        forwards.evicted.push(oldest);
+        if (forwards.evicted.length > MAX_EVICTED_EPOCHS) forwards.evicted.shift();
+      }
     }
-    const window = forwards.window;
-    for (const { id, op } of ops) {
-      const respond: Respond = (outcome) => this.queueResult(origin, { id, epoch, outcome });
+    for (const { id, request } of ops) {
+      const respond: Respond = (outcome, index) => this.queueResult(origin, { id, epoch, outcome, index });
       const seen = window.admit(id);
       if (seen === 'duplicate') continue; // the first copy's result will be sent
       if (seen === 'too-old') {
-        respond(NOT_PROPOSED('forward arrived too late and was not proposed'));
+        respond(NOT_PROPOSED('forward arrived too late and was not proposed'), this.appliedIndex);
         continue;
       }
-      this.serve(op, respond, false);
+      this.serve(request, respond, false);
     }
   }
 
   private onForwardResults(results: readonly ForwardResult[]): void {
-    for (const { id, epoch, outcome } of results) {
+    for (const { id, epoch, outcome, index } of results) {
       if (epoch !== this.forwardEpoch) continue; // meant for an earlier incarnation of this node
       const waiter = this.forwardsInFlight.get(id);
       if (waiter === undefined) continue; // timed out already, or a duplicate
       this.forwardsInFlight.delete(id);
-      waiter.respond(outcome);
+      waiter.respond(outcome, index);
     }
   }
 
@@ -381,14 +426,15 @@ export class KvServer implements NodeApp {
     for (const [leader, ops] of this.outgoingForwards) {
       for (let start = 0; start < ops.length; start += this.options.maxOpsPerForward) {
         const chunk = ops.slice(start, start + this.options.maxOpsPerForward);
-        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: chunk.map(({ id, op }) => ({ id, op: op as unknown as JsonValue })) });
+        const encoded: JsonValue[] = chunk.map(({ id, request }) => ({ id, command: request.command as unknown as JsonValue, ...(request.minIndex > 0 ? { minIndex: request.minIndex } : {}) }));
+        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: encoded });
       }
     }
     this.outgoingForwards.clear();
     for (const [origin, results] of this.outgoingResults) {
       for (let start = 0; start < results.length; start += this.options.maxOpsPerForward) {
         const chunk = results.slice(start, start + this.options.maxOpsPerForward);
-        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome }) => ({ id, epoch, ...outcome })) });
+        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome, index }) => ({ id, epoch, index, ...outcome })) });
       }
     }
     this.outgoingResults.clear();
@@ -420,9 +466,19 @@ export class KvServer implements NodeApp {
         if (ready.snapshot !== undefined) {
           this.storage.applySnapshot(ready.snapshot);
           this.restoreSnapshot(ready.snapshot);
+          this.context.log('info', `installed the leader's snapshot at ${ready.snapshot.index} (${ready.snapshot.data.length} characters)`);
         }
         this.storage.save(ready.hardState, ready.entries);
-        for (const message of ready.messages) outgoing.push(message);
+        for (const message of ready.messages) {
+          // Thesis §10.2.1: the leader may write its log in parallel with replicating it. Its
+          // appends (and heartbeats, snapshot chunks) vouch for nothing of this turn's writes:
+          // every entry it acknowledges as committed was synced in an earlier turn, because
+          // acknowledgements arrive in later turns. Everything else waits for the sync. (With
+          // DurableStorage syncing in the background, the stdio runtime holds all of the turn's
+          // output until its fdatasync; this ordering is what the storage contract requires.)
+          if (isFromLeader(message)) this.context.send(message.to, message);
+          else outgoing.push(message);
+        }
         for (const entry of ready.committedEntries) this.apply(entry);
         this.serveReadStates(ready);
         if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
@@ -438,7 +494,7 @@ export class KvServer implements NodeApp {
     const held = this.heldReplies;
     this.heldReplies = undefined;
     for (const message of outgoing) this.context.send(message.to, message);
-    for (const { target, outcome } of held) this.replyToClient(target, outcome);
+    for (const { target, outcome, index } of held) this.replyToClient(target, outcome, index);
     this.maybeCompact();
   }
 
@@ -446,38 +502,38 @@ export class KvServer implements NodeApp {
   private maybeCompact(): void {
     const snapshotIndex = this.storage.firstIndex() - 1;
     if (this.appliedIndex - snapshotIndex < this.options.snapshotEveryEntries) return;
-    this.storage.compact(this.appliedIndex, this.store.snapshot());
-    this.context.log('debug', `snapshot at ${this.appliedIndex}; log compacted from ${snapshotIndex + 1}`);
+    this.storage.compact(this.appliedIndex, snapshotState(this.store, this.sessions));
+    this.context.log('info', `snapshot at ${this.appliedIndex}; log compacted from ${snapshotIndex + 1}`);
   }
 
   /** The state machine jumps to a snapshot (on start, or installed from the leader). */
   private restoreSnapshot(snapshot: Snapshot): void {
     assert(snapshot.index >= this.appliedIndex, () => `snapshot at ${snapshot.index} is behind the applied index ${this.appliedIndex}`);
-    this.store.restore(snapshot.data);
+    restoreState(snapshot.data, this.store, this.sessions);
     this.appliedIndex = snapshot.index;
     // Our proposals it covers were decided without us seeing how: their outcome is unknown.
     for (const [index, proposal] of this.proposals) {
       if (index > snapshot.index) continue;
       this.proposals.delete(index);
-      proposal.respond(OUTCOME_UNKNOWN('the node caught up from a snapshot; the request may or may not have taken effect'));
+      proposal.respond(OUTCOME_UNKNOWN('the node caught up from a snapshot; the request may or may not have taken effect'), snapshot.index);
     }
   }
 
   private apply(entry: Entry): void {
     assert(entry.index === this.appliedIndex + 1, () => `apply out of order: ${entry.index} after ${this.appliedIndex}`);
     this.appliedIndex = entry.index;
-    const outcome = entry.kind === 'normal' ? this.store.apply(entry.data as unknown as KvOperation) : undefined;
+    const outcome = entry.kind === 'normal' ? applyCommand(entry.data as unknown as KvCommand, entry.index, this.store, this.sessions) : undefined;
     const proposal = this.proposals.get(entry.index);
     if (proposal === undefined) return;
     this.proposals.delete(entry.index);
     if (proposal.term !== entry.term) {
       // Another entry took this index, and only one entry per index ever commits (log
       // matching), so ours never will: a definite failure.
-      proposal.respond(NOT_PROPOSED('leadership changed before the request committed; it did not take effect'));
+      proposal.respond(NOT_PROPOSED('leadership changed before the request committed; it did not take effect'), entry.index);
       return;
     }
     assert(outcome !== undefined, () => `our proposal at ${entry.index} applied as a ${entry.kind} entry`);
-    proposal.respond(outcome);
+    proposal.respond(outcome, entry.index);
   }
 
   private serveReadStates(ready: Ready): void {
@@ -491,7 +547,7 @@ export class KvServer implements NodeApp {
       const waiter = this.readsAwaitingIndex.get(dropped.ctx);
       if (waiter === undefined) continue;
       this.readsAwaitingIndex.delete(dropped.ctx);
-      waiter.respond(NOT_PROPOSED(`the read could not be confirmed (${dropped.reason}); try again`));
+      waiter.respond(NOT_PROPOSED(`the read could not be confirmed (${dropped.reason}); try again`), this.appliedIndex);
     }
   }
 
@@ -499,7 +555,7 @@ export class KvServer implements NodeApp {
     const waiting = this.readsAwaitingApply;
     this.readsAwaitingApply = [];
     for (const read of waiting) {
-      if (read.index <= this.appliedIndex) read.respond(this.store.read(read.key));
+      if (read.index <= this.appliedIndex) read.respond(this.store.read(read.key), read.index);
       else this.readsAwaitingApply.push(read);
     }
   }
@@ -511,7 +567,7 @@ export class KvServer implements NodeApp {
   private failLostLeadership(): void {
     for (const [index, proposal] of this.proposals) {
       this.proposals.delete(index);
-      proposal.respond(OUTCOME_UNKNOWN('leadership was lost while the request was in flight; it may or may not take effect'));
+      proposal.respond(OUTCOME_UNKNOWN('leadership was lost while the request was in flight; it may or may not take effect'), this.appliedIndex);
     }
   }
 }
@@ -551,17 +607,41 @@ function parseForward(body: Body): FieldResult<ForwardBatch> {
   if (!Array.isArray(ops)) return err({ field: 'ops', problem: 'must be a list' });
   const out: ForwardedOp[] = [];
   for (const item of ops) {
-    if (!isJsonObject(item) || !isForwardId(item['id']) || !isJsonObject(item['op'])) {
-      return err({ field: 'ops', problem: 'must hold {id, op} objects' });
-    }
-    const opBody = item['op'];
-    const f = opBody['f'];
-    if (f !== 'read' && f !== 'write' && f !== 'cas') return err({ field: 'ops', problem: 'has an op of unknown kind' });
-    const op = parseKvOperation(f, { ...opBody, type: f, create_if_not_exists: opBody['createIfMissing'] ?? null });
-    if (!op.ok) return err({ field: 'ops', problem: `has a bad op: ${op.error.field} ${op.error.problem}` });
-    out.push({ id: item['id'], op: op.value });
+    if (!isJsonObject(item) || !isForwardId(item['id'])) return err({ field: 'ops', problem: 'must hold {id, command} objects' });
+    const command = parseCommand(item['command'], parseOperationJson);
+    if (command === undefined) return err({ field: 'ops', problem: 'has a malformed command' });
+    const minIndex = item['minIndex'] ?? 0;
+    if (typeof minIndex !== 'number' || !Number.isSafeInteger(minIndex) || minIndex < 0) return err({ field: 'ops', problem: 'has a bad minIndex' });
+    out.push({ id: item['id'], request: { command, minIndex } });
   }
   return ok({ epoch, ops: out });
+}
+
+/** An operation as a command carries it (the KvOperation object itself). */
+function parseOperationJson(value: unknown): KvOperation | undefined {
+  if (!isJsonObject(value as JsonValue)) return undefined;
+  const op = value as { readonly [key: string]: JsonValue };
+  const f = op['f'];
+  if (typeof f !== 'string' || !isKvRequestType(f)) return undefined;
+  const parsed = parseKvOperation(f, { ...op, type: f, create_if_not_exists: op['createIfMissing'] ?? null });
+  return parsed.ok ? parsed.value : undefined;
+}
+
+/** A client's request: the operation, and optionally its session tag and minimum index. */
+function parseClientRequest(type: KvRequestType, body: Body): FieldResult<ClientRequest> {
+  const op = parseKvOperation(type, body);
+  if (!op.ok) return op;
+  const session = body['session'];
+  const seq = body['seq'];
+  let tag: SessionTag | undefined;
+  if (session !== undefined || seq !== undefined) {
+    if (!isPositiveInteger(session)) return err({ field: 'session', problem: 'must be a positive integer (from open_session), given with seq' });
+    if (!isPositiveInteger(seq)) return err({ field: 'seq', problem: 'must be a positive integer, given with session' });
+    tag = { session, seq };
+  }
+  const minIndex = optionalNonNegativeInteger(body, 'min_index');
+  if (!minIndex.ok) return minIndex;
+  return ok({ command: { kind: 'op', op: op.value, ...(tag === undefined ? {} : { tag }) }, minIndex: minIndex.value ?? 0 });
 }
 
 function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {
@@ -572,13 +652,17 @@ function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {
     if (!isJsonObject(item) || !isForwardId(item['id']) || !isForwardId(item['epoch'])) return err({ field: 'results', problem: 'must hold {id, epoch, type, ...} objects' });
     const outcome = parseOutcome(item);
     if (outcome === undefined) return err({ field: 'results', problem: 'has an outcome of unknown type' });
-    out.push({ id: item['id'], epoch: item['epoch'], outcome });
+    const index = item['index'];
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) return err({ field: 'results', problem: 'has a bad index' });
+    out.push({ id: item['id'], epoch: item['epoch'], outcome, index });
   }
   return ok(out);
 }
 
-function parseOutcome(item: { readonly [key: string]: JsonValue }): KvOutcome | undefined {
+function parseOutcome(item: { readonly [key: string]: JsonValue }): CommandOutcome | undefined {
   switch (item['type']) {
+    case 'open_session_ok':
+      return isPositiveInteger(item['session']) ? { type: 'open_session_ok', session: item['session'] } : undefined;
     case 'read_ok':
       return item['value'] === undefined ? undefined : { type: 'read_ok', value: item['value'] };
     case 'write_ok':

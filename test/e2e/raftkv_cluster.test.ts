@@ -29,6 +29,14 @@ describe('bin/raftkv under the harness', () => {
     });
   }
 
+  it('is valid with client sessions retrying indeterminate writes under partitions', async () => {
+    const result = await harnessRun('raftkv client sessions', {
+      bin: RAFTKV_BIN, nodeCount: 3, concurrency: '2n', rate: 150, timeLimitS: 6, nemesis: ['partition'], nemesisIntervalS: 1, clientSessions: true, seed: 4401,
+    });
+    expect(result.valid, `${result.summary}\n${replay('--node-count 3 --concurrency 2n --rate 150 --time-limit 6 --nemesis partition --nemesis-interval 1 --client-sessions --seed 4401')}`).toBe(true);
+    expect(result.results['output']).toMatchObject({ 'malformed-response-count': 0 });
+  });
+
   it('is reported invalid when followers serve possibly stale local reads (bounded-staleness)', async () => {
     const result = await harnessRun('raftkv bounded-staleness', {
       bin: RAFTKV_BIN, binArgs: ['--read-mode', 'bounded-staleness'], nodeCount: 3, concurrency: '2n', rate: 300, timeLimitS: 3, latencyMs: 20, seed: 4301,

@@ -86,3 +86,35 @@ describe('bin/raftkv without a build', () => {
     }
   });
 });
+
+describe('client sessions over stdio', () => {
+  it('opens a session, runs a repeated (session, seq) once, and carries indexes for read-your-writes', async () => {
+    const node = new NodeProcess(RAFTKV_BIN);
+    node.send(INIT);
+    await node.next();
+    const send = (body: Record<string, unknown>) => node.send({ src: 'c1', dest: 'n0', body });
+    send({ type: 'open_session', msg_id: 2 });
+    const opened = (await node.next(10_000)).body;
+    expect(opened).toMatchObject({ type: 'open_session_ok', in_reply_to: 2 });
+    const session = opened['session'] as number;
+    send({ type: 'write', msg_id: 3, key: 'a', value: 1, session, seq: 1 });
+    const written = (await node.next()).body;
+    expect(written).toMatchObject({ type: 'write_ok', in_reply_to: 3, index: expect.any(Number) as number });
+    send({ type: 'write', msg_id: 4, key: 'a', value: 2 });
+    expect((await node.next()).body).toEqual({ type: 'write_ok', in_reply_to: 4 });
+    // The retry of seq 1 is answered from the session table and does not write 1 again.
+    send({ type: 'write', msg_id: 5, key: 'a', value: 1, session, seq: 1 });
+    const retried = (await node.next()).body;
+    expect(retried).toMatchObject({ type: 'write_ok', in_reply_to: 5 });
+    // The retry is a log entry of its own: its index is later, never earlier, than the write's.
+    expect(retried['index']).toBeGreaterThan(written['index'] as number);
+    send({ type: 'read', msg_id: 6, key: 'a', min_index: written['index'] });
+    const read = (await node.next()).body;
+    expect(read).toMatchObject({ type: 'read_ok', value: 2, in_reply_to: 6 });
+    expect(read['index']).toBeGreaterThan(written['index'] as number);
+    send({ type: 'write', msg_id: 7, key: 'a', value: 1, session: 999_999, seq: 1 });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 13, in_reply_to: 7 });
+    send({ type: 'write', msg_id: 8, key: 'a', value: 1, session });
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 8 });
+  });
+});

@@ -24,6 +24,8 @@ const SAMPLES: RaftMessage[] = [
   { type: 'raft_append_resp', from: 'n2', to: 'n1', term: 3, reject: true, index: 4, hintIndex: 2, hintTerm: 1 },
   { type: 'raft_heartbeat', from: 'n1', to: 'n2', term: 3, commit: 4, round: 17 },
   { type: 'raft_heartbeat_resp', from: 'n2', to: 'n1', term: 3, round: 17 },
+  { type: 'raft_snapshot', from: 'n1', to: 'n2', term: 3, snapshotIndex: 40, snapshotTerm: 2, offset: 8, data: '{"a":1}', done: true },
+  { type: 'raft_snapshot_resp', from: 'n2', to: 'n1', term: 3, snapshotIndex: 40, offset: 15 },
   { type: 'raft_read_index', from: 'n2', to: 'n1', term: 3, ctx: 99 },
   { type: 'raft_read_index_resp', from: 'n1', to: 'n2', term: 3, ctx: 99, reject: false, index: 6 },
 ];

@@ -37,6 +37,11 @@ export interface SimulationSetup {
   readonly dropRate: number;
   readonly duplicateRate: number;
   readonly maxDelayMs: number;
+  /** Snapshot and compact every this many applied entries (0: never); small values force InstallSnapshot. */
+  readonly compactEveryEntries: number;
+  readonly maxSnapshotChunkChars: number;
+  /** Per ready event: the chance of a kill between the turn's writes and its fsync. */
+  readonly midTurnCrashRate: number;
 }
 
 export interface SimulationStats {
@@ -45,6 +50,10 @@ export interface SimulationStats {
   dropped: number;
   duplicated: number;
   crashes: number;
+  /** Crashes between a turn's writes and its fsync (some writes lost). */
+  midTurnCrashes: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
   partitions: number;
   proposals: number;
   accepted: number;
@@ -159,6 +168,9 @@ export function chooseSetup(seed: number): SimulationSetup {
     dropRate: rng.pick([0, 0.02, 0.1, 0.2]),
     duplicateRate: rng.pick([0, 0.02, 0.1]),
     maxDelayMs: rng.pick([2, 8, 20, 40]),
+    compactEveryEntries: rng.pick([0, 4, 16, 64]),
+    maxSnapshotChunkChars: rng.pick([1024, 8192, 128 * 1024]),
+    midTurnCrashRate: rng.pick([0, 0.0005, 0.002]),
   };
 }
 
@@ -193,6 +205,9 @@ class Simulation {
     dropped: 0,
     duplicated: 0,
     crashes: 0,
+    midTurnCrashes: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
     partitions: 0,
     proposals: 0,
     accepted: 0,
@@ -227,7 +242,9 @@ class Simulation {
     this.nemesisRng = master.fork();
     this.ids = Array.from({ length: options.nodeCount }, (_, i) => `n${i}`);
     this.readyPending = this.ids.map(() => false);
-    this.hosts = this.ids.map((id, i) => new NodeHost((incarnation) => this.nodeConfig(id, i, incarnation)));
+    this.hosts = this.ids.map(
+      (id, i) => new NodeHost((incarnation) => this.nodeConfig(id, i, incarnation), undefined, { compactEveryEntries: this.setup.compactEveryEntries }),
+    );
   }
 
   private nodeConfig(id: NodeId, index: number, incarnation: number): RaftConfig {
@@ -243,6 +260,7 @@ class Simulation {
       maxInflightAppends: s.maxInflightAppends,
       maxEntriesPerAppend: s.maxEntriesPerAppend,
       maxUncommittedEntries: s.maxUncommittedEntries,
+      maxSnapshotChunkChars: s.maxSnapshotChunkChars,
       maxPendingReads: 64,
       readTimeoutTicks: 5 * s.electionTimeoutTicks,
     });
@@ -273,6 +291,8 @@ class Simulation {
     this.stats.readsConfirmed = this.checker.readsChecked;
     this.stats.termsWithLeader = this.checker.leaderTermCount;
     this.stats.readsDropped = this.hosts.reduce((sum, host) => sum + host.droppedReads.length, 0);
+    this.stats.snapshotsTaken = this.hosts.reduce((sum, host) => sum + host.snapshotsTaken, 0);
+    this.stats.snapshotsInstalled = this.hosts.reduce((sum, host) => sum + host.snapshotsInstalled, 0);
     return {
       seed: this.seed,
       nodeCount: this.ids.length,
@@ -329,6 +349,14 @@ class Simulation {
         this.readyPending[event.node] = false;
         const host = this.hosts[event.node] as NodeHost;
         if (!host.up || host.incarnation !== event.incarnation) return;
+        if (this.faultsOn && this.nemesisRng.chance(this.setup.midTurnCrashRate)) {
+          // Killed between write and fsync: a random prefix of the turn's writes survives.
+          const pending = host.crashMidTurn(this.observer, (count) => this.nemesisRng.int(0, count));
+          this.stats.midTurnCrashes++;
+          this.trace(`nemesis: crash ${host.id} mid-turn (${pending} writes pending)`);
+          this.crash(host);
+          return;
+        }
         const before = host.raft.role;
         const messages = host.handleReady(this.observer);
         if (host.raft.role !== before) this.trace(`${host.raft.describe()}`);
@@ -521,7 +549,7 @@ class Simulation {
   }
 
   private crash(host: NodeHost, downMs = this.nemesisRng.int(20, 1500)): void {
-    host.crash();
+    if (host.up) host.crash();
     this.checker.forgetReads(host);
     this.stats.crashes++;
     this.trace(`nemesis: crash ${host.id}`);

@@ -1,14 +1,17 @@
-// A test stand-in for the application loop around one RaftNode: a MemoryStorage as its disk,
-// the Ready contract followed to the letter (persist, then send, then apply, then advance),
-// and a record of what it applied and which reads completed. Crash drops everything but the
-// storage; restart rebuilds the node from it, as the real runtime will from its WAL.
+// A test stand-in for the application loop around one RaftNode, with a disk that only keeps
+// what was synced. The node reads `storage` (everything written); `durable` holds what the last
+// sync made durable. The Ready contract is followed to the letter with group commit: persist
+// every Ready of the turn, sync once, then hand out the messages. The state machine is the list
+// of applied entries itself, so a snapshot is that list as JSON and restoring one is checkable.
+// Compaction (every compactEveryEntries applied) snapshots and drops the covered log prefix.
+// Crash drops everything but `durable`; crashMidTurn() models a kill between write and fsync.
 
 import { assert } from '../../base/assert.js';
 import type { RaftConfig } from '../config.js';
 import type { RaftMessage } from '../messages.js';
 import { RaftNode, type Ready } from '../raft.js';
 import { MemoryStorage } from '../storage.js';
-import type { DroppedRead, Entry, NodeId, ReadState, SoftState } from '../types.js';
+import type { DroppedRead, Entry, HardState, NodeId, ReadState, Snapshot, SoftState } from '../types.js';
 
 /** Called for each Ready before the host acts on it (invariant checkers hook in here). */
 export interface ReadyObserver {
@@ -18,24 +21,45 @@ export interface ReadyObserver {
   onDroppedRead(host: NodeHost, read: DroppedRead): void;
 }
 
+export interface NodeHostOptions {
+  /** Snapshot and compact once this many entries were applied since the last snapshot; 0 never. */
+  readonly compactEveryEntries?: number;
+}
+
+/** One write not yet synced, in the order it was made (a WAL's records). */
+type PendingWrite =
+  | { readonly kind: 'save'; readonly hardState: HardState | undefined; readonly entries: readonly Entry[] }
+  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly kind: 'compact'; readonly index: number; readonly data: string };
+
 export class NodeHost {
   readonly id: NodeId;
-  /** The durable part: survives crashes. */
-  readonly storage: MemoryStorage;
+  /** What the node reads: everything written, synced or not. */
+  storage: MemoryStorage;
+  /** What survives a crash: everything synced. */
+  private durable: MemoryStorage;
+  private pending: PendingWrite[] = [];
+  private readonly compactEveryEntries: number;
   private node: RaftNode | undefined;
-  /** Entries applied by the current incarnation, applied[i - 1] is index i. */
+  /** The state machine: every entry applied, applied[i - 1] is index i (a snapshot restores it). */
   applied: Entry[] = [];
   readStates: ReadState[] = [];
   droppedReads: DroppedRead[] = [];
   softStates: SoftState[] = [];
   incarnation = 0;
+  snapshotsTaken = 0;
+  snapshotsInstalled = 0;
 
   constructor(
     private readonly makeConfig: (incarnation: number) => RaftConfig,
     storage: MemoryStorage = new MemoryStorage(),
+    options: NodeHostOptions = {},
   ) {
-    this.storage = storage;
-    this.node = new RaftNode(makeConfig(0), storage);
+    this.durable = storage;
+    this.storage = copyOf(storage);
+    this.compactEveryEntries = options.compactEveryEntries ?? 0;
+    this.applied = restoredState(storage.snapshot());
+    this.node = new RaftNode(makeConfig(0), this.storage);
     this.id = this.node.id;
   }
 
@@ -49,19 +73,50 @@ export class NodeHost {
     return this.node;
   }
 
+  /** Index of the latest snapshot held (0 without one). */
+  get snapshotIndex(): number {
+    return this.storage.firstIndex() - 1;
+  }
+
   crash(): void {
     this.node = undefined;
+    this.pending = []; // never synced: lost
+    this.storage = copyOf(this.durable);
   }
 
   restart(): void {
     assert(this.node === undefined, () => `${this.id} is already up`);
     this.incarnation++;
+    this.storage = copyOf(this.durable);
+    this.applied = restoredState(this.storage.snapshot());
     this.node = new RaftNode(this.makeConfig(this.incarnation), this.storage);
-    this.applied = [];
   }
 
   /** Runs the application loop until the node has nothing more; returns the messages to send. */
   handleReady(observer?: ReadyObserver): RaftMessage[] {
+    const out = this.persistTurn(observer);
+    this.sync();
+    this.maybeCompact();
+    return out;
+  }
+
+  /**
+   * A kill in the middle of a turn: the Readies are written, but only the first `keptWrites`
+   * writes (chosen by the caller from 0 to the count it is given) reach the disk before the
+   * crash, and nothing of the turn is sent. Returns how many writes were pending.
+   */
+  crashMidTurn(observer: ReadyObserver | undefined, keptWrites: (pendingCount: number) => number): number {
+    this.persistTurn(observer);
+    const count = this.pending.length;
+    const kept = keptWrites(count);
+    assert(kept >= 0 && kept <= count, () => `${this.id}: cannot keep ${kept} of ${count} writes`);
+    this.pending.length = kept;
+    this.sync();
+    this.crash();
+    return count;
+  }
+
+  private persistTurn(observer: ReadyObserver | undefined): RaftMessage[] {
     const node = this.raft;
     const out: RaftMessage[] = [];
     for (let rounds = 1; node.hasReady(); rounds++) {
@@ -69,8 +124,9 @@ export class NodeHost {
       assert(rounds <= 1000, () => `${this.id}: the Ready loop does not converge: ${node.describe()}`);
       const rd = node.ready();
       observer?.onReady(this, rd);
-      this.storage.save(rd.hardState, rd.entries); // 1. durable first
-      out.push(...rd.messages); // 2. then sent
+      if (rd.snapshot !== undefined) this.installSnapshot(rd.snapshot, observer);
+      this.write({ kind: 'save', hardState: rd.hardState, entries: rd.entries }); // 1. durable first (synced below)
+      out.push(...rd.messages); // 2. then sent, after the turn's sync
       for (const entry of rd.committedEntries) {
         assert(entry.index === this.applied.length + 1, () => `${this.id}: applying ${entry.index} after ${this.applied.length}`);
         this.applied.push(entry);
@@ -89,4 +145,54 @@ export class NodeHost {
     }
     return out;
   }
+
+  private installSnapshot(snapshot: Snapshot, observer: ReadyObserver | undefined): void {
+    this.write({ kind: 'snapshot', snapshot });
+    const state = restoredState(snapshot);
+    assert(state.length === snapshot.index, () => `${this.id}: snapshot at ${snapshot.index} holds ${state.length} entries`);
+    for (const entry of state.slice(this.applied.length)) observer?.onApply(this, entry);
+    this.applied = state;
+    this.snapshotsInstalled++;
+  }
+
+  private maybeCompact(): void {
+    if (this.compactEveryEntries === 0 || this.applied.length - this.snapshotIndex < this.compactEveryEntries) return;
+    const index = this.applied.length;
+    this.write({ kind: 'compact', index, data: JSON.stringify(this.applied) });
+    this.sync(); // a snapshot file is written and synced at once, as DurableStorage does
+    this.snapshotsTaken++;
+  }
+
+  private write(change: PendingWrite): void {
+    applyWrite(this.storage, change);
+    this.pending.push(change);
+  }
+
+  private sync(): void {
+    for (const change of this.pending) applyWrite(this.durable, change);
+    this.pending = [];
+  }
+}
+
+function applyWrite(storage: MemoryStorage, change: PendingWrite): void {
+  switch (change.kind) {
+    case 'save':
+      storage.save(change.hardState, change.entries);
+      return;
+    case 'snapshot':
+      storage.applySnapshot(change.snapshot);
+      return;
+    case 'compact':
+      storage.compact(change.index, change.data);
+      return;
+  }
+}
+
+function copyOf(storage: MemoryStorage): MemoryStorage {
+  const snapshot = storage.snapshot();
+  return new MemoryStorage({ hardState: storage.initialState(), ...(snapshot === undefined ? {} : { snapshot }), entries: storage.allEntries() });
+}
+
+function restoredState(snapshot: Snapshot | undefined): Entry[] {
+  return snapshot === undefined ? [] : (JSON.parse(snapshot.data) as Entry[]);
 }

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   /** Pre-filled disks, for nodes that start with a log and a term. */
   readonly storages?: Readonly<Record<NodeId, MemoryStorage>>;
   readonly seed?: number;
+  /** Hosts snapshot and compact every this many applied entries (0 or absent: never). */
+  readonly compactEveryEntries?: number;
 }
 
 export type MessageFilter = (message: RaftMessage) => boolean;
@@ -57,6 +59,7 @@ export class Scenario {
             rng: new Rng(seed * 1000 + index * 10 + incarnation),
           }),
         storage,
+        { compactEveryEntries: options.compactEveryEntries ?? 0 },
       );
       this.hosts.set(id, host);
     });

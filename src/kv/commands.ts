@@ -1,0 +1,80 @@
+// The commands the replicated log carries and how the state machine applies them: key-value
+// operations, optionally tagged with a client session and sequence number (run at most once),
+// and session openings (named by their own log index). Pure and deterministic.
+
+import type { KvOperation } from '../protocol/lin_kv.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { KvOutcome, KvStore } from './kv_store.js';
+import type { SessionSnapshot, SessionTable } from './sessions.js';
+
+export interface SessionTag {
+  readonly session: number;
+  readonly seq: number;
+}
+
+export type KvCommand =
+  | { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined }
+  | { readonly kind: 'open_session' };
+
+export type CommandOutcome = KvOutcome | { readonly type: 'open_session_ok'; readonly session: number };
+
+/** How often (in log entries) idle sessions are looked for. */
+const SESSION_SWEEP_INTERVAL = 1_024;
+
+export function applyCommand(command: KvCommand, index: number, store: KvStore, sessions: SessionTable): CommandOutcome {
+  if (index % SESSION_SWEEP_INTERVAL === 0) sessions.expireIdle(index);
+  if (command.kind === 'open_session') return { type: 'open_session_ok', session: sessions.open(index) };
+  const { op, tag } = command;
+  if (tag === undefined) return store.apply(op);
+  const seen = sessions.check(tag.session, tag.seq);
+  switch (seen.kind) {
+    case 'duplicate':
+      return seen.outcome;
+    case 'expired':
+      // It may have run before the session expired: the outcome is unknown, never run it again.
+      return { type: 'error', code: ErrorCode.crash, text: `session ${tag.session} expired (or seq ${tag.seq} is too old); the outcome is unknown` };
+    case 'run': {
+      const outcome = store.apply(op);
+      sessions.record(tag.session, tag.seq, outcome, index);
+      return outcome;
+    }
+  }
+}
+
+/** Validates a command that arrived from a peer (a forward) or from storage. */
+export function parseCommand(value: unknown, parseOperation: (op: unknown) => KvOperation | undefined): KvCommand | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (record['kind'] === 'open_session') return { kind: 'open_session' };
+  if (record['kind'] !== 'op') return undefined;
+  const op = parseOperation(record['op']);
+  if (op === undefined) return undefined;
+  const tag = record['tag'];
+  if (tag === undefined || tag === null) return { kind: 'op', op };
+  if (typeof tag !== 'object' || Array.isArray(tag)) return undefined;
+  const { session, seq } = tag as Record<string, unknown>;
+  if (!isPositiveInteger(session) || !isPositiveInteger(seq)) return undefined;
+  return { kind: 'op', op, tag: { session, seq } };
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * The whole state machine's snapshot: the store and the session table, so exactly-once
+ * survives compaction and restarts. Deterministic: the same state gives the same text.
+ */
+export function snapshotState(store: KvStore, sessions: SessionTable): string {
+  return `{"store":${JSON.stringify(store.snapshot())},"sessions":${JSON.stringify(sessions.snapshot())}}`;
+}
+
+/** Replaces the state with a snapshotState() image; throws on text that is not one. */
+export function restoreState(text: string, store: KvStore, sessions: SessionTable): void {
+  const parsed = JSON.parse(text) as { store?: unknown; sessions?: unknown };
+  if (typeof parsed.store !== 'string' || typeof parsed.sessions !== 'object' || parsed.sessions === null) {
+    throw new Error('not a raftkv state snapshot');
+  }
+  store.restore(parsed.store);
+  sessions.restore(parsed.sessions as SessionSnapshot);
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { applyCommand, restoreState, snapshotState, type KvCommand } from '../../src/kv/commands.js';
+import { KvStore } from '../../src/kv/kv_store.js';
+import { SessionTable } from '../../src/kv/sessions.js';
+
+describe('applyCommand', () => {
+  it('runs a cas retried many times (each retry a new log entry, as after leader changes) exactly once', () => {
+    const store = new KvStore();
+    const sessions = new SessionTable();
+    let index = 0;
+    const apply = (command: KvCommand) => applyCommand(command, ++index, store, sessions);
+    apply({ kind: 'op', op: { f: 'write', key: 1, value: 0 } });
+    const opened = apply({ kind: 'open_session' });
+    expect(opened).toEqual({ type: 'open_session_ok', session: 2 });
+    const casOnce: KvCommand = { kind: 'op', op: { f: 'cas', key: 1, from: 0, to: 1, createIfMissing: false }, tag: { session: 2, seq: 1 } };
+    const outcomes = [];
+    for (let retry = 0; retry < 10; retry++) {
+      outcomes.push(apply(casOnce));
+      // Another client moves the value back between retries: a second run would succeed again.
+      apply({ kind: 'op', op: { f: 'write', key: 1, value: 0 } });
+    }
+    expect(outcomes.every((outcome) => outcome.type === 'cas_ok')).toBe(true);
+    // A run would leave 1 after the last retry; the last write left 0 and nothing ran since.
+    expect(store.read(1)).toEqual({ type: 'read_ok', value: 0 });
+    const fresh = apply({ kind: 'op', op: { f: 'cas', key: 1, from: 0, to: 7, createIfMissing: false }, tag: { session: 2, seq: 2 } });
+    expect(fresh).toEqual({ type: 'cas_ok' });
+    expect(store.read(1)).toEqual({ type: 'read_ok', value: 7 });
+  });
+
+  it('answers a request of an unknown or expired session indefinitely, without running it', () => {
+    const store = new KvStore();
+    const sessions = new SessionTable();
+    const outcome = applyCommand({ kind: 'op', op: { f: 'write', key: 1, value: 5 }, tag: { session: 42, seq: 1 } }, 1, store, sessions);
+    expect(outcome).toMatchObject({ type: 'error', code: 13 });
+    expect(store.read(1)).toMatchObject({ type: 'error', code: 20 });
+  });
+
+  it('keeps sessions in the state snapshot, so deduplication survives compaction', () => {
+    const store = new KvStore();
+    const sessions = new SessionTable();
+    applyCommand({ kind: 'open_session' }, 1, store, sessions);
+    applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 2, store, sessions);
+    const image = snapshotState(store, sessions);
+    const restoredStore = new KvStore();
+    const restoredSessions = new SessionTable();
+    restoreState(image, restoredStore, restoredSessions);
+    expect(snapshotState(restoredStore, restoredSessions)).toBe(image);
+    applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 2 } }, 3, restoredStore, restoredSessions);
+    expect(applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 4, restoredStore, restoredSessions)).toEqual({ type: 'write_ok' });
+    expect(restoredStore.read('k')).toEqual({ type: 'read_ok', value: 2 });
+  });
+});
