@@ -3,6 +3,7 @@
 // self-contained SVG timeline of the offending ops. Pure: results in, strings out. The timeline's
 // x axis is event order (what the checker reasons about), with real times in tooltips.
 
+import { escapeXml } from '../base/xml.js';
 import type { CheckResult, KeyResult, LinearizabilityFailure } from './linearizability.js';
 import { interpretOperation } from './linearizability.js';
 import type { Operation } from './operations.js';
@@ -242,6 +243,3 @@ function renderKey(key: KeyResult): RenderedSvg {
   return { body, width, height };
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -4,6 +4,7 @@
 // in, a self-contained SVG document out. Very long runs are thinned (deterministically) to at
 // most maxPoints points, keeping every failed and indeterminate op before ok ones.
 
+import { escapeXml } from '../base/xml.js';
 import type { KvFunction } from './lin_kv.js';
 import type { NemesisKind } from './nemesis.js';
 import type { FaultInterval, OpRecord, OutcomeType } from './results.js';
@@ -25,9 +26,6 @@ const OUTCOME_COLORS: { readonly [t in OutcomeType]: string } = { ok: '#2f7ed8',
 const FAULT_COLORS: { readonly [k in NemesisKind]: string } = { partition: '#E9DCA0', kill: '#F3B3A6', pause: '#C9D6F0' };
 const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas'];
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function marker(f: KvFunction, x: number, y: number, color: string): string {
   const cx = x.toFixed(1);
