@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests that spawn clusters of processes share two cores with CI: keep parallelism modest.
     maxWorkers: 2,
-    reporters: ['default'],
+    // The JSON report lets CI print a plain 'N passed, N failed' closing line.
+    reporters: ['default', ['json', { outputFile: 'coverage/vitest-results.json' }]],
   },
 });
