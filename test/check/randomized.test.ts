@@ -178,21 +178,20 @@ function toSearchOps(ops: readonly Operation[]): SearchOp[] {
 }
 
 describe('long keys', () => {
-  it('a read of a value overwritten long ago is found invalid quickly, with the story before it', () => {
+  it('a read of a value overwritten long ago is found invalid cheaply, with the story before it', () => {
     for (const seed of seeds(3, 12000)) {
       const events = generateHistory({ seed, operationCount: 20_000, keyCount: 1, clientsPerKey: 10, uniqueWrites: true });
       const ops = operationsOf(events);
       const firstWrite = ops.find((op) => op.f === 'write' && op.outcome === 'ok') as Operation;
       const lateRead = ops.filter((op) => op.f === 'read' && op.outcome === 'ok').at(-1) as Operation;
       const mutated = withValue(events, lateRead.completeIndex as number, firstWrite.invokeValue);
-      const started = performance.now();
       const result = check(mutated);
-      const elapsedMs = performance.now() - started;
       expect(result.verdict, replay(seed)).toBe('invalid');
       const failure = result.keys[0]?.failure;
       expect(failure?.operation.id, replay(seed)).toBe(lateRead.id);
       expect(failure?.prefix.length, replay(seed)).toBeGreaterThan(15_000);
-      expect(elapsedMs, replay(seed)).toBeLessThan(5000);
+      // Found by the linear pre-pass, not by a search over 20,000 ops: steps stay small.
+      expect(result.steps, replay(seed)).toBeLessThan(1_000_000);
     }
   });
 });
