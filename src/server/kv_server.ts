@@ -164,8 +164,15 @@ export class KvServer implements NodeApp {
 
   /** Our proposals by log index; the term tells ours apart from an entry that replaced it. */
   private readonly proposals = new Map<number, { readonly term: number; readonly respond: Respond }>();
-  /** Reads waiting for Raft to confirm a read point, by read ctx. */
-  private readonly readsAwaitingIndex = new Map<number, ReadWaiter>();
+  /**
+   * Reads of this turn that need a read index. One Raft read index serves them all (a read
+   * point taken after every one of them arrived is valid for each): one heartbeat round on the
+   * leader, one request from a follower, however many reads the turn brought.
+   */
+  private readBatch: Array<{ readonly waiter: ReadWaiter; readonly request: ClientRequest; readonly mayForward: boolean }> = [];
+  /** Batches of reads waiting for Raft to confirm their read point, by read ctx. */
+  private readonly readsAwaitingIndex = new Map<number, ReadWaiter[]>();
+  private readsAwaitingIndexCount = 0;
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
   private readsAwaitingApply: Array<ReadWaiter & { readonly index: number; readonly deadlineTick: number }> = [];
   private nextReadCtx = 1;
@@ -230,7 +237,7 @@ export class KvServer implements NodeApp {
   private readonly storage: NodeStorage;
 
   get pendingRequestCount(): number {
-    return this.proposals.size + this.readsAwaitingIndex.size + this.readsAwaitingApply.length + this.heldForLeader.length + this.forwardsInFlight.size;
+    return this.proposals.size + this.readBatch.length + this.readsAwaitingIndexCount + this.readsAwaitingApply.length + this.heldForLeader.length + this.forwardsInFlight.size;
   }
 
   get lastApplied(): number {
@@ -252,6 +259,7 @@ export class KvServer implements NodeApp {
 
   flush(): void {
     this.routeHeldRequests(this.context.currentTick());
+    this.requestReadIndex();
     this.handleReadies();
     this.sendBatches();
   }
@@ -287,7 +295,7 @@ export class KvServer implements NodeApp {
   private serve(request: ClientRequest, respond: Respond, mayForward: boolean): void {
     const { command } = request;
     if (command.kind === 'op' && command.op.f === 'read' && this.options.readMode !== 'log') {
-      if (this.serveRead({ key: command.op.key, respond, minIndex: request.minIndex }, mayForward)) return;
+      if (this.serveRead({ key: command.op.key, respond, minIndex: request.minIndex }, request, mayForward)) return;
     } else if (this.raft.role === 'leader') {
       const proposed = this.raft.propose(command as unknown as JsonValue);
       if (proposed.ok) {
@@ -307,7 +315,7 @@ export class KvServer implements NodeApp {
   }
 
   /** Returns false when the read must go to the leader instead. */
-  private serveRead(waiter: ReadWaiter, mayForward: boolean): boolean {
+  private serveRead(waiter: ReadWaiter, request: ClientRequest, mayForward: boolean): boolean {
     const isLeader = this.raft.role === 'leader';
     if (this.options.readMode === 'bounded-staleness') {
       // NOT linearizable: the local copy may lag the leader, or this leader may be deposed.
@@ -323,17 +331,27 @@ export class KvServer implements NodeApp {
       return true;
     }
     if (!isLeader && this.options.readMode !== 'follower' && mayForward) return false;
+    this.readBatch.push({ waiter, request, mayForward });
+    return true;
+  }
+
+  /** Asks Raft for one read index for all the reads of this turn (see readBatch). */
+  private requestReadIndex(): void {
+    if (this.readBatch.length === 0) return;
+    const batch = this.readBatch;
+    this.readBatch = [];
     const ctx = this.nextReadCtx++;
     const asked = this.raft.readIndex(ctx);
     if (asked.ok) {
-      this.readsAwaitingIndex.set(ctx, waiter);
-      return true;
+      this.readsAwaitingIndex.set(ctx, batch.map((read) => read.waiter));
+      this.readsAwaitingIndexCount += batch.length;
+      return;
     }
-    if (asked.error.reason === 'overloaded') {
-      waiter.respond(NOT_PROPOSED('too many reads pending; try again'), this.appliedIndex);
-      return true;
+    for (const { waiter, request, mayForward } of batch) {
+      if (asked.error.reason === 'overloaded') waiter.respond(NOT_PROPOSED('too many reads pending; try again'), this.appliedIndex);
+      else if (mayForward) this.forwardOrHold(request, waiter.respond, this.context.currentTick() + this.options.leaderWaitTicks);
+      else waiter.respond(NOT_PROPOSED(`${this.context.nodeId} is not the leader`), this.appliedIndex);
     }
-    return false;
   }
 
   /** Serves the read once the state machine reached its read point and the client's minimum. */
@@ -538,17 +556,20 @@ export class KvServer implements NodeApp {
 
   private serveReadStates(ready: Ready): void {
     for (const state of ready.readStates) {
-      const waiter = this.readsAwaitingIndex.get(state.ctx);
-      if (waiter === undefined) continue;
-      this.readsAwaitingIndex.delete(state.ctx);
-      this.awaitApply(state.index, waiter);
+      const waiters = this.takeReadsAwaitingIndex(state.ctx);
+      for (const waiter of waiters) this.awaitApply(state.index, waiter);
     }
     for (const dropped of ready.droppedReads) {
-      const waiter = this.readsAwaitingIndex.get(dropped.ctx);
-      if (waiter === undefined) continue;
-      this.readsAwaitingIndex.delete(dropped.ctx);
-      waiter.respond(NOT_PROPOSED(`the read could not be confirmed (${dropped.reason}); try again`), this.appliedIndex);
+      for (const waiter of this.takeReadsAwaitingIndex(dropped.ctx)) waiter.respond(NOT_PROPOSED(`the read could not be confirmed (${dropped.reason}); try again`), this.appliedIndex);
     }
+  }
+
+  private takeReadsAwaitingIndex(ctx: number): readonly ReadWaiter[] {
+    const waiters = this.readsAwaitingIndex.get(ctx);
+    if (waiters === undefined) return [];
+    this.readsAwaitingIndex.delete(ctx);
+    this.readsAwaitingIndexCount -= waiters.length;
+    return waiters;
   }
 
   private serveAppliedReads(): void {
