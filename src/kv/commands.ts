@@ -2,7 +2,8 @@
 // operations, optionally tagged with a client session and sequence number (run at most once),
 // and session openings (named by their own log index). Pure and deterministic.
 
-import type { KvOperation } from '../protocol/lin_kv.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../base/json.js';
+import { isKvRequestType, parseKvOperation, type KvOperation } from '../protocol/lin_kv.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { KvOutcome, KvStore } from './kv_store.js';
 import type { SessionSnapshot, SessionTable } from './sessions.js';
@@ -42,7 +43,7 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
 }
 
 /** Validates a command that arrived from a peer (a forward) or from storage. */
-export function parseCommand(value: unknown, parseOperation: (op: unknown) => KvOperation | undefined): KvCommand | undefined {
+export function parseCommand(value: unknown): KvCommand | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
   if (record['kind'] === 'open_session') return { kind: 'open_session' };
@@ -55,6 +56,16 @@ export function parseCommand(value: unknown, parseOperation: (op: unknown) => Kv
   const { session, seq } = tag as Record<string, unknown>;
   if (!isPositiveInteger(session) || !isPositiveInteger(seq)) return undefined;
   return { kind: 'op', op, tag: { session, seq } };
+}
+
+/** An operation as a command carries it: the KvOperation object itself. */
+function parseOperation(value: unknown): KvOperation | undefined {
+  if (!isJsonObject(value as JsonValue)) return undefined;
+  const op = value as JsonObject;
+  const f = op['f'];
+  if (typeof f !== 'string' || !isKvRequestType(f)) return undefined;
+  const parsed = parseKvOperation(f, { ...op, type: f, create_if_not_exists: op['createIfMissing'] ?? null });
+  return parsed.ok ? parsed.value : undefined;
 }
 
 export function isPositiveInteger(value: unknown): value is number {

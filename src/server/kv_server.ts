@@ -16,7 +16,7 @@ import { SessionTable } from '../kv/sessions.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { err, ok } from '../base/result.js';
 import { optionalNonNegativeInteger, type FieldResult } from '../protocol/fields.js';
-import { isKvRequestType, KV_REQUEST_TYPES, parseKvOperation, type KvOperation, type KvRequestType } from '../protocol/lin_kv.js';
+import { KV_REQUEST_TYPES, parseKvOperation, type KvRequestType } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
 import {
   isFromLeader,
@@ -598,21 +598,33 @@ export class KvServer implements NodeApp {
  * within the window are remembered exactly; ids below it are refused (never proposed), which is
  * safe because the origin times such a request out.
  */
-class ForwardWindow {
-  private static readonly SIZE = 65_536;
+export class ForwardWindow {
+  static readonly SIZE = 65_536;
   private readonly seen = new Set<number>();
   private highest = 0;
 
   admit(id: number): 'new' | 'duplicate' | 'too-old' {
     if (id <= this.highest - ForwardWindow.SIZE) return 'too-old';
     if (this.seen.has(id)) return 'duplicate';
+    if (id > this.highest) this.slideTo(id);
     this.seen.add(id);
-    if (id > this.highest) {
-      const oldFloor = this.highest - ForwardWindow.SIZE;
-      this.highest = id;
-      for (let stale = Math.max(oldFloor, 0); stale <= id - ForwardWindow.SIZE; stale++) this.seen.delete(stale);
-    }
     return 'new';
+  }
+
+  get rememberedCount(): number {
+    return this.seen.size;
+  }
+
+  /** Forgets ids that fall below the window; costs at most min(jump, ids remembered). */
+  private slideTo(highest: number): void {
+    const oldFloor = this.highest - ForwardWindow.SIZE;
+    const newFloor = highest - ForwardWindow.SIZE;
+    this.highest = highest;
+    if (newFloor - oldFloor > this.seen.size) {
+      for (const id of this.seen) if (id <= newFloor) this.seen.delete(id);
+    } else {
+      for (let stale = Math.max(oldFloor + 1, 1); stale <= newFloor; stale++) this.seen.delete(stale);
+    }
   }
 }
 
@@ -629,23 +641,13 @@ function parseForward(body: Body): FieldResult<ForwardBatch> {
   const out: ForwardedOp[] = [];
   for (const item of ops) {
     if (!isJsonObject(item) || !isForwardId(item['id'])) return err({ field: 'ops', problem: 'must hold {id, command} objects' });
-    const command = parseCommand(item['command'], parseOperationJson);
+    const command = parseCommand(item['command']);
     if (command === undefined) return err({ field: 'ops', problem: 'has a malformed command' });
     const minIndex = item['minIndex'] ?? 0;
     if (typeof minIndex !== 'number' || !Number.isSafeInteger(minIndex) || minIndex < 0) return err({ field: 'ops', problem: 'has a bad minIndex' });
     out.push({ id: item['id'], request: { command, minIndex } });
   }
   return ok({ epoch, ops: out });
-}
-
-/** An operation as a command carries it (the KvOperation object itself). */
-function parseOperationJson(value: unknown): KvOperation | undefined {
-  if (!isJsonObject(value as JsonValue)) return undefined;
-  const op = value as { readonly [key: string]: JsonValue };
-  const f = op['f'];
-  if (typeof f !== 'string' || !isKvRequestType(f)) return undefined;
-  const parsed = parseKvOperation(f, { ...op, type: f, create_if_not_exists: op['createIfMissing'] ?? null });
-  return parsed.ok ? parsed.value : undefined;
 }
 
 /** A client's request: the operation, and optionally its session tag and minimum index. */

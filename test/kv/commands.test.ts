@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, restoreState, snapshotState, type KvCommand } from '../../src/kv/commands.js';
+import { applyCommand, parseCommand, restoreState, snapshotState, type KvCommand } from '../../src/kv/commands.js';
 import { KvStore } from '../../src/kv/kv_store.js';
 import { SessionTable } from '../../src/kv/sessions.js';
 
@@ -48,5 +48,17 @@ describe('applyCommand', () => {
     applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 2 } }, 3, restoredStore, restoredSessions);
     expect(applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 4, restoredStore, restoredSessions)).toEqual({ type: 'write_ok' });
     expect(restoredStore.read('k')).toEqual({ type: 'read_ok', value: 2 });
+  });
+});
+
+describe('parseCommand', () => {
+  it('reads back what travels in a log entry or a forward, and refuses anything else', () => {
+    const cas: KvCommand = { kind: 'op', op: { f: 'cas', key: 1, from: 0, to: 2, createIfMissing: true }, tag: { session: 3, seq: 4 } };
+    expect(parseCommand(JSON.parse(JSON.stringify(cas)))).toEqual(cas);
+    expect(parseCommand({ kind: 'open_session' })).toEqual({ kind: 'open_session' });
+    expect(parseCommand({ kind: 'op', op: { f: 'write', key: 1 } })).toBeUndefined();
+    expect(parseCommand({ kind: 'op', op: { f: 'delete', key: 1 } })).toBeUndefined();
+    expect(parseCommand({ kind: 'op', op: { f: 'read', key: 1 }, tag: { session: 0, seq: 1 } })).toBeUndefined();
+    expect(parseCommand([1])).toBeUndefined();
   });
 });
