@@ -40,6 +40,11 @@ export function decodeMessage(line: string): Decoded {
   } catch {
     return { kind: 'garbage', reason: 'not valid JSON' };
   }
+  return decodeEnvelope(parsed);
+}
+
+/** The checks of decodeMessage on an already parsed value (each message of a batch gets them too). */
+export function decodeEnvelope(parsed: unknown): Decoded {
   if (!isJsonObject(parsed)) return { kind: 'garbage', reason: 'not a JSON object' };
   const { src, dest, body } = parsed;
   if (!isNodeName(src)) return { kind: 'garbage', reason: 'envelope field "src" must be a non-empty string' };
@@ -67,4 +72,16 @@ export function encodeMessage(src: string, dest: string, body: Body | JsonObject
 
 export function isClientName(name: string): boolean {
   return name.startsWith('c');
+}
+
+/**
+ * The body type of a batch: every node-to-node body one node has for another at the end of an
+ * event-loop turn, sent as one message (`msgs`, in order) instead of one message each. Only
+ * nodes send batches, only to nodes; a batch never holds a batch.
+ */
+export const BATCH_TYPE = 'batch';
+
+/** A batch line from bodies already encoded as JSON (each encoded once, never re-serialized). */
+export function encodeBatch(src: string, dest: string, encodedBodies: readonly string[]): string {
+  return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":{"type":"${BATCH_TYPE}","msgs":[${encodedBodies.join(',')}]}}\n`;
 }

@@ -32,6 +32,15 @@ export interface RaftConfig {
   readonly leaseReads: boolean;
   /** Ticks subtracted from the lease for clock drift between nodes. */
   readonly leaseMarginTicks: number;
+  /**
+   * Thesis §10.2.1: the leader writes its log in parallel with replicating it. false: whatever a
+   * Ready holds is durable once the application calls advance(), so the leader counts its own
+   * entries toward commitment as soon as it appends them. true: advance() means only "written";
+   * the application reports what is durable through persisted(), and only that counts for the
+   * leader, so its appends may leave before its own fsync and its commit never rests on an
+   * entry that a crash could still take from it.
+   */
+  readonly asyncStorageWrites: boolean;
   /** Appends in flight per follower in replicate state (optimistic pipelining). */
   readonly maxInflightAppends: number;
   readonly maxEntriesPerAppend: number;
@@ -65,6 +74,7 @@ export const RAFT_DEFAULTS = {
   checkQuorum: true,
   leaseReads: false,
   leaseMarginTicks: 4,
+  asyncStorageWrites: false,
   maxInflightAppends: 64,
   maxEntriesPerAppend: 512,
   maxUncommittedEntries: 10_000,

@@ -6,6 +6,7 @@ export {
   RAFT_MESSAGE_TYPES,
   describeMessage,
   isFromLeader,
+  vouchesForStorage,
   isRaftMessageType,
   parseRaftMessage,
   type AppendRequest,
@@ -22,7 +23,7 @@ export {
   type VoteResponse,
 } from './messages.js';
 export { RaftNode, type ProgressView, type Refusal, type Proposed, type Ready } from './raft.js';
-export { MemoryStorage, type NodeStorage, type Storage, type StorageContents } from './storage.js';
+export { MemoryStorage, type LogPosition, type NodeStorage, type Storage, type StorageContents } from './storage.js';
 export {
   EMPTY_HARD_STATE,
   type Command,

@@ -144,6 +144,17 @@ export function isFromLeader(message: RaftMessage): message is AppendRequest | H
   return message.type === 'raft_append' || message.type === 'raft_heartbeat' || message.type === 'raft_snapshot';
 }
 
+/**
+ * Whether a message vouches for this node's persisted state (its term, vote or log), so that
+ * with asynchronous storage writes it may leave only after the sync (thesis §3.8). The leader's
+ * own messages vouch for nothing unsynced (§10.2.1: it writes its log in parallel with
+ * replicating it, and counts its own entries only once they are durable), and read-index
+ * requests and answers concern only the commit index, whose entries are durable on a majority.
+ */
+export function vouchesForStorage(message: RaftMessage): boolean {
+  return !isFromLeader(message) && message.type !== 'raft_read_index' && message.type !== 'raft_read_index_resp';
+}
+
 export function isVoteRequest(message: RaftMessage): message is VoteRequest {
   return message.type === 'raft_vote' || message.type === 'raft_prevote';
 }

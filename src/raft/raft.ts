@@ -18,6 +18,10 @@
 // A vote or append response is put in a Ready only together with (or after) the hard state and
 // entries it vouches for, so "persist, then send" is all the safety the core needs from the
 // application (thesis §3.8: a server must not answer before its term, vote and log are stable).
+// With config.asyncStorageWrites, step 1 may only write (not sync): the application then holds
+// every message but the leader's own (isFromLeader) until the sync, and calls persisted() when
+// a sync completes. The leader counts only persisted entries of its own toward commitment, so
+// anything committed is durable on a majority and may be applied and answered at once.
 // Proposals in one turn are batched: propose() only appends locally and marks followers dirty;
 // ready() sends each follower one append (up to maxEntriesPerAppend entries) for all of them.
 // Inputs may also arrive while a Ready is being handled (say, during an fsync): their effects
@@ -123,6 +127,8 @@ export class RaftNode {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly readOnly: ReadOnly;
   private readonly forwarded = new ForwardedReads();
+  /** The last log position known durable here (see persisted()); on start, all of storage. */
+  private durable: { index: number; term: number };
   /** Follower: the chunks of a snapshot being received from the leader. */
   private incomingSnapshot: { from: NodeId; index: number; term: number; chunks: string[]; received: number } | undefined;
 
@@ -161,6 +167,7 @@ export class RaftNode {
     this.currentTerm = hardState.term;
     this.votedFor = hardState.vote;
     this.prevHardState = hardState;
+    this.durable = { index: this.raftLog.lastIndex(), term: this.raftLog.lastTerm() };
     this.becomeFollower(hardState.term, null);
     this.prevSoftState = this.softState();
   }
@@ -401,6 +408,18 @@ export class RaftNode {
     return rd;
   }
 
+  /**
+   * With asyncStorageWrites: everything this node wrote up to the entry (index, term) is now
+   * durable (the storage's latest durable point, which may lie below an earlier one after a
+   * suffix was replaced). A report whose entry was since replaced (another term at that index)
+   * or compacted away counts for nothing; the next report covers it.
+   */
+  persisted(index: number, term: number): void {
+    this.durable = { index, term };
+    if (this.currentRole !== 'leader' || !this.config.asyncStorageWrites) return;
+    if ((this.progress.get(this.id) as Progress).maybeUpdate(this.durableMatch())) this.maybeCommit();
+  }
+
   /** The application has persisted, sent and applied `rd`. */
   advance(rd: Ready): void {
     assert(rd === this.outstanding, 'raft: advance() with a Ready that is not the outstanding one');
@@ -444,7 +463,7 @@ export class RaftNode {
     const next = this.raftLog.lastIndex() + 1;
     for (const id of this.voters) this.progress.set(id, new Progress(next, this.config.maxInflightAppends));
     const self = this.progress.get(this.id) as Progress;
-    self.maybeUpdate(this.raftLog.lastIndex());
+    self.maybeUpdate(this.config.asyncStorageWrites ? this.durableMatch() : this.raftLog.lastIndex());
     self.recentActive = true;
     // §3.6.2 / §6.4: entries of earlier terms only commit with one of ours, and read index
     // needs a commit in this term; append a no-op at once rather than waiting for a client.
@@ -778,12 +797,23 @@ export class RaftNode {
   private appendEntry(kind: Entry['kind'], data: Command): number {
     const index = this.raftLog.lastIndex() + 1;
     this.raftLog.append([{ index, term: this.currentTerm, kind, data }]);
-    // The leader's own "match" counts toward the quorum now: its entries are persisted in the
-    // same Ready that could report them committed, before anything is applied or sent.
-    (this.progress.get(this.id) as Progress).maybeUpdate(index);
-    this.maybeCommit();
+    if (!this.config.asyncStorageWrites) {
+      // The leader's own "match" counts toward the quorum now: its entries are persisted in the
+      // same Ready that could report them committed, before anything is applied or sent.
+      (this.progress.get(this.id) as Progress).maybeUpdate(index);
+      this.maybeCommit();
+    }
     for (const id of this.others) this.dirtyPeers.add(id);
     return index;
+  }
+
+  /**
+   * How far this node's own log is durable, as a match index: by log matching, an entry that
+   * still has the term it had when it was synced sits on the same prefix that was synced.
+   */
+  private durableMatch(): number {
+    const { index, term } = this.durable;
+    return index <= this.raftLog.lastIndex() && this.raftLog.term(index) === term ? index : 0;
   }
 
   private maybeCommit(): boolean {

@@ -34,6 +34,17 @@ export interface NodeStorage extends Storage {
    * message or reply of that turn leaves the node (group commit). A no-op in memory.
    */
   sync(): void;
+  /**
+   * The last log position whose entry, and the log before it, a crash can no longer take away.
+   * With a synchronous sync() (and in memory) that is the last entry after sync(); with a
+   * background sync it trails behind until the fdatasync covering it completes.
+   */
+  durablePoint(): LogPosition;
+}
+
+export interface LogPosition {
+  readonly index: number;
+  readonly term: number;
 }
 
 export interface StorageContents {
@@ -101,6 +112,11 @@ export class MemoryStorage implements NodeStorage {
 
   sync(): void {
     // Memory is as durable as it gets.
+  }
+
+  durablePoint(): LogPosition {
+    const index = this.lastIndex();
+    return { index, term: this.term(index) as number };
   }
 
   setHardState(hardState: HardState): void {

@@ -7,8 +7,9 @@
 // holding only the entries after it, so the disk stays bounded. Recovery: snapshot, then WAL.
 
 import * as fs from 'node:fs';
-import { MemoryStorage, type Entry, type HardState, type NodeStorage, type Snapshot } from '../raft/index.js';
+import { MemoryStorage, type Entry, type HardState, type LogPosition, type NodeStorage, type Snapshot } from '../raft/index.js';
 import { isJsonObject } from '../base/json.js';
+import { assert } from '../base/assert.js';
 import { err, ok, type Result } from '../base/result.js';
 import { decodeFrames, encodeFrame, encodeRecord, parseWalRecord, stateRecord, WAL_VERSION, WalWriter, writeFileAtomically, type WalRecord } from './wal.js';
 
@@ -55,6 +56,8 @@ export class DurableStorage implements NodeStorage, SyncGate {
    * its snapshot), so such records ride along with the next sync instead of costing their own.
    */
   private mustSync = false;
+  private durableAt: LogPosition;
+  private syncRunning = false;
 
   private constructor(
     private readonly dir: string,
@@ -62,7 +65,9 @@ export class DurableStorage implements NodeStorage, SyncGate {
     private wal: WalWriter,
     readonly recovery: RecoveryReport,
     private readonly backgroundSync: boolean,
-  ) {}
+  ) {
+    this.durableAt = memory.durablePoint();
+  }
 
   /**
    * Opens (or creates) the storage in `dir`. An error (never an exception for bad data) when the
@@ -158,6 +163,11 @@ export class DurableStorage implements NodeStorage, SyncGate {
     if (!this.mustSync) return;
     this.mustSync = false;
     this.wal.sync();
+    this.durableAt = this.memory.durablePoint();
+  }
+
+  durablePoint(): LogPosition {
+    return this.durableAt;
   }
 
   // ---- SyncGate (background mode)
@@ -172,8 +182,20 @@ export class DurableStorage implements NodeStorage, SyncGate {
 
   startSync(done: () => void): void {
     const target = this.writtenGeneration;
+    assert(!this.wal.hasPending, 'storage: a sync started with records still buffered');
+    // One at a time: a caller joining a running fdatasync would take it for one covering its
+    // own later writes.
+    assert(!this.syncRunning, 'storage: a sync started while another is running');
+    this.syncRunning = true;
+    // Everything recorded is written (sync() runs at the end of every turn that saves), so the
+    // log as it stands now is exactly what this fdatasync makes durable.
+    const point = this.memory.durablePoint();
     this.wal.syncInBackground(() => {
-      this.durable = Math.max(this.durable, target);
+      this.syncRunning = false;
+      if (target > this.durable) {
+        this.durable = target;
+        this.durableAt = point;
+      }
       done();
     });
   }
@@ -192,6 +214,7 @@ export class DurableStorage implements NodeStorage, SyncGate {
     this.wal.sync();
     this.mustSync = false;
     this.durable = this.writtenGeneration;
+    this.durableAt = this.memory.durablePoint();
     this.wal.close();
   }
 
@@ -209,6 +232,7 @@ export class DurableStorage implements NodeStorage, SyncGate {
     this.durable = this.writtenGeneration;
     this.wal.close();
     const size = writeWal(this.dir, this.memory);
+    this.durableAt = this.memory.durablePoint();
     this.wal = new WalWriter(fs.openSync(`${this.dir}/${WAL_FILE}`, 'r+'), size);
   }
 }

@@ -4,7 +4,7 @@
 // stdout is backed up, so a slow reader bounds our memory instead of growing it.
 
 import { AssertionFailure } from '../base/assert.js';
-import { NodeShell, type AppFactory, type LogLevel } from '../server/node_shell.js';
+import { NodeShell, type AppFactory, type Delivery, type LogLevel } from '../server/node_shell.js';
 import { BatchedWriter } from './batched_writer.js';
 import { LineSplitter } from './line_reader.js';
 import type { SyncGate } from './durable_storage.js';
@@ -18,8 +18,10 @@ export interface StdioNodeOptions {
   readonly onShutdown?: () => Promise<void>;
   /**
    * Durable storage syncing in the background (known once the node is initialized). Then a
-   * turn's output is held until an fdatasync covers the writes the turn made: group commit
-   * without blocking the event loop, so the next turn's work overlaps the disk's.
+   * turn's `after-sync` output is held until an fdatasync covers the writes the turn made: group
+   * commit without blocking the event loop, so the next turn's work overlaps the disk's. Output
+   * marked `now` leaves at the end of its turn, and every completed sync starts a turn, so the
+   * node learns at once what became durable (a leader counts its own entries only then).
    */
   readonly syncGate?: () => SyncGate | undefined;
 }
@@ -31,8 +33,10 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
   const logger = new StderrLogger(options.logLevel);
   const stdin = process.stdin;
   const writer = new BatchedWriter(process.stdout, (full) => (full ? stdin.pause() : stdin.resume()));
-  // Output of the current turn, and earlier turns' output waiting for their writes to be durable.
+  // Output of the current turn (what may leave now, what waits for the disk), and earlier
+  // turns' output waiting for their writes to be durable.
   let turnLines: string[] = [];
+  let turnHeldLines: string[] = [];
   const held: Array<{ readonly generation: number; readonly lines: readonly string[] }> = [];
   let waitingForDisk = false;
   const awaitDisk = (gate: SyncGate): void => {
@@ -41,6 +45,7 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
     gate.startSync(() => {
       waitingForDisk = false;
       release();
+      scheduleTurnEnd();
     });
   };
   const release = (): void => {
@@ -53,20 +58,24 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
   };
   const emitTurn = (): void => {
     const lines = turnLines;
+    const heldLines = turnHeldLines;
     turnLines = [];
+    turnHeldLines = [];
+    for (const line of lines) writer.write(line);
     const gate = options.syncGate?.();
     if (gate !== undefined && (held.length > 0 || gate.requiredGeneration > gate.durableGeneration)) {
-      // In order: nothing overtakes output that waits for the disk.
-      if (lines.length > 0) held.push({ generation: gate.requiredGeneration, lines });
-      if (held.length > 0) awaitDisk(gate);
+      // In order: no held output overtakes earlier held output.
+      if (heldLines.length > 0) held.push({ generation: gate.requiredGeneration, lines: heldLines });
+      if (gate.requiredGeneration > gate.durableGeneration) awaitDisk(gate);
       else release();
+      writer.flush();
       return;
     }
-    for (const line of lines) writer.write(line);
+    for (const line of heldLines) writer.write(line);
     writer.flush();
   };
   const shell = new NodeShell(
-    { write: (line) => turnLines.push(line), log: (level, text) => logger.log(level, text) },
+    { write: (line: string, delivery: Delivery) => (delivery === 'now' ? turnLines : turnHeldLines).push(line), log: (level, text) => logger.log(level, text) },
     (context) => {
       logger.setName(context.nodeId);
       return createApp(context);
@@ -86,6 +95,7 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
     await options.onShutdown?.(); // closing storage makes everything written durable
     for (const { lines } of held.splice(0)) for (const line of lines) writer.write(line);
     for (const line of turnLines.splice(0)) writer.write(line);
+    for (const line of turnHeldLines.splice(0)) writer.write(line);
     await writer.close(SHUTDOWN_FLUSH_TIMEOUT_MS);
     process.exit(exitCode);
   };

@@ -19,7 +19,7 @@ import { optionalNonNegativeInteger, type FieldResult } from '../protocol/fields
 import { KV_REQUEST_TYPES, parseKvOperation, type KvRequestType } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
 import {
-  isFromLeader,
+  vouchesForStorage,
   makeRaftConfig,
   parseRaftMessage,
   RAFT_MESSAGE_TYPES,
@@ -142,6 +142,12 @@ interface OriginForwards {
 }
 
 const MAX_EPOCHS_PER_ORIGIN = 8;
+/**
+ * Ready rounds per turn: a round's sync can make entries durable, which can commit them, which
+ * takes another round to apply (three rounds with a synchronous storage). Work left over waits
+ * for the next turn.
+ */
+const MAX_READY_ROUNDS_PER_TURN = 4;
 const MAX_EVICTED_EPOCHS = 64;
 
 const NOT_PROPOSED = (why: string): CommandOutcome => ({ type: 'error', code: ErrorCode.temporarilyUnavailable, text: why });
@@ -194,12 +200,6 @@ export class KvServer implements NodeApp {
 
   private readonly outgoingForwards = new Map<string, ForwardedOp[]>();
   private readonly outgoingResults = new Map<string, ForwardResult[]>();
-  /**
-   * Client replies produced while handling Readies wait here until the turn's sync: an
-   * acknowledged write must be on disk first (our own vote toward its commit counts before the
-   * fsync), and so must everything a read returns.
-   */
-  private heldReplies: Array<{ readonly target: ReplyTarget; readonly outcome: CommandOutcome; readonly index: number | undefined }> | undefined;
 
   constructor(
     private readonly context: NodeContext,
@@ -216,6 +216,7 @@ export class KvServer implements NodeApp {
       electionTimeoutTicks: options.electionTimeoutTicks,
       heartbeatTicks: options.heartbeatTicks,
       leaseReads: options.readMode === 'lease',
+      asyncStorageWrites: true,
     };
     this.raft = new RaftNode(makeRaftConfig(raftInput), deps.storage);
     this.storage = deps.storage;
@@ -279,13 +280,12 @@ export class KvServer implements NodeApp {
   }
 
   private replyToClient(target: ReplyTarget, outcome: CommandOutcome, index: number | undefined): void {
-    if (this.heldReplies !== undefined) {
-      this.heldReplies.push({ target, outcome, index });
-      return;
-    }
-    if (outcome.type === 'error') this.context.replyError(target, outcome.code, outcome.text);
-    else if (index === undefined) this.context.reply(target, outcome);
-    else this.context.reply(target, { ...outcome, index });
+    // Replies leave without waiting for this node's sync: whatever they report was applied, so
+    // it is committed, so it is durable on a majority (the leader counts only its own persisted
+    // entries, and followers acknowledge only persisted ones). Failures vouch for nothing.
+    if (outcome.type === 'error') this.context.replyError(target, outcome.code, outcome.text, 'now');
+    else if (index === undefined) this.context.reply(target, outcome, 'now');
+    else this.context.reply(target, { ...outcome, index }, 'now');
   }
 
   /**
@@ -445,14 +445,15 @@ export class KvServer implements NodeApp {
       for (let start = 0; start < ops.length; start += this.options.maxOpsPerForward) {
         const chunk = ops.slice(start, start + this.options.maxOpsPerForward);
         const encoded: JsonValue[] = chunk.map(({ id, request }) => ({ id, command: request.command as unknown as JsonValue, ...(request.minIndex > 0 ? { minIndex: request.minIndex } : {}) }));
-        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: encoded });
+        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: encoded }, 'now');
       }
     }
     this.outgoingForwards.clear();
     for (const [origin, results] of this.outgoingResults) {
       for (let start = 0; start < results.length; start += this.options.maxOpsPerForward) {
         const chunk = results.slice(start, start + this.options.maxOpsPerForward);
-        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome, index }) => ({ id, epoch, index, ...outcome })) });
+        // Like client replies: every result reports something committed, or a failure.
+        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome, index }) => ({ id, epoch, index, ...outcome })) }, 'now');
       }
     }
     this.outgoingResults.clear();
@@ -470,15 +471,18 @@ export class KvServer implements NodeApp {
   }
 
   /**
-   * The Ready loop (see the contract in raft.ts) with group commit: every Ready of this turn is
-   * recorded, then one sync makes them all durable, and only then do the messages and client
-   * replies of the turn leave (the contract's "persist, then send", for all Readies at once).
-   * Applying before the sync is safe because nothing applied is visible outside until then.
+   * The Ready loop (see the contract in raft.ts) with group commit and asynchronous storage
+   * writes: every Ready of this turn is written, then one sync() ends the turn. Messages that
+   * vouch for our storage wait for that sync (the runtime holds them until its fdatasync
+   * completes in the background); the rest leave at the end of the turn. The storage's durable
+   * point is reported to Raft at the start of each round, so a leader commits on its own
+   * persisted entries, and a storage that syncs synchronously commits within the same turn.
    */
   private handleReadies(): void {
-    const outgoing: RaftMessage[] = [];
-    this.heldReplies = [];
-    try {
+    for (let round = 0; round < MAX_READY_ROUNDS_PER_TURN; round++) {
+      const durable = this.storage.durablePoint();
+      this.raft.persisted(durable.index, durable.term);
+      if (!this.raft.hasReady()) break;
       while (this.raft.hasReady()) {
         const ready = this.raft.ready();
         if (ready.snapshot !== undefined) {
@@ -487,16 +491,8 @@ export class KvServer implements NodeApp {
           this.context.log('info', `installed the leader's snapshot at ${ready.snapshot.index} (${ready.snapshot.data.length} characters)`);
         }
         this.storage.save(ready.hardState, ready.entries);
-        for (const message of ready.messages) {
-          // Thesis §10.2.1: the leader may write its log in parallel with replicating it. Its
-          // appends (and heartbeats, snapshot chunks) vouch for nothing of this turn's writes:
-          // every entry it acknowledges as committed was synced in an earlier turn, because
-          // acknowledgements arrive in later turns. Everything else waits for the sync. (With
-          // DurableStorage syncing in the background, the stdio runtime holds all of the turn's
-          // output until its fdatasync; this ordering is what the storage contract requires.)
-          if (isFromLeader(message)) this.context.send(message.to, message);
-          else outgoing.push(message);
-        }
+        for (const message of ready.messages) this.context.send(message.to, message, vouchesForStorage(message) ? 'after-sync' : 'now');
+        // Applying before the sync is safe: committed entries are durable on a majority already.
         for (const entry of ready.committedEntries) this.apply(entry);
         this.serveReadStates(ready);
         if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
@@ -504,15 +500,7 @@ export class KvServer implements NodeApp {
       }
       if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
       this.storage.sync();
-    } catch (error) {
-      // Nothing of this turn may leave unsynced: drop it all and let the node crash loudly.
-      this.heldReplies = undefined;
-      throw error;
     }
-    const held = this.heldReplies;
-    this.heldReplies = undefined;
-    for (const message of outgoing) this.context.send(message.to, message);
-    for (const { target, outcome, index } of held) this.replyToClient(target, outcome, index);
     this.maybeCompact();
   }
 

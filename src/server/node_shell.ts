@@ -2,19 +2,28 @@
 // handshake, decoding and validation, msg_id allocation, routing by body type, replies and
 // node-to-node RPCs whose timeouts are counted in ticks. It never touches a stream, a clock or
 // a random source, so the same shell runs under the stdio runtime and inside the simulator.
+// Node-to-node messages wait for the end of the turn (flush), where everything bound for one
+// peer leaves as one batch message: per-op message counts fall with load instead of rising.
 
 import { assert } from '../base/assert.js';
 import type { JsonValue } from '../base/json.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { describeFieldError, type FieldResult } from '../protocol/fields.js';
 import { parseInit } from '../protocol/init.js';
-import { decodeMessage, encodeMessage, type Body, type Message } from '../protocol/message.js';
+import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeMessage, type Body, type Message } from '../protocol/message.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * When a message may leave. `after-sync` (the default everywhere): once everything the node has
+ * written to storage so far is durable, because the message may vouch for it (a vote, an append
+ * acknowledgement). `now`: the message vouches for nothing unsynced, so it need not wait.
+ */
+export type Delivery = 'now' | 'after-sync';
+
 export interface ShellOutput {
   /** One encoded message, newline included. */
-  write(line: string): void;
+  write(line: string, delivery: Delivery): void;
   log(level: LogLevel, text: string): void;
 }
 
@@ -50,9 +59,9 @@ export interface NodeContext {
   readonly peers: readonly string[];
   /** Ticks since init. */
   currentTick(): number;
-  send(dest: string, body: OutBody): void;
-  reply(to: ReplyTarget, body: OutBody): void;
-  replyError(to: ReplyTarget, code: ErrorCode, text: string): void;
+  send(dest: string, body: OutBody, delivery?: Delivery): void;
+  reply(to: ReplyTarget, body: OutBody, delivery?: Delivery): void;
+  replyError(to: ReplyTarget, code: ErrorCode, text: string, delivery?: Delivery): void;
   /** Sends a request with a fresh msg_id; onDone runs exactly once, on the reply or the timeout. */
   rpc(dest: string, body: OutBody, timeoutTicks: number, onDone: (outcome: RpcOutcome) => void): void;
   log(level: LogLevel, text: string): void;
@@ -85,6 +94,17 @@ export interface ShellLimits {
 
 export const DEFAULT_SHELL_LIMITS: ShellLimits = { maxPendingRpcs: 65_536 };
 
+/** A batch is cut at about this many characters, far below any node's input line limit. */
+const MAX_BATCH_CHARS = 256 * 1024;
+/** The most messages a received batch may hold (ours hold far fewer: see MAX_BATCH_CHARS). */
+const MAX_BATCH_MESSAGES = 100_000;
+
+/** Encoded bodies waiting for the end of the turn, for one peer and one delivery. */
+interface PeerOutbox {
+  readonly bodies: string[];
+  chars: number;
+}
+
 interface PendingRpc {
   readonly deadlineTick: number;
   readonly onDone: (outcome: RpcOutcome) => void;
@@ -98,6 +118,9 @@ export class NodeShell {
   private readonly pendingRpcs = new Map<number, PendingRpc>();
   /** msg_ids of pending RPCs by the tick at which they expire, so expiry costs O(1) per tick. */
   private readonly rpcDeadlines = new Map<number, number[]>();
+  /** Node-to-node bodies of this turn, by peer then delivery; emitted by flush(). */
+  private readonly peerOutboxes = new Map<string, Record<Delivery, PeerOutbox>>();
+  private peerNames: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly output: ShellOutput,
@@ -146,6 +169,10 @@ export class NodeShell {
       this.receiveReply(body.in_reply_to, body);
       return;
     }
+    if (body.type === BATCH_TYPE) {
+      this.receiveBatch(message);
+      return;
+    }
     const handler = app.routes.get(body.type);
     if (handler === undefined) {
       this.writeError(context.nodeId, target, ErrorCode.notSupported, `request type "${body.type}" is not supported`);
@@ -171,6 +198,54 @@ export class NodeShell {
   /** Called by the runtime once per event-loop turn, after the turn's input and ticks. */
   flush(): void {
     this.app?.flush();
+    this.flushPeerOutboxes();
+  }
+
+  /** Unpacks a batch into its messages, each checked as if it had come alone. */
+  private receiveBatch(batch: Message): void {
+    const msgs = batch.body['msgs'];
+    if (!Array.isArray(msgs) || msgs.length > MAX_BATCH_MESSAGES) {
+      this.output.log('warn', `dropped a batch from ${batch.src}: "msgs" must be an array of at most ${MAX_BATCH_MESSAGES} bodies`);
+      return;
+    }
+    for (const body of msgs) {
+      const decoded = decodeEnvelope({ src: batch.src, dest: batch.dest, body });
+      if (decoded.kind !== 'message' || decoded.message.body.type === BATCH_TYPE || decoded.message.body.type === 'init') {
+        this.output.log('warn', `skipped a message in a batch from ${batch.src}: ${decoded.kind === 'message' ? `type ${decoded.message.body.type} cannot be batched` : decoded.reason}`);
+        continue;
+      }
+      this.receive(decoded.message);
+    }
+  }
+
+  private queueForPeer(dest: string, body: Body, delivery: Delivery): void {
+    let outboxes = this.peerOutboxes.get(dest);
+    if (outboxes === undefined) {
+      outboxes = { now: { bodies: [], chars: 0 }, 'after-sync': { bodies: [], chars: 0 } };
+      this.peerOutboxes.set(dest, outboxes);
+    }
+    const outbox = outboxes[delivery];
+    const encoded = JSON.stringify(body);
+    if (outbox.chars + encoded.length > MAX_BATCH_CHARS) this.emitPeerOutbox(dest, outbox, delivery);
+    outbox.bodies.push(encoded);
+    outbox.chars += encoded.length + 1;
+  }
+
+  private flushPeerOutboxes(): void {
+    for (const [dest, outboxes] of this.peerOutboxes) {
+      this.emitPeerOutbox(dest, outboxes.now, 'now');
+      this.emitPeerOutbox(dest, outboxes['after-sync'], 'after-sync');
+    }
+  }
+
+  private emitPeerOutbox(dest: string, outbox: PeerOutbox, delivery: Delivery): void {
+    const src = this.context?.nodeId;
+    if (src === undefined || outbox.bodies.length === 0) return;
+    // A lone message goes as itself: a batch of one would only add bytes.
+    const line = outbox.bodies.length === 1 ? `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":${outbox.bodies[0] as string}}\n` : encodeBatch(src, dest, outbox.bodies);
+    outbox.bodies.length = 0;
+    outbox.chars = 0;
+    this.output.write(line, delivery);
   }
 
   private receiveInit(message: Message): void {
@@ -218,14 +293,15 @@ export class NodeShell {
   private makeContext(nodeId: string, nodeIds: readonly string[]): NodeContext {
     const shell = this;
     const peers = nodeIds.filter((id) => id !== nodeId);
+    this.peerNames = new Set(peers);
     return {
       nodeId,
       nodeIds,
       peers,
       currentTick: () => shell.tickCount,
-      send: (dest, body) => shell.output.write(encodeMessage(nodeId, dest, body as Body)),
-      reply: (to, body) => shell.writeReply(nodeId, to, body),
-      replyError: (to, code, text) => shell.writeError(nodeId, to, code, text),
+      send: (dest, body, delivery = 'after-sync') => shell.write(nodeId, dest, body as Body, delivery),
+      reply: (to, body, delivery = 'after-sync') => shell.writeReply(nodeId, to, body, delivery),
+      replyError: (to, code, text, delivery = 'after-sync') => shell.writeError(nodeId, to, code, text, delivery),
       rpc: (dest, body, timeoutTicks, onDone) => shell.sendRpc(nodeId, dest, body, timeoutTicks, onDone),
       log: (level, text) => shell.output.log(level, text),
     };
@@ -243,20 +319,30 @@ export class NodeShell {
     const bucket = this.rpcDeadlines.get(deadlineTick);
     if (bucket === undefined) this.rpcDeadlines.set(deadlineTick, [msgId]);
     else bucket.push(msgId);
-    this.output.write(encodeMessage(src, dest, { ...body, msg_id: msgId } as Body));
+    this.write(src, dest, { ...body, msg_id: msgId } as Body, 'after-sync');
   }
 
-  private writeReply(src: string, to: ReplyTarget, body: OutBody): void {
+  private write(src: string, dest: string, body: Body, delivery: Delivery): void {
+    if (this.isPeer(dest)) this.queueForPeer(dest, body, delivery);
+    else this.output.write(encodeMessage(src, dest, body), delivery);
+  }
+
+  private isPeer(name: string): boolean {
+    return this.peerNames.has(name);
+  }
+
+  private writeReply(src: string, to: ReplyTarget, body: OutBody, delivery: Delivery = 'now'): void {
     if (to.msgId === undefined) return; // the sender asked for no answer
-    this.output.write(encodeMessage(src, to.src, { ...body, in_reply_to: to.msgId } as Body));
+    this.write(src, to.src, { ...body, in_reply_to: to.msgId } as Body, delivery);
   }
 
-  private writeError(src: string, to: ReplyTarget, code: ErrorCode, text: string): void {
+  /** The shell's own errors (bad input, not initialized) vouch for nothing: they leave now. */
+  private writeError(src: string, to: ReplyTarget, code: ErrorCode, text: string, delivery: Delivery = 'now'): void {
     if (to.msgId === undefined) {
       this.output.log('warn', `cannot answer ${to.src} (no msg_id): error ${code}: ${text}`);
       return;
     }
-    this.writeReply(src, to, { type: 'error', code, text });
+    this.writeReply(src, to, { type: 'error', code, text }, delivery);
   }
 }
 

@@ -322,3 +322,43 @@ describe('proposals', () => {
     expect(s.node('n1').propose('again')).toMatchObject({ ok: true, value: { index: 7, term: 1 } });
   });
 });
+
+describe('asynchronous storage writes (thesis §10.2.1)', () => {
+  const ASYNC = { preVote: false, asyncStorageWrites: true } as const;
+
+  it('the leader replicates before its own sync, and counts its entry only once it is durable', () => {
+    const s = new Scenario({ config: ASYNC });
+    s.elect('n1');
+    const index = s.propose('n1', 'x');
+    s.flush('n1');
+    // The appends left although nothing of the turn is synced yet.
+    expect(appends(s.inflight).map((m) => [m.to, m.entries.map((e) => e.data)])).toEqual([
+      ['n2', ['x']],
+      ['n3', ['x']],
+    ]);
+    expect(s.host('n1').hasUnsynced).toBe(true);
+    s.drop(matching('raft_append', 'n1', 'n3'));
+    s.deliver(matching('raft_append', 'n1', 'n2'));
+    // A follower's acknowledgement vouches for its log: it waits for the follower's sync.
+    expect(s.inflight.filter(matching('raft_append_resp'))).toEqual([]);
+    s.sync('n2');
+    s.deliver(matching('raft_append_resp', 'n2', 'n1'));
+    // n2 and n1 hold the entry, but only n2 durably: no majority yet.
+    expect(s.node('n1').commitIndex).toBe(index - 1);
+    s.sync('n1');
+    expect(s.node('n1').commitIndex).toBe(index);
+  });
+
+  it('commits on two durable followers while the leader has not synced its own copy', () => {
+    const s = new Scenario({ config: ASYNC });
+    s.elect('n1');
+    const index = s.propose('n1', 'y');
+    s.flush('n1');
+    s.deliver(matching('raft_append', 'n1'));
+    s.sync('n2');
+    s.sync('n3');
+    s.deliver(matching('raft_append_resp'));
+    expect(s.host('n1').hasUnsynced).toBe(true);
+    expect(s.node('n1').commitIndex).toBe(index);
+  });
+});

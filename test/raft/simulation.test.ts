@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/raft/testing/cluster_sim.js';
 import { seedRange, simulationSuite } from './simulation_suite.js';
 
-simulationSuite(3, seedRange(1, 250));
+// Seed 10222 caught a leader that counted its own unsynced entries toward commitment with
+// asynchronous storage writes (a lost committed entry once it crashed); it stays in the list.
+simulationSuite(3, [...seedRange(1, 250), 10222]);
 
 describe.skipIf(process.env['SEED'] !== undefined)('simulation determinism', () => {
   it('replays a seed exactly: same trace, same outcome', () => {

@@ -149,6 +149,7 @@ describe('DurableStorage', () => {
     a.sync(); // written, not yet durable: output of this turn must wait
     expect(a.requiredGeneration).toBe(1);
     expect(a.durableGeneration).toBe(0);
+    expect(a.durablePoint()).toEqual({ index: 0, term: 0 });
     a.save({ term: 1, vote: 'n1', commit: 2 }, []); // only the commit moved: nothing new to wait for
     a.sync();
     expect(a.requiredGeneration).toBe(1);
@@ -163,12 +164,39 @@ describe('DurableStorage', () => {
       a.sync();
     });
     expect(turns[0]).toBeGreaterThanOrEqual(1);
+    // The fdatasync covered what was written when it started: entries 1-2, not entry 3.
+    expect(a.durablePoint()).toEqual({ index: 2, term: 1 });
     expect(a.requiredGeneration).toBe(3);
     await new Promise<void>((resolve) => a.startSync(resolve));
     expect(a.durableGeneration).toBe(3);
+    expect(a.durablePoint()).toEqual({ index: 3, term: 1 });
     a.close();
     const b = open(dir);
     expect([b.lastIndex(), b.initialState()]).toEqual([3, { term: 1, vote: 'n1', commit: 2 }]);
+  });
+
+  it('refuses to start a second background sync while one runs (it would not cover the newer writes)', async () => {
+    const opened = DurableStorage.open(freshDir(), { backgroundSync: true });
+    if (!opened.ok) throw new Error(opened.error);
+    const a = opened.value;
+    a.save({ term: 1, vote: null, commit: 0 }, range(1, 1, 1));
+    a.sync();
+    const done = new Promise<void>((resolve) => a.startSync(resolve));
+    expect(() => a.startSync(() => {})).toThrow(/another is running/);
+    await done;
+    a.close();
+  });
+
+  it('reports everything durable after a synchronous sync, and after a compaction', () => {
+    const a = open(freshDir());
+    a.save({ term: 2, vote: null, commit: 0 }, range(1, 4, 2));
+    expect(a.durablePoint()).toEqual({ index: 0, term: 0 });
+    a.sync();
+    expect(a.durablePoint()).toEqual({ index: 4, term: 2 });
+    a.save({ term: 2, vote: null, commit: 3 }, range(5, 6, 2));
+    a.compact(3, 'state at 3');
+    expect(a.durablePoint()).toEqual({ index: 6, term: 2 });
+    a.close();
   });
 
   it('ignores a temporary file left by a crash during an atomic write', () => {

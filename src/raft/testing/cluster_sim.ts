@@ -42,6 +42,11 @@ export interface SimulationSetup {
   readonly maxSnapshotChunkChars: number;
   /** Per ready event: the chance of a kill between the turn's writes and its fsync. */
   readonly midTurnCrashRate: number;
+  /**
+   * 0: each turn syncs before its messages leave. Above 0: asynchronous storage writes, each
+   * background sync taking up to this many milliseconds (the leader replicates meanwhile).
+   */
+  readonly maxSyncDelayMs: number;
 }
 
 export interface SimulationStats {
@@ -91,6 +96,7 @@ const TICK_MS = 10;
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: number; readonly incarnation: number }
   | { readonly kind: 'ready'; readonly node: number; readonly incarnation: number }
+  | { readonly kind: 'sync'; readonly node: number; readonly incarnation: number; readonly target: number }
   | { readonly kind: 'deliver'; readonly message: RaftMessage }
   | { readonly kind: 'client' }
   | { readonly kind: 'nemesis' }
@@ -171,6 +177,7 @@ export function chooseSetup(seed: number): SimulationSetup {
     compactEveryEntries: rng.pick([0, 4, 16, 64]),
     maxSnapshotChunkChars: rng.pick([1024, 8192, 128 * 1024]),
     midTurnCrashRate: rng.pick([0, 0.0005, 0.002]),
+    maxSyncDelayMs: rng.pick([0, 1, 5, 20]),
   };
 }
 
@@ -263,6 +270,7 @@ class Simulation {
       maxSnapshotChunkChars: s.maxSnapshotChunkChars,
       maxPendingReads: 64,
       readTimeoutTicks: 5 * s.electionTimeoutTicks,
+      asyncStorageWrites: s.maxSyncDelayMs > 0,
     });
   }
 
@@ -361,6 +369,14 @@ class Simulation {
         const messages = host.handleReady(this.observer);
         if (host.raft.role !== before) this.trace(`${host.raft.describe()}`);
         for (const message of messages) this.send(message);
+        this.maybeStartSync(event.node);
+        return;
+      }
+      case 'sync': {
+        const host = this.hosts[event.node] as NodeHost;
+        if (!host.up || host.incarnation !== event.incarnation) return;
+        for (const message of host.completeSync(event.target)) this.send(message);
+        this.scheduleReady(event.node); // report the durable point; start the next sync
         return;
       }
       case 'deliver':
@@ -397,6 +413,14 @@ class Simulation {
   private startTicking(node: number): void {
     const host = this.hosts[node] as NodeHost;
     this.queue.push(this.now + this.netRng.int(1, TICK_MS), { kind: 'tick', node, incarnation: host.incarnation });
+  }
+
+  private maybeStartSync(node: number): void {
+    const host = this.hosts[node] as NodeHost;
+    if (!host.asyncWrites) return;
+    const target = host.startSync();
+    if (target === undefined) return;
+    this.queue.push(this.now + this.netRng.int(0, this.setup.maxSyncDelayMs), { kind: 'sync', node, incarnation: host.incarnation, target });
   }
 
   /** The end of the node's event-loop turn: its Ready is handled after every event queued for now. */

@@ -5,10 +5,14 @@
 // of applied entries itself, so a snapshot is that list as JSON and restoring one is checkable.
 // Compaction (every compactEveryEntries applied) snapshots and drops the covered log prefix.
 // Crash drops everything but `durable`; crashMidTurn() models a kill between write and fsync.
+// With asynchronous storage writes (config.asyncStorageWrites), a turn only writes: the messages
+// that vouch for storage wait for a sync that completes later (startSync/completeSync, driven by
+// the simulation's clock), the leader's own messages leave at once, and each completed sync
+// reports the durable point to the node with persisted().
 
 import { assert } from '../../base/assert.js';
 import type { RaftConfig } from '../config.js';
-import type { RaftMessage } from '../messages.js';
+import { vouchesForStorage, type RaftMessage } from '../messages.js';
 import { RaftNode, type Ready } from '../raft.js';
 import { MemoryStorage } from '../storage.js';
 import type { DroppedRead, Entry, HardState, NodeId, ReadState, Snapshot, SoftState } from '../types.js';
@@ -39,6 +43,12 @@ export class NodeHost {
   /** What survives a crash: everything synced. */
   private durable: MemoryStorage;
   private pending: PendingWrite[] = [];
+  /** Async mode: writes made so far (pending[i] is write number writesMade - pending.length + i + 1). */
+  private writesMade = 0;
+  /** Async mode: messages waiting for the sync of the writes made before them. */
+  private held: Array<{ readonly afterWrite: number; readonly messages: readonly RaftMessage[] }> = [];
+  private syncTarget: number | undefined;
+  readonly asyncWrites: boolean;
   private readonly compactEveryEntries: number;
   private node: RaftNode | undefined;
   /** The state machine: every entry applied, applied[i - 1] is index i (a snapshot restores it). */
@@ -59,7 +69,9 @@ export class NodeHost {
     this.storage = copyOf(storage);
     this.compactEveryEntries = options.compactEveryEntries ?? 0;
     this.applied = restoredState(storage.snapshot());
-    this.node = new RaftNode(makeConfig(0), this.storage);
+    const config = makeConfig(0);
+    this.asyncWrites = config.asyncStorageWrites;
+    this.node = new RaftNode(config, this.storage);
     this.id = this.node.id;
   }
 
@@ -81,6 +93,8 @@ export class NodeHost {
   crash(): void {
     this.node = undefined;
     this.pending = []; // never synced: lost
+    this.held = [];
+    this.syncTarget = undefined;
     this.storage = copyOf(this.durable);
   }
 
@@ -94,10 +108,53 @@ export class NodeHost {
 
   /** Runs the application loop until the node has nothing more; returns the messages to send. */
   handleReady(observer?: ReadyObserver): RaftMessage[] {
+    if (this.asyncWrites) return this.handleReadyAsync(observer);
     const out = this.persistTurn(observer);
     this.sync();
     this.maybeCompact();
     return out;
+  }
+
+  /** Async mode: returns what may leave now; the rest waits in `held` for completeSync(). */
+  private handleReadyAsync(observer: ReadyObserver | undefined): RaftMessage[] {
+    const node = this.raft;
+    node.persisted(this.durable.lastIndex(), this.durable.term(this.durable.lastIndex()) as number);
+    const out = this.persistTurn(observer);
+    this.maybeCompact();
+    const now = out.filter((message) => !vouchesForStorage(message));
+    const later = out.filter((message) => vouchesForStorage(message));
+    if (later.length > 0) {
+      if (this.pending.length === 0 && this.held.length === 0) return out;
+      this.held.push({ afterWrite: this.writesMade, messages: later });
+    }
+    return now;
+  }
+
+  /** Async mode: whether writes or messages wait for a sync. */
+  get hasUnsynced(): boolean {
+    return this.pending.length > 0 || this.held.length > 0;
+  }
+
+  /** Async mode: starts a background sync of every write made so far; its target, or undefined. */
+  startSync(): number | undefined {
+    if (this.syncTarget !== undefined || (this.pending.length === 0 && this.held.length === 0)) return undefined;
+    this.syncTarget = this.writesMade;
+    return this.syncTarget;
+  }
+
+  /** Async mode: the sync started for `target` completed; returns the messages it releases. */
+  completeSync(target: number): RaftMessage[] {
+    assert(this.syncTarget === target, () => `${this.id}: completed a sync for ${target}, but ${String(this.syncTarget)} was running`);
+    this.syncTarget = undefined;
+    // A compaction may have synced everything meanwhile (as DurableStorage's does).
+    const covered = Math.max(0, this.pending.length - (this.writesMade - target));
+    for (const change of this.pending.slice(0, covered)) applyWrite(this.durable, change);
+    this.pending = this.pending.slice(covered);
+    const released: RaftMessage[] = [];
+    while (this.held.length > 0 && (this.held[0] as { afterWrite: number }).afterWrite <= target) {
+      released.push(...(this.held.shift() as { messages: readonly RaftMessage[] }).messages);
+    }
+    return released;
   }
 
   /**
@@ -166,6 +223,7 @@ export class NodeHost {
   private write(change: PendingWrite): void {
     applyWrite(this.storage, change);
     this.pending.push(change);
+    this.writesMade++;
   }
 
   private sync(): void {

@@ -112,15 +112,29 @@ export class Scenario {
     return dropped;
   }
 
-  /** Delivers until nothing is in flight; returns the number of rounds. */
+  /** Delivers (and, with asynchronous storage writes, syncs) until nothing is in flight; returns the rounds. */
   stabilize(maxRounds = 200): number {
     this.flush();
     let rounds = 0;
-    while (this.inflight.length > 0) {
+    const unsynced = (): boolean => [...this.hosts.values()].some((host) => host.up && host.hasUnsynced);
+    while (this.inflight.length > 0 || unsynced()) {
       assert(++rounds <= maxRounds, () => `scenario: not stable after ${maxRounds} rounds`);
+      for (const id of this.ids) if (this.host(id).up) this.sync(id);
       this.deliver();
     }
     return rounds;
+  }
+
+  /**
+   * With asynchronous storage writes: completes a sync of everything `id` wrote so far, sends the
+   * messages it held back, and runs its Ready loop (which reports the new durable point).
+   */
+  sync(id: NodeId): void {
+    const host = this.host(id);
+    const target = host.startSync();
+    if (target === undefined) return;
+    for (const message of host.completeSync(target)) this.inflight.push(message);
+    this.flush(id);
   }
 
   tick(id: NodeId, times = 1): void {
