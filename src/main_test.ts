@@ -1,7 +1,10 @@
 // Composition root of bin/raftkv-test: `test` runs the Maelstrom-compatible harness, `check`
-// runs the linearizability checker on a history file. Ctrl-C and SIGTERM stop the run and every
-// node it started; any unexpected exception kills the nodes too before exiting with status 2.
+// runs the linearizability checker on a history file, `bench` runs a benchmark matrix. Ctrl-C
+// and SIGTERM stop the run and every node it started; any unexpected exception kills the nodes
+// too before exiting with status 2.
 
+import { fileURLToPath } from 'node:url';
+import { runBenchCommand } from './bench/cli.js';
 import { runCheckCommand } from './check/cli.js';
 import { runTestCommand } from './harness/cli.js';
 import { killAllLiveProcesses } from './harness/processes.js';
@@ -11,6 +14,7 @@ const USAGE = `usage: raftkv-test <command> [options]
 commands:
   test -w lin-kv --bin FILE [options]   run a node binary as a cluster under Maelstrom's lin-kv workload
   check FILE [options]                  check a history (JSON lines or a Jepsen log) for linearizability
+  bench [options] [-- node arguments]   benchmark a node binary over a matrix, against the local-map ceiling
   help                                  print this help
 
 raftkv-test <command> --help describes each command's options.
@@ -27,26 +31,35 @@ function die(error: unknown): never {
   process.exit(2);
 }
 
+// The same path from src/ (under vitest) and from dist/ (the bundle): both sit one level down.
+const repoFile = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
+
+/** The first signal aborts the run (its nodes are killed, results written); a second quits at once. */
+function abortOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      killAllLiveProcesses();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    process.stderr.write(`raftkv-test: ${signal}: stopping the run (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  process.on('SIGHUP', interrupt);
+  return controller.signal;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'test': {
-      const controller = new AbortController();
-      let interrupts = 0;
-      const interrupt = (signal: NodeJS.Signals): void => {
-        interrupts++;
-        if (interrupts > 1) {
-          killAllLiveProcesses();
-          process.exit(signal === 'SIGINT' ? 130 : 143);
-        }
-        process.stderr.write(`raftkv-test: ${signal}: stopping the run (again to quit at once)\n`);
-        controller.abort();
-      };
-      process.on('SIGINT', interrupt);
-      process.on('SIGTERM', interrupt);
-      process.on('SIGHUP', interrupt);
-      return runTestCommand(rest, io, controller.signal);
-    }
+    case 'test':
+      return runTestCommand(rest, io, abortOnSignals());
+    case 'bench':
+      return runBenchCommand(rest, io, { defaultBin: repoFile('bin/raftkv'), ceilingBin: repoFile('dist/local-kv.mjs') }, abortOnSignals());
     case 'check':
       return runCheckCommand(rest, io);
     case undefined:

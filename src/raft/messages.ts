@@ -146,14 +146,19 @@ export function isFromLeader(message: RaftMessage): message is AppendRequest | H
 
 /**
  * Whether a message vouches for this node's persisted state (its term, vote or log), so that
- * with asynchronous storage writes it may leave only after the sync (thesis §3.8). The leader's
- * own messages vouch for nothing unsynced (§10.2.1: it writes its log in parallel with
- * replicating it, and counts its own entries only once they are durable), and read-index
- * requests and answers concern only the commit index, whose entries are durable on a majority.
+ * with asynchronous storage writes it may leave only after the sync (thesis §3.8). Votes and
+ * log acknowledgements do. The leader's own messages do not (§10.2.1: it writes its log in
+ * parallel with replicating it, and counts its own entries only once they are durable), nor do
+ * read-index requests and answers (they concern the commit index, whose entries are durable on
+ * a majority), nor heartbeat answers: one says "my term is T and you lead it", which stays
+ * true enough after a crash that loses T, because a node that had voted in a higher term had
+ * made that vote durable first, and no leader of T other than the one answered can exist.
  */
 export function vouchesForStorage(message: RaftMessage): boolean {
-  return !isFromLeader(message) && message.type !== 'raft_read_index' && message.type !== 'raft_read_index_resp';
+  return !isFromLeader(message) && !SEND_BEFORE_SYNC.has(message.type);
 }
+
+const SEND_BEFORE_SYNC: ReadonlySet<RaftMessage['type']> = new Set(['raft_read_index', 'raft_read_index_resp', 'raft_heartbeat_resp']);
 
 export function isVoteRequest(message: RaftMessage): message is VoteRequest {
   return message.type === 'raft_vote' || message.type === 'raft_prevote';

@@ -1,0 +1,41 @@
+// `raftkv-test bench ...`: parses the options, checks that the binaries exist, then runs the
+// benchmark. Exit status: 0 every run valid, 1 a run invalid, 2 unknown or harness error,
+// 254 bad arguments.
+
+import { existsSync } from 'node:fs';
+import { EXIT_BAD_ARGUMENTS, type CommandIo } from '../harness/cli.js';
+import { randomSeed } from '../harness/options.js';
+import { resolveBin } from '../harness/run_test.js';
+import { BENCH_USAGE, parseBenchArgs } from './options.js';
+import { runBench } from './run_bench.js';
+
+export interface BenchBinaries {
+  /** bin/raftkv of this checkout, used when --bin is not given (whatever the working directory). */
+  readonly defaultBin: string;
+  /** dist/local-kv.mjs of this checkout. */
+  readonly ceilingBin: string;
+}
+
+/** `argv` is what follows the word `bench`. */
+export async function runBenchCommand(argv: readonly string[], io: CommandIo, binaries: BenchBinaries, signal?: AbortSignal): Promise<number> {
+  const parsed = parseBenchArgs(argv, randomSeed, binaries.defaultBin);
+  if (!parsed.ok) {
+    io.stderr(`raftkv-test bench: ${parsed.error}\n(raftkv-test bench --help lists the options)\n`);
+    return EXIT_BAD_ARGUMENTS;
+  }
+  if (parsed.value.kind === 'help') {
+    io.stdout(BENCH_USAGE);
+    return 0;
+  }
+  const options = parsed.value.options;
+  const bin = resolveBin(options.bin, []);
+  if (typeof bin === 'string') {
+    io.stderr(`raftkv-test bench: ${bin}\n`);
+    return EXIT_BAD_ARGUMENTS;
+  }
+  if (options.ceiling && !existsSync(binaries.ceilingBin)) {
+    io.stderr(`raftkv-test bench: the ceiling node ${binaries.ceilingBin} is missing: run "npm run build" (or give --no-ceiling)\n`);
+    return 2;
+  }
+  return runBench(options, { io, signal, bin: options.bin, ceilingBin: binaries.ceilingBin, command: ['bin/raftkv-test', 'bench', ...argv] });
+}

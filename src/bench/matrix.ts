@@ -1,0 +1,155 @@
+// The benchmark matrix: the product of the axes as cells, the ceiling points they are compared
+// with, and the order of the runs. Pure: options in, cells and harness options out.
+
+import { err, ok, type Result } from '../base/result.js';
+import { makeTestOptions, type TestOptions } from '../harness/options.js';
+import { clientThreads, closedLoopThreadCounts, formatClients, type BenchOptions, type ClientsSpec } from './options.js';
+
+/** The harness's rate for a closed loop: far above what any client thread can issue. */
+export const CLOSED_LOOP_RATE = 1_000_000;
+
+export type Load = { readonly kind: 'closed'; readonly clients: ClientsSpec } | { readonly kind: 'rate'; readonly rate: number; readonly clients: ClientsSpec };
+
+export interface Cell {
+  /** Unique, file-name safe: names the runs' directories. */
+  readonly id: string;
+  readonly nodeCount: number;
+  readonly latencyMs: number;
+  readonly readFraction: number;
+  /** null: no --read-mode flag, the node's own default. */
+  readonly readMode: string | null;
+  readonly load: Load;
+  /** Client threads of this cell. */
+  readonly concurrency: number;
+}
+
+export interface CeilingPoint {
+  /** `ceiling-r<read share>-t<threads>`. */
+  readonly id: string;
+  readonly readFraction: number;
+  /** Client threads, the same absolute number as the closed-loop cells compared with it. */
+  readonly concurrency: number;
+}
+
+export interface PlannedRun {
+  readonly target: { readonly kind: 'cell'; readonly cell: Cell } | { readonly kind: 'ceiling'; readonly point: CeilingPoint };
+  readonly rep: number;
+  readonly seed: number;
+  readonly options: TestOptions;
+}
+
+export function loadLabel(load: Load): string {
+  return load.kind === 'closed' ? `closed ${formatClients(load.clients)}` : `rate ${load.rate}/s, ${formatClients(load.clients)}`;
+}
+
+export function expandCells(options: BenchOptions): Cell[] {
+  const loads: Load[] = [
+    ...options.clients.map((clients): Load => ({ kind: 'closed', clients })),
+    ...options.rates.map((rate): Load => ({ kind: 'rate', rate, clients: options.rateClients })),
+  ];
+  const readModes: readonly (string | null)[] = options.readModes.length === 0 ? [null] : options.readModes;
+  const cells: Cell[] = [];
+  for (const nodeCount of options.nodeCounts) {
+    for (const latencyMs of options.latenciesMs) {
+      for (const readFraction of options.readFractions) {
+        for (const readMode of readModes) {
+          for (const load of loads) {
+            const loadId = load.kind === 'closed' ? `c${formatClients(load.clients)}` : `r${load.rate}-c${formatClients(load.clients)}`;
+            cells.push({
+              id: `n${nodeCount}-l${latencyMs}-r${readFraction}-${readMode ?? 'default'}-${loadId}`,
+              nodeCount,
+              latencyMs,
+              readFraction,
+              readMode,
+              load,
+              concurrency: clientThreads(load.clients, nodeCount),
+            });
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/**
+ * One ceiling point per read share and distinct closed-loop thread count of the cells: a cell of
+ * `Nn` on k nodes runs N × k threads, and its ceiling runs the same N × k threads on 1 node, so
+ * both are measured at the same offered load. lin-kv on 1 node takes any even thread count, and
+ * every closed-loop count is even (Nn needs an even N, absolute counts are multiples of 2 × nodes).
+ */
+export function expandCeiling(options: BenchOptions): CeilingPoint[] {
+  if (!options.ceiling) return [];
+  const points: CeilingPoint[] = [];
+  for (const readFraction of options.readFractions) {
+    for (const threads of closedLoopThreadCounts(options)) {
+      points.push({ id: `ceiling-r${readFraction}-t${threads}`, readFraction, concurrency: threads });
+    }
+  }
+  return points;
+}
+
+/** The ceiling point a closed-loop cell is compared with (same read share, same thread count); fixed-rate cells have none. */
+export function ceilingKey(readFraction: number, threads: number): string {
+  return `${readFraction}|${threads}`;
+}
+
+export interface BenchPaths {
+  /** The node binary (already resolved). */
+  readonly bin: string;
+  readonly ceilingBin: string;
+  /** Where each run's harness directory goes: `<runsDir>/<id>-rep<k>`. */
+  readonly runsDir: string;
+}
+
+/**
+ * Every run in order. Rep-major: all cells once, then all again, so slow drift in the machine's
+ * load spreads over every cell instead of biasing the cells that happen to run last.
+ */
+export function planRuns(options: BenchOptions, paths: BenchPaths): Result<PlannedRun[], string> {
+  const cells = expandCells(options);
+  const ceiling = expandCeiling(options);
+  const runs: PlannedRun[] = [];
+  for (let rep = 0; rep < options.reps; rep++) {
+    const seed = (options.seed + rep) >>> 0;
+    for (const point of ceiling) {
+      const made = makeTestOptions({
+        bin: paths.ceilingBin,
+        nodeCount: 1,
+        latencyMs: 0,
+        readFraction: point.readFraction,
+        rate: CLOSED_LOOP_RATE,
+        concurrency: point.concurrency,
+        timeLimitS: options.timeLimitS,
+        seed,
+        outDir: `${paths.runsDir}/${point.id}-rep${rep + 1}`,
+        progressIntervalS: 0,
+      });
+      if (!made.ok) return err(`ceiling ${point.id}: ${made.error}`);
+      runs.push({ target: { kind: 'ceiling', point }, rep, seed, options: made.value });
+    }
+    for (const cell of cells) {
+      const made = makeTestOptions({
+        bin: paths.bin,
+        binArgs: [...options.binArgs, ...(cell.readMode === null ? [] : ['--read-mode', cell.readMode])],
+        nodeCount: cell.nodeCount,
+        latencyMs: cell.latencyMs,
+        readFraction: cell.readFraction,
+        rate: cell.load.kind === 'closed' ? CLOSED_LOOP_RATE : cell.load.rate,
+        concurrency: cell.concurrency,
+        timeLimitS: options.timeLimitS,
+        seed,
+        outDir: `${paths.runsDir}/${cell.id}-rep${rep + 1}`,
+        progressIntervalS: 0,
+      });
+      if (!made.ok) return err(`cell ${cell.id}: ${made.error}`);
+      runs.push({ target: { kind: 'cell', cell }, rep, seed, options: made.value });
+    }
+  }
+  return ok(runs);
+}
+
+/** Rough wall time: the op phase plus start-up, drain and check (measured: about 1.5 s a run). */
+export function estimateSeconds(runCount: number, timeLimitS: number): number {
+  return runCount * (timeLimitS + 1.5);
+}

@@ -1,0 +1,119 @@
+// The bench's two tables (one row per cell, one per ceiling point) as plain strings: the
+// column headers, each column's alignment and every row's values. markdown.ts and
+// report_html.ts lay them out (Markdown pipes, HTML cells) and escape them their own way. Pure.
+
+import { loadLabel, type Cell } from './matrix.js';
+import { validityLabel, type CeilingReport, type CellReport, type FigureSummary, type Spread } from './summary.js';
+
+export function formatRate(value: number | null): string {
+  return value === null ? '-' : String(Math.round(value));
+}
+
+export function formatMs(value: number | null): string {
+  return value === null ? '-' : value.toFixed(2);
+}
+
+export function formatPerOp(value: number | null): string {
+  return value === null ? '-' : value.toFixed(3);
+}
+
+export function formatRatio(value: number | null): string {
+  if (value === null) return '-';
+  return value < 0.1 ? value.toFixed(3) : value.toFixed(2);
+}
+
+export function formatReads(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(1))}%`;
+}
+
+/** The median, with min–max in parentheses when the reps disagree. */
+export function rateWithSpread(value: Spread): string {
+  const median = formatRate(value.median);
+  if (value.min === null || value.max === null || Math.round(value.min) === Math.round(value.max)) return median;
+  return `${median} (${formatRate(value.min)}–${formatRate(value.max)})`;
+}
+
+/** A cell's read mode, or what it ran with when none was given. */
+export function readModeLabel(cell: Cell): string {
+  return cell.readMode ?? 'node default';
+}
+
+export interface TableColumn {
+  readonly header: string;
+  /** Figures are right-aligned, words left-aligned (where the layout can say so). */
+  readonly align: 'left' | 'right';
+}
+
+export interface TableRows {
+  readonly columns: readonly TableColumn[];
+  /** One value per column, unescaped. */
+  readonly rows: readonly (readonly string[])[];
+}
+
+interface ColumnOf<T> extends TableColumn {
+  readonly value: (item: T) => string;
+}
+
+function right<T>(header: string, value: (item: T) => string): ColumnOf<T> {
+  return { header, align: 'right', value };
+}
+
+function left<T>(header: string, value: (item: T) => string): ColumnOf<T> {
+  return { header, align: 'left', value };
+}
+
+/** Either table's row: the columns both tables show read only its summary. */
+interface Summarized {
+  readonly summary: FigureSummary;
+}
+
+const ANSWERED = right<Summarized>('answered ops/s', (r) => rateWithSpread(r.summary.answeredOpsPerS));
+const OK = right<Summarized>('ok ops/s', (r) => formatRate(r.summary.okOpsPerS.median));
+const LATENCIES = [
+  right<Summarized>('read p50 ms', (r) => formatMs(r.summary.readP50Ms.median)),
+  right<Summarized>('read p99 ms', (r) => formatMs(r.summary.readP99Ms.median)),
+  right<Summarized>('write p50 ms', (r) => formatMs(r.summary.writeP50Ms.median)),
+  right<Summarized>('write p99 ms', (r) => formatMs(r.summary.writeP99Ms.median)),
+];
+const VERDICT = left<Summarized>('verdict', (r) => validityLabel(r.summary.tally));
+
+const CELL_COLUMNS: readonly ColumnOf<CellReport>[] = [
+  right('nodes', (r) => String(r.cell.nodeCount)),
+  right('latency ms', (r) => String(r.cell.latencyMs)),
+  right('reads', (r) => formatReads(r.cell.readFraction)),
+  left('read mode', (r) => readModeLabel(r.cell)),
+  left('load', (r) => loadLabel(r.cell.load)),
+  right('clients', (r) => String(r.cell.concurrency)),
+  ANSWERED,
+  OK,
+  right('× ceiling', (r) => formatRatio(r.ratioToCeiling)),
+  ...LATENCIES,
+  right('server msgs/op', (r) => formatPerOp(r.summary.serverMsgsPerOp.median)),
+  VERDICT,
+];
+
+const CEILING_COLUMNS: readonly ColumnOf<CeilingReport>[] = [
+  right('reads', (r) => formatReads(r.point.readFraction)),
+  right('client threads', (r) => String(r.point.concurrency)),
+  ANSWERED,
+  OK,
+  ...LATENCIES,
+  VERDICT,
+];
+
+function tableOf<T>(columns: readonly ColumnOf<T>[], items: readonly T[]): TableRows {
+  return {
+    columns: columns.map(({ header, align }) => ({ header, align })),
+    rows: items.map((item) => columns.map((column) => column.value(item))),
+  };
+}
+
+/** One row per cell: where it ran, its load, and its median figures. */
+export function cellTableRows(cells: readonly CellReport[]): TableRows {
+  return tableOf(CELL_COLUMNS, cells);
+}
+
+/** One row per ceiling point (read share and client threads on the trivial single node). */
+export function ceilingTableRows(ceiling: readonly CeilingReport[]): TableRows {
+  return tableOf(CEILING_COLUMNS, ceiling);
+}

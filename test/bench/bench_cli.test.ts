@@ -1,0 +1,74 @@
+// `bin/raftkv-test bench` for real, with the smallest matrix that still has a ceiling: one
+// 3-node cell and its ceiling point, 1 s each. Also help and a refused argument (status 254).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, requireBuilt } from '../support/node_process.js';
+
+const BIN = join(REPO_ROOT, 'bin', 'raftkv-test');
+const dir = mkdtempSync(join(tmpdir(), 'raftkv-bench-test-'));
+
+beforeAll(() => {
+  requireBuilt('dist/raftkv-test.mjs');
+  requireBuilt('dist/raftkv.mjs');
+  requireBuilt('dist/local-kv.mjs');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], timeoutMs: number): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(BIN, ['bench', ...args], { encoding: 'utf8', cwd: dir, timeout: timeoutMs });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('raftkv-test bench', () => {
+  it('prints its help and refuses bad arguments with status 254', () => {
+    const help = run(['--help'], 10_000);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--no-ceiling');
+    const bad = run(['--clients', '1n'], 10_000);
+    expect(bad.status).toBe(254);
+    expect(bad.stderr).toContain('Nn needs an even N');
+    expect(run(['--bin', 'no/such/node'], 10_000).stderr).toContain('no such file');
+  });
+
+  it('runs a one-cell matrix with its ceiling and writes the table, report.html, bench.json and --docs', () => {
+    const out = join(dir, 'out');
+    const docs = join(dir, 'docs', 'bench.md');
+    const args = ['--nodes', '3', '--latency', '0', '--clients', '2n', '--reads', '0.5', '--time-limit', '1', '--reps', '1', '--seed', '5', '--out', out, '--docs', docs];
+    const result = run(args, 40_000);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+
+    const row = result.stdout.split('\n').find((line) => line.startsWith('| 3 | 0 | 50% |'));
+    expect(row, result.stdout).toBeDefined();
+    const cells = (row ?? '').split('|').map((cell) => cell.trim());
+    // | nodes | latency | reads | mode | load | clients | answered | ok | × ceiling | ... | verdict |
+    expect(Number(cells[7])).toBeGreaterThan(0);
+    expect(Number(cells[9])).toBeGreaterThan(0);
+    expect(cells[cells.length - 2]).toBe('valid');
+
+    for (const file of ['report.html', 'bench.json', 'bench.md']) expect(existsSync(join(out, file)), file).toBe(true);
+    expect(readFileSync(join(out, 'bench.md'), 'utf8')).toContain(row ?? '-');
+    expect(readFileSync(docs, 'utf8')).toContain(row ?? '-');
+    expect(readFileSync(join(dir, 'docs', 'bench.svg'), 'utf8')).toContain('<svg');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('3 nodes, latency 0 ms: closed loop');
+    expect(html).toContain(`--out ${out}`);
+
+    const json = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
+      exitCode: number;
+      cells: { runs: { metrics: { answeredOpsPerS: number; valid: boolean } }[]; ratioToCeiling: number }[];
+      ceiling: { point: { id: string; concurrency: number }; summary: { answeredOpsPerS: { median: number } } }[];
+    };
+    // The 3-node 2n cell runs 6 threads, and so does its ceiling point.
+    expect(json.ceiling.map((c) => [c.point.id, c.point.concurrency])).toEqual([['ceiling-r0.5-t6', 6]]);
+    expect(json.exitCode).toBe(0);
+    expect(json.cells[0]?.runs[0]?.metrics.valid).toBe(true);
+    expect(json.cells[0]?.runs[0]?.metrics.answeredOpsPerS).toBeGreaterThan(0);
+    expect(json.ceiling[0]?.summary.answeredOpsPerS.median).toBeGreaterThan(0);
+    expect(json.cells[0]?.ratioToCeiling).toBeGreaterThan(0);
+    // Valid runs leave no harness directories behind.
+    expect(existsSync(join(out, 'runs'))).toBe(false);
+  });
+});
