@@ -50,6 +50,12 @@ export interface NetStats {
   readonly all: Readonly<NetCounts>;
   readonly clients: Readonly<NetCounts>;
   readonly servers: Readonly<NetCounts>;
+  /**
+   * Mean milliseconds from a node's send to the delivery of node-to-node messages, as the
+   * harness achieved it (timers fire a little after their deadline): what a protocol's latency
+   * floor is counted in. null before any delivery.
+   */
+  readonly serverDelayMs: number | null;
   readonly droppedByPartition: number;
   readonly droppedNodeDown: number;
 }
@@ -75,6 +81,7 @@ export class SimNetwork<P> {
   private sequence = 0;
   private readonly clients: NetCounts = { sendCount: 0, recvCount: 0 };
   private readonly servers: NetCounts = { sendCount: 0, recvCount: 0 };
+  private serverDelaySumMs = 0;
   private droppedByPartition = 0;
   private droppedNodeDown = 0;
 
@@ -130,7 +137,7 @@ export class SimNetwork<P> {
     const delivery: Delivery<P> = { id, src, dest, payload, sentAtMs: nowMs };
     const delayMs = clientTraffic ? 0 : sampleLatencyMs(this.options.latencyDist, this.options.latencyMs, this.options.rng);
     if (delayMs <= 0 && queue.size === 0) {
-      this.arrive({ delivery, clientTraffic });
+      this.arrive({ delivery, clientTraffic }, nowMs);
       return id;
     }
     queue.push({ deadline: nowMs + delayMs, sequence: this.sequence++, item: { delivery, clientTraffic } });
@@ -164,6 +171,7 @@ export class SimNetwork<P> {
       all: { sendCount: this.clients.sendCount + this.servers.sendCount, recvCount: this.clients.recvCount + this.servers.recvCount },
       clients: { ...this.clients },
       servers: { ...this.servers },
+      serverDelayMs: this.servers.recvCount > 0 ? this.serverDelaySumMs / this.servers.recvCount : null,
       droppedByPartition: this.droppedByPartition,
       droppedNodeDown: this.droppedNodeDown,
     };
@@ -174,14 +182,14 @@ export class SimNetwork<P> {
     for (let head = queue.peek(); head !== undefined && head.deadline <= nowMs; head = queue.peek()) {
       queue.pop();
       count++;
-      this.arrive(head.item);
+      this.arrive(head.item, nowMs);
     }
     if (queue.size === 0) this.busy.delete(dest);
     return count;
   }
 
   /** The head-of-queue moment: the partition and the receiver's liveness are judged now. */
-  private arrive(queued: Queued<P>): void {
+  private arrive(queued: Queued<P>, nowMs: number): void {
     const { delivery } = queued;
     if (this.down.has(delivery.dest)) {
       this.droppedNodeDown++;
@@ -192,6 +200,7 @@ export class SimNetwork<P> {
       return;
     }
     (queued.clientTraffic ? this.clients : this.servers).recvCount++;
+    if (!queued.clientTraffic) this.serverDelaySumMs += nowMs - delivery.sentAtMs;
     this.deliver(delivery);
   }
 }

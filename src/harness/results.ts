@@ -235,6 +235,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
         'recv-count': net.servers.recvCount,
         'msg-count': net.servers.sendCount,
         'msgs-per-op': perOp(net.servers.sendCount),
+        'mean-delay-ms': net.serverDelayMs === null ? null : round(net.serverDelayMs, 3),
       },
       'dropped-by-partition': net.droppedByPartition,
       'dropped-node-down': net.droppedNodeDown,

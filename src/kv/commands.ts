@@ -5,7 +5,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../base/json.js';
 import { isKvRequestType, parseKvOperation, type KvOperation } from '../protocol/lin_kv.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { KvOutcome, KvStore } from './kv_store.js';
+import { sameKey, type KvOutcome, type KvStore } from './kv_store.js';
 import type { SessionSnapshot, SessionTable } from './sessions.js';
 
 export interface SessionTag {
@@ -40,6 +40,11 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
       return outcome;
     }
   }
+}
+
+/** Whether applying `command` may change `key` (reads and session openings change nothing). */
+export function mayWriteKey(command: KvCommand, key: JsonValue): boolean {
+  return command.kind === 'op' && command.op.f !== 'read' && sameKey(command.op.key, key);
 }
 
 /** Validates a command that arrived from a peer (a forward) or from storage. */

@@ -82,6 +82,11 @@ export class KvStore {
   }
 }
 
+/** Whether two keys name the same entry of the store. */
+export function sameKey(a: JsonValue, b: JsonValue): boolean {
+  return a === b || keySlot(a) === keySlot(b);
+}
+
 /** Integers and strings are by far the common keys; give them a cheap canonical form. */
 function keySlot(key: JsonValue): string {
   if (typeof key === 'number') return `n${key}`;

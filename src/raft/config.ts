@@ -33,6 +33,13 @@ export interface RaftConfig {
   /** Ticks subtracted from the lease for clock drift between nodes. */
   readonly leaseMarginTicks: number;
   /**
+   * Read leases for followers too (needs leaseReads): see RaftNode.followerReadPoint(). The
+   * leader then commits an entry only once every follower it granted a live lease has it, and
+   * a new leader commits nothing until each follower has answered it or any lease an earlier
+   * leader may have granted has run out.
+   */
+  readonly followerLeases: boolean;
+  /**
    * Thesis §10.2.1: the leader writes its log in parallel with replicating it. false: whatever a
    * Ready holds is durable once the application calls advance(), so the leader counts its own
    * entries toward commitment as soon as it appends them. true: advance() means only "written";
@@ -74,6 +81,7 @@ export const RAFT_DEFAULTS = {
   checkQuorum: true,
   leaseReads: false,
   leaseMarginTicks: 4,
+  followerLeases: false,
   asyncStorageWrites: false,
   maxInflightAppends: 64,
   maxEntriesPerAppend: 512,
@@ -121,6 +129,7 @@ export function validateRaftConfig(config: RaftConfig): void {
   assert(Number.isSafeInteger(config.leaseMarginTicks) && config.leaseMarginTicks >= 0, 'raft config: leaseMarginTicks must be a non-negative integer');
   assert(!config.leaseReads || config.checkQuorum, 'raft config: leaseReads requires checkQuorum (followers must refuse votes while the lease lasts)');
   assert(!config.leaseReads || config.leaseMarginTicks < config.electionTimeoutTicks, 'raft config: leaseMarginTicks must be below electionTimeoutTicks');
+  assert(!config.followerLeases || config.leaseReads, 'raft config: followerLeases needs leaseReads');
   // A heartbeat round (one message per peer) must fit in one Ready.
   assert(config.maxMessagesPerReady >= config.peers.length, 'raft config: maxMessagesPerReady must be at least the cluster size');
 }

@@ -58,11 +58,26 @@ export type HeartbeatRequest = Envelope & {
   readonly type: 'raft_heartbeat';
   readonly commit: number;
   readonly round: number;
+  /** With follower leases: the grant answering the follower's latest ask (see RaftNode.followerLease). */
+  readonly lease?: LeaseGrant;
 };
 
 export type HeartbeatResponse = Envelope & {
   readonly type: 'raft_heartbeat_resp';
   readonly round: number;
+  /** With follower leases: the follower asks for a lease anchored at its own clock. */
+  readonly lease?: LeaseAsk;
+};
+
+/** A follower's request for a read lease: its tick when asking, and its incarnation's nonce. */
+export type LeaseAsk = {
+  readonly askedAt: number;
+  readonly nonce: number;
+};
+
+/** The leader's grant: the ask it answers, and its commit index when granting. */
+export type LeaseGrant = LeaseAsk & {
+  readonly commit: number;
 };
 
 /**
@@ -179,9 +194,9 @@ export function describeMessage(m: RaftMessage): string {
     case 'raft_append_resp':
       return m.reject ? `${head} reject ${m.index} hint=${m.hintIndex}/${m.hintTerm}` : `${head} ok ${m.index}`;
     case 'raft_heartbeat':
-      return `${head} commit=${m.commit} round=${m.round}`;
+      return `${head} commit=${m.commit} round=${m.round}${m.lease === undefined ? '' : ` lease@${m.lease.askedAt}/${m.lease.commit}`}`;
     case 'raft_heartbeat_resp':
-      return `${head} round=${m.round}`;
+      return `${head} round=${m.round}${m.lease === undefined ? '' : ` ask@${m.lease.askedAt}`}`;
     case 'raft_snapshot':
       return `${head} snap=${m.snapshotIndex}/${m.snapshotTerm} offset=${m.offset} n=${m.data.length}${m.done ? ' done' : ''}`;
     case 'raft_snapshot_resp':
@@ -251,6 +266,20 @@ class Reader {
     return out;
   }
 
+  /** An optional object of non-negative integer fields; undefined when absent. */
+  counts<K extends string>(field: string, keys: readonly K[]): { readonly [key in K]: number } | undefined {
+    const value = this.body[field];
+    if (value === undefined) return undefined;
+    if (!isJsonObject(value)) {
+      this.fail(`field "${field}" must be an object`);
+      return undefined;
+    }
+    const inner = new Reader(value);
+    const out = Object.fromEntries(keys.map((key) => [key, inner.count(key)])) as { [key in K]: number };
+    if (inner.problem !== undefined) this.fail(`${field}: ${inner.problem}`);
+    return out;
+  }
+
   private fail(problem: string): void {
     this.problem ??= problem;
   }
@@ -291,12 +320,16 @@ export function parseRaftMessage(body: unknown): Result<RaftMessage, string> {
     case 'raft_append_resp':
       message = { type, ...envelope, reject: r.flag('reject'), index: r.count('index'), hintIndex: r.count('hintIndex'), hintTerm: r.count('hintTerm') };
       break;
-    case 'raft_heartbeat':
-      message = { type, ...envelope, commit: r.count('commit'), round: r.count('round') };
+    case 'raft_heartbeat': {
+      const lease = r.counts('lease', ['askedAt', 'nonce', 'commit']);
+      message = { type, ...envelope, commit: r.count('commit'), round: r.count('round'), ...(lease === undefined ? {} : { lease }) };
       break;
-    case 'raft_heartbeat_resp':
-      message = { type, ...envelope, round: r.count('round') };
+    }
+    case 'raft_heartbeat_resp': {
+      const lease = r.counts('lease', ['askedAt', 'nonce']);
+      message = { type, ...envelope, round: r.count('round'), ...(lease === undefined ? {} : { lease }) };
       break;
+    }
     case 'raft_snapshot':
       message = { type, ...envelope, snapshotIndex: r.count('snapshotIndex'), snapshotTerm: r.count('snapshotTerm'), offset: r.count('offset'), data: r.text('data'), done: r.flag('done') };
       break;

@@ -4,6 +4,7 @@
 // probe state at most one append is in flight; in replicate state at most maxInflightAppends.
 
 import { assert } from '../base/assert.js';
+import type { LeaseAsk } from './messages.js';
 
 /** A bounded FIFO of the last index of each append in flight, freed by acknowledgements. */
 export class Inflights {
@@ -67,6 +68,10 @@ export class Progress {
   readonly inflights: Inflights;
   /** Snapshot state: the index of the snapshot being sent, and how much the follower holds. */
   pendingSnapshot = 0;
+  /** Follower leases: the follower's latest ask, granted with the next heartbeat. */
+  leaseAsk: LeaseAsk | undefined;
+  /** Follower leases: until this leader tick the follower may hold a lease we granted. */
+  leaseHeldUntil = 0;
   snapshotOffset = 0;
 
   constructor(next: number, maxInflight: number) {

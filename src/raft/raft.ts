@@ -38,6 +38,8 @@ import {
   type AppendResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
+  type LeaseAsk,
+  type LeaseGrant,
   type RaftMessage,
   type ReadIndexRequest,
   type ReadIndexResponse,
@@ -127,6 +129,13 @@ export class RaftNode {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly readOnly: ReadOnly;
   private readonly forwarded = new ForwardedReads();
+  /** Follower leases: this incarnation's nonce, so grants answering a previous life's asks (whose ticks meant another clock) are ignored. */
+  private readonly leaseNonce: number;
+  /** Follower leases, follower side: the latest grant of this term's leader. */
+  private followerLease: { readonly term: number; readonly askedAt: number; readonly until: number; readonly commit: number } | undefined;
+  /** Follower leases, leader side: when this node became leader, and which followers answered it since. */
+  private leaderSinceTick = 0;
+  private readonly answeredThisTerm = new Set<NodeId>();
   /** The last log position known durable here (see persisted()); on start, all of storage. */
   private durable: { index: number; term: number };
   /** Follower: the chunks of a snapshot being received from the leader. */
@@ -168,6 +177,7 @@ export class RaftNode {
     this.votedFor = hardState.vote;
     this.prevHardState = hardState;
     this.durable = { index: this.raftLog.lastIndex(), term: this.raftLog.lastTerm() };
+    this.leaseNonce = config.followerLeases ? config.rng.int(1, 2 ** 30) : 0;
     this.becomeFollower(hardState.term, null);
     this.prevSoftState = this.softState();
   }
@@ -314,6 +324,26 @@ export class RaftNode {
     return start !== undefined && this.ticks < start + this.config.electionTimeoutTicks - this.config.leaseMarginTicks;
   }
 
+  /**
+   * Follower leases, on a follower: while a lease from this term's leader holds, returns the
+   * index this node must have applied to serve reads locally; undefined without a lease.
+   *
+   * Why a local read is then linearizable: the lease was granted for an ask made at tick a on
+   * our clock, lasts until a + (electionTimeout - margin), and the leader counted us as holding
+   * it from the grant on, at least that long on its clock (plus a margin for drift). While it
+   * counts us, it commits nothing we have not acknowledged, so every entry committed after the
+   * grant is in our log, and every one committed before it is at or below the grant's commit
+   * index. A new leader commits nothing until we answered it (a new term drops our lease) or
+   * any lease an earlier leader could have granted ran out. So a reader that has applied the
+   * grant's commit index and finds no unapplied entry in its log touching the key it reads has
+   * every acknowledged write to that key applied. The caller checks the log; this checks time.
+   */
+  followerReadPoint(): number | undefined {
+    const lease = this.followerLease;
+    if (lease === undefined || this.currentRole !== 'follower' || lease.term !== this.currentTerm || this.ticks >= lease.until) return undefined;
+    return lease.commit;
+  }
+
   /** Handles a message from a peer (after parseRaftMessage). Messages from non-voters are ignored. */
   step(m: RaftMessage): void {
     assert(m.to === this.id, () => `raft: message for ${m.to} stepped into ${this.id}`);
@@ -457,11 +487,15 @@ export class RaftNode {
 
   private becomeLeader(): void {
     assert(this.currentRole === 'candidate', () => `raft: ${this.currentRole} cannot become leader`);
+    const voters = [...this.votes].filter(([, granted]) => granted).map(([id]) => id);
     this.reset(this.currentTerm);
+    // Whoever voted for us is in our term, so holds no lease from an earlier leader.
+    for (const id of voters) this.answeredThisTerm.add(id);
     this.currentRole = 'leader';
     this.lead = this.id;
     const next = this.raftLog.lastIndex() + 1;
     for (const id of this.voters) this.progress.set(id, new Progress(next, this.config.maxInflightAppends));
+    this.leaderSinceTick = this.ticks;
     const self = this.progress.get(this.id) as Progress;
     self.maybeUpdate(this.config.asyncStorageWrites ? this.durableMatch() : this.raftLog.lastIndex());
     self.recentActive = true;
@@ -483,6 +517,8 @@ export class RaftNode {
     this.randomizedElectionTimeout = this.config.rng.int(this.config.electionTimeoutTicks, 2 * this.config.electionTimeoutTicks - 1);
     this.votes.clear();
     this.progress.clear();
+    this.followerLease = undefined;
+    this.answeredThisTerm.clear();
     this.incomingSnapshot = undefined;
     this.dirtyPeers.clear();
     this.commitAdvanced = false;
@@ -711,12 +747,28 @@ export class RaftNode {
   private handleHeartbeat(m: HeartbeatRequest): void {
     // The leader sends min(our match, its commit), so this never passes what we hold.
     this.raftLog.commitTo(m.commit);
-    this.send<HeartbeatResponse>({ type: 'raft_heartbeat_resp', from: this.id, to: m.from, term: this.currentTerm, round: m.round });
+    if (!this.config.followerLeases) {
+      this.send<HeartbeatResponse>({ type: 'raft_heartbeat_resp', from: this.id, to: m.from, term: this.currentTerm, round: m.round });
+      return;
+    }
+    if (m.lease !== undefined) this.acceptLeaseGrant(m.lease);
+    const lease = { askedAt: this.ticks, nonce: this.leaseNonce };
+    this.send<HeartbeatResponse>({ type: 'raft_heartbeat_resp', from: this.id, to: m.from, term: this.currentTerm, round: m.round, lease });
+  }
+
+  /** A grant counts from our own ask (never from its arrival, which a slow network could delay without bound). */
+  private acceptLeaseGrant(grant: LeaseGrant): void {
+    if (grant.nonce !== this.leaseNonce || grant.askedAt > this.ticks) return; // an earlier life's ask
+    const current = this.followerLease;
+    if (current !== undefined && current.term === this.currentTerm && current.askedAt >= grant.askedAt) return; // stale
+    const until = grant.askedAt + this.config.electionTimeoutTicks - this.config.leaseMarginTicks;
+    this.followerLease = { term: this.currentTerm, askedAt: grant.askedAt, until, commit: grant.commit };
   }
 
   // ---------------------------------------------------------------- leader
 
   private stepLeader(m: Exclude<RaftMessage, VoteRequest>): void {
+    this.answeredThisTerm.add(m.from); // in our term now: any lease it held from an earlier leader is gone
     switch (m.type) {
       case 'raft_append_resp':
         this.handleAppendResponse(m);
@@ -758,6 +810,7 @@ export class RaftNode {
       }
     }
     this.detectStalls();
+    if (this.config.followerLeases) this.maybeCommit(); // a lease that ran out may have held a commit back
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat();
@@ -817,12 +870,31 @@ export class RaftNode {
   }
 
   private maybeCommit(): boolean {
-    const quorumIndex = majorityValue(this.voters, (id) => (this.progress.get(id) as Progress).match);
+    let quorumIndex = majorityValue(this.voters, (id) => (this.progress.get(id) as Progress).match);
+    if (this.config.followerLeases) quorumIndex = Math.min(quorumIndex, this.leaseHoldersMatch());
     if (!this.raftLog.maybeCommit(quorumIndex, this.currentTerm)) return false;
     this.commitAdvanced = true;
     // §6.4: reads that arrived before the first commit of this term can now be pinned.
     this.readOnly.fillIndex(this.raftLog.committed);
     return true;
+  }
+
+  /**
+   * Follower leases: how far every follower that may be serving reads has our log. Followers we
+   * granted a lease hold it until leaseHeldUntil. A follower that has not answered us in this
+   * term may hold one from an earlier leader: that leader granted it at most two election
+   * timeouts after losing its majority (check-quorum's period), we were elected at least one
+   * after that, and the lease ran for less than one more: until then nothing new commits.
+   */
+  private leaseHoldersMatch(): number {
+    let bound = Number.MAX_SAFE_INTEGER;
+    const earlierLeasesEnd = this.leaderSinceTick + 2 * this.config.electionTimeoutTicks + this.config.leaseMarginTicks;
+    for (const id of this.others) {
+      const pr = this.progress.get(id) as Progress;
+      if (pr.leaseHeldUntil > this.ticks) bound = Math.min(bound, pr.match);
+      if (!this.answeredThisTerm.has(id) && this.ticks < earlierLeasesEnd) bound = Math.min(bound, this.raftLog.committed);
+    }
+    return bound;
   }
 
   private committedInCurrentTerm(): boolean {
@@ -875,6 +947,7 @@ export class RaftNode {
     if (pr.match < this.raftLog.lastIndex()) this.dirtyPeers.add(m.from);
     this.readOnly.recvAck(m.from, m.round);
     this.releaseConfirmedReads();
+    if (this.config.followerLeases && m.lease !== undefined) pr.leaseAsk = m.lease;
   }
 
   private handleForwardedRead(m: ReadIndexRequest): void {
@@ -1007,8 +1080,21 @@ export class RaftNode {
 
   private sendHeartbeat(to: NodeId, pr: Progress): void {
     const commit = Math.min(pr.match, this.raftLog.committed);
-    this.send<HeartbeatRequest>({ type: 'raft_heartbeat', from: this.id, to, term: this.currentTerm, commit, round: this.readOnly.round });
+    // Only a follower holding everything committed gets a lease: one far behind would hold
+    // every commit back until it caught up.
+    const lease = pr.leaseAsk !== undefined && pr.match >= this.raftLog.committed ? this.grantLease(pr, pr.leaseAsk) : undefined;
+    this.send<HeartbeatRequest>({ type: 'raft_heartbeat', from: this.id, to, term: this.currentTerm, commit, round: this.readOnly.round, ...(lease === undefined ? {} : { lease }) });
     pr.sentCommit = Math.max(pr.sentCommit, commit);
+  }
+
+  /**
+   * From now on the follower may hold a lease: count it until the lease surely ended on its
+   * clock (it started at its ask, before this grant) plus the drift margin.
+   */
+  private grantLease(pr: Progress, ask: LeaseAsk): LeaseGrant {
+    pr.leaseAsk = undefined;
+    pr.leaseHeldUntil = Math.max(pr.leaseHeldUntil, this.ticks + this.config.electionTimeoutTicks);
+    return { askedAt: ask.askedAt, nonce: ask.nonce, commit: this.raftLog.committed };
   }
 
   private send<M extends RaftMessage>(message: M): void {

@@ -10,7 +10,7 @@
 import { assert } from '../base/assert.js';
 import { isJsonObject, type JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
-import { applyCommand, isPositiveInteger, parseCommand, restoreState, snapshotState, type CommandOutcome, type KvCommand, type SessionTag } from '../kv/commands.js';
+import { applyCommand, isPositiveInteger, mayWriteKey, parseCommand, restoreState, snapshotState, type CommandOutcome, type KvCommand, type SessionTag } from '../kv/commands.js';
 import { KvStore } from '../kv/kv_store.js';
 import { SessionTable } from '../kv/sessions.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -142,6 +142,8 @@ interface OriginForwards {
 }
 
 const MAX_EPOCHS_PER_ORIGIN = 8;
+/** Lease reads on a follower search at most this many unapplied entries for writes to their key. */
+const MAX_LEASE_READ_SCAN = 512;
 /**
  * Ready rounds per turn: a round's sync can make entries durable, which can commit them, which
  * takes another round to apply (three rounds with a synchronous storage). Work left over waits
@@ -181,6 +183,8 @@ export class KvServer implements NodeApp {
   private readsAwaitingIndexCount = 0;
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
   private readsAwaitingApply: Array<ReadWaiter & { readonly index: number; readonly deadlineTick: number }> = [];
+  /** Lease mode, follower: local reads waiting to apply a write to their key; checked again then. */
+  private leaseReadsAwaitingApply: Array<{ readonly waiter: ReadWaiter; readonly request: ClientRequest; readonly index: number; readonly deadlineTick: number }> = [];
   private nextReadCtx = 1;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
@@ -216,6 +220,7 @@ export class KvServer implements NodeApp {
       electionTimeoutTicks: options.electionTimeoutTicks,
       heartbeatTicks: options.heartbeatTicks,
       leaseReads: options.readMode === 'lease',
+      followerLeases: options.readMode === 'lease',
       asyncStorageWrites: true,
     };
     this.raft = new RaftNode(makeRaftConfig(raftInput), deps.storage);
@@ -238,7 +243,15 @@ export class KvServer implements NodeApp {
   private readonly storage: NodeStorage;
 
   get pendingRequestCount(): number {
-    return this.proposals.size + this.readBatch.length + this.readsAwaitingIndexCount + this.readsAwaitingApply.length + this.heldForLeader.length + this.forwardsInFlight.size;
+    return (
+      this.proposals.size +
+      this.readBatch.length +
+      this.readsAwaitingIndexCount +
+      this.readsAwaitingApply.length +
+      this.leaseReadsAwaitingApply.length +
+      this.heldForLeader.length +
+      this.forwardsInFlight.size
+    );
   }
 
   get lastApplied(): number {
@@ -256,6 +269,7 @@ export class KvServer implements NodeApp {
       waiter.respond({ type: 'error', code: ErrorCode.timeout, text: 'the leader did not answer in time; the outcome is unknown' }, this.appliedIndex);
     }
     if (this.readsAwaitingApply.length > 0) this.expireReadsAwaitingApply(now);
+    if (this.leaseReadsAwaitingApply.length > 0) this.expireLeaseReads(now);
   }
 
   flush(): void {
@@ -330,9 +344,58 @@ export class KvServer implements NodeApp {
       this.awaitApply(this.raft.commitIndex, waiter);
       return true;
     }
+    if (!isLeader && this.options.readMode === 'lease' && this.serveUnderFollowerLease(waiter, request)) return true;
     if (!isLeader && this.options.readMode !== 'follower' && mayForward) return false;
     this.readBatch.push({ waiter, request, mayForward });
     return true;
+  }
+
+  /**
+   * Lease mode on a follower: serves the read here, with no network hop, while the leader's
+   * lease holds (see RaftNode.followerReadPoint for why that is linearizable), once this node
+   * applied the grant's commit index and every write to the key that its log holds. False
+   * without a lease (or with a log tail too long to search): the caller forwards instead.
+   */
+  private serveUnderFollowerLease(waiter: ReadWaiter, request: ClientRequest): boolean {
+    const readPoint = this.raft.followerReadPoint();
+    if (readPoint === undefined) return false;
+    const lastWrite = this.lastUnappliedWrite(waiter.key);
+    if (lastWrite === undefined) return false;
+    const index = Math.max(readPoint, lastWrite, waiter.minIndex);
+    if (index <= this.appliedIndex) waiter.respond(this.store.read(waiter.key), this.appliedIndex);
+    else this.leaseReadsAwaitingApply.push({ waiter, request, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
+    return true;
+  }
+
+  /** The index of the last entry after the applied one that may write `key` (0 if none); undefined past the search bound. */
+  private lastUnappliedWrite(key: JsonValue): number | undefined {
+    const from = this.appliedIndex + 1;
+    const to = this.raft.lastIndex + 1;
+    if (to - from > MAX_LEASE_READ_SCAN) return undefined;
+    let last = 0;
+    for (const entry of this.raft.logEntries(from, to)) {
+      if (entry.kind === 'normal' && mayWriteKey(entry.data as unknown as KvCommand, key)) last = entry.index;
+    }
+    return last;
+  }
+
+  private serveAppliedLeaseReads(): void {
+    const waiting = this.leaseReadsAwaitingApply;
+    this.leaseReadsAwaitingApply = [];
+    for (const read of waiting) {
+      if (read.index > this.appliedIndex) this.leaseReadsAwaitingApply.push(read);
+      // Check again: the lease may have lapsed, and newer writes to the key may have arrived.
+      else if (!this.serveUnderFollowerLease(read.waiter, read.request)) this.forwardOrHold(read.request, read.waiter.respond, read.deadlineTick);
+    }
+  }
+
+  private expireLeaseReads(now: number): void {
+    const waiting = this.leaseReadsAwaitingApply;
+    this.leaseReadsAwaitingApply = [];
+    for (const read of waiting) {
+      if (read.deadlineTick > now) this.leaseReadsAwaitingApply.push(read);
+      else read.waiter.respond(NOT_PROPOSED(`this node has not applied index ${read.index} in time`), this.appliedIndex);
+    }
   }
 
   /** Asks Raft for one read index for all the reads of this turn (see readBatch). */
@@ -499,6 +562,7 @@ export class KvServer implements NodeApp {
         this.raft.advance(ready);
       }
       if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
+      if (this.leaseReadsAwaitingApply.length > 0) this.serveAppliedLeaseReads();
       this.storage.sync();
     }
     this.maybeCompact();
