@@ -230,3 +230,26 @@ describe('check-quorum (§6.2, §4.2.3)', () => {
     expect(s.node('n1').leaderId).toBe(leader);
   });
 });
+
+describe('invariant checker', () => {
+  it('accepts a leader of an older term made by a delayed vote after a newer term committed (sim seed 102376)', () => {
+    const s = new Scenario({ config: { preVote: false } });
+    s.node('n1').campaign();
+    s.flush();
+    s.deliver(matching('raft_vote', 'n1')); // n2 and n3 grant term 1; their answers stay in flight
+    const lateVotes = s.drop(matching('raft_vote_resp', undefined, 'n1'));
+    s.node('n2').campaign();
+    s.flush();
+    s.drop(matching(undefined, 'n2', 'n1')); // n1 never hears of term 2
+    s.deliver(matching('raft_vote', 'n2', 'n3'));
+    s.deliver(matching('raft_vote_resp', 'n3', 'n2'));
+    expect(s.node('n2').role).toBe('leader');
+    s.propose('n2', 'x');
+    s.deliver(matching('raft_append', 'n2', 'n3'));
+    s.deliver(matching('raft_append_resp', 'n3', 'n2'));
+    expect(s.node('n2').commitIndex).toBeGreaterThanOrEqual(1); // its no-op, of term 2
+    s.inflight.push(...lateVotes);
+    s.deliver(matching('raft_vote_resp', undefined, 'n1')); // checks the cluster after each delivery
+    expect([s.node('n1').role, s.node('n1').term]).toEqual(['leader', 1]);
+  });
+});
