@@ -558,7 +558,10 @@ export class KvServer implements NodeApp {
         // Applying before the sync is safe: committed entries are durable on a majority already.
         for (const entry of ready.committedEntries) this.apply(entry);
         this.serveReadStates(ready);
-        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
+        if (ready.softState !== undefined) {
+          if (ready.softState.role === 'leader') this.context.log('info', `became leader of term ${this.raft.term}`);
+          else this.failLostLeadership();
+        }
         this.raft.advance(ready);
       }
       if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
