@@ -27,13 +27,18 @@ export type VoteResponse = Envelope & {
   readonly granted: boolean;
 };
 
-/** AppendEntries (§3.5): entries follow (prevIndex, prevTerm); `commit` is the leader's commit index. */
+/**
+ * AppendEntries (§3.5): entries follow (prevIndex, prevTerm); `commit` is the leader's commit
+ * index. `round`, when present, is a read-index round (§6.4) riding on the append instead of a
+ * heartbeat of its own; the answer echoes it.
+ */
 export type AppendRequest = Envelope & {
   readonly type: 'raft_append';
   readonly prevIndex: number;
   readonly prevTerm: number;
   readonly entries: Entry[];
   readonly commit: number;
+  readonly round?: number;
 };
 
 /**
@@ -48,6 +53,7 @@ export type AppendResponse = Envelope & {
   readonly index: number;
   readonly hintIndex: number;
   readonly hintTerm: number;
+  readonly round?: number;
 };
 
 /**
@@ -280,6 +286,11 @@ class Reader {
     return out;
   }
 
+  /** An optional non-negative integer; undefined when absent. */
+  optionalCount(field: string): number | undefined {
+    return this.body[field] === undefined ? undefined : this.count(field);
+  }
+
   private fail(problem: string): void {
     this.problem ??= problem;
   }
@@ -314,12 +325,15 @@ export function parseRaftMessage(body: unknown): Result<RaftMessage, string> {
       break;
     case 'raft_append': {
       const prevIndex = r.count('prevIndex');
-      message = { type, ...envelope, prevIndex, prevTerm: r.count('prevTerm'), entries: r.entries('entries', prevIndex), commit: r.count('commit') };
+      const round = r.optionalCount('round');
+      message = { type, ...envelope, prevIndex, prevTerm: r.count('prevTerm'), entries: r.entries('entries', prevIndex), commit: r.count('commit'), ...(round === undefined ? {} : { round }) };
       break;
     }
-    case 'raft_append_resp':
-      message = { type, ...envelope, reject: r.flag('reject'), index: r.count('index'), hintIndex: r.count('hintIndex'), hintTerm: r.count('hintTerm') };
+    case 'raft_append_resp': {
+      const round = r.optionalCount('round');
+      message = { type, ...envelope, reject: r.flag('reject'), index: r.count('index'), hintIndex: r.count('hintIndex'), hintTerm: r.count('hintTerm'), ...(round === undefined ? {} : { round }) };
       break;
+    }
     case 'raft_heartbeat': {
       const lease = r.counts('lease', ['askedAt', 'nonce', 'commit']);
       message = { type, ...envelope, commit: r.count('commit'), round: r.count('round'), ...(lease === undefined ? {} : { lease }) };

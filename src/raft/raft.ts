@@ -679,8 +679,10 @@ export class RaftNode {
   // ---------------------------------------------------------------- follower: replication
 
   private handleAppendEntries(m: AppendRequest): void {
+    // Any answer in the leader's term confirms its read-index round, if the append carried one.
+    const round = m.round === undefined ? {} : { round: m.round };
     const respond = (fields: Pick<AppendResponse, 'reject' | 'index' | 'hintIndex' | 'hintTerm'>): void =>
-      this.send<AppendResponse>({ type: 'raft_append_resp', from: this.id, to: m.from, term: this.currentTerm, ...fields });
+      this.send<AppendResponse>({ type: 'raft_append_resp', from: this.id, to: m.from, term: this.currentTerm, ...fields, ...round });
     if (m.prevIndex < this.raftLog.committed) {
       // Everything up to our commit index matches any leader's log (§3.6.3); say how far.
       respond({ reject: false, index: this.raftLog.committed, hintIndex: 0, hintTerm: 0 });
@@ -909,6 +911,10 @@ export class RaftNode {
   private handleAppendResponse(m: AppendResponse): void {
     const pr = this.progress.get(m.from) as Progress;
     pr.recentActive = true;
+    if (m.round !== undefined) {
+      this.readOnly.recvAck(m.from, m.round);
+      this.releaseConfirmedReads();
+    }
     if (m.reject) {
       // Fast backtracking (§5.3): the follower's hint is refined against our log, so the
       // next probe lands on the last index where both logs can hold the same term.
@@ -996,11 +1002,16 @@ export class RaftNode {
   /** The end of a turn: one batch per follower instead of one message per proposal. */
   private flush(): void {
     if (this.currentRole !== 'leader') return;
-    // §6.4 batching: every read that arrived this turn rides on one heartbeat round.
-    if (this.readOnly.hasUnassigned()) this.bcastHeartbeat();
+    // §6.4 batching: every read that arrived this turn rides on one round, carried by the
+    // append a follower gets anyway this turn, else by a heartbeat.
+    const round = this.readOnly.hasUnassigned() ? this.startReadRound() : undefined;
     for (const id of this.others) {
       const pr = this.progress.get(id) as Progress;
-      if (this.dirtyPeers.has(id)) this.sendAppends(id, pr);
+      const roundSent = this.dirtyPeers.has(id) && this.sendAppends(id, pr, round);
+      if (round !== undefined && !roundSent) {
+        this.sendHeartbeat(id, pr);
+        continue;
+      }
       // Tell followers about a new commit index promptly (their reads and applies wait on
       // it). A heartbeat does it without a log-consistency check that a reordered pipeline
       // could fail.
@@ -1010,22 +1021,22 @@ export class RaftNode {
     this.commitAdvanced = false;
   }
 
-  /** Sends what flow control allows: one probe, or a pipeline of batches up to the inflight limit. */
-  private sendAppends(to: NodeId, pr: Progress): void {
+  /**
+   * Sends what flow control allows: one probe, or a pipeline of batches up to the inflight
+   * limit. Returns whether an append carried `round` (the first one sent does).
+   */
+  private sendAppends(to: NodeId, pr: Progress, round: number | undefined): boolean {
     if (pr.state === 'snapshot') {
       this.maybeSendSnapshot(to, pr);
-      return;
+      return false;
     }
-    if (pr.state === 'probe') {
-      if (pr.match < this.raftLog.lastIndex()) this.maybeSendAppend(to, pr, true);
-      return;
-    }
-    while (pr.next <= this.raftLog.lastIndex() && this.maybeSendAppend(to, pr, false)) {
-      // keep filling the pipeline
-    }
+    if (pr.state === 'probe') return pr.match < this.raftLog.lastIndex() && this.maybeSendAppend(to, pr, true, round);
+    let carried: number | undefined = round;
+    while (pr.next <= this.raftLog.lastIndex() && this.maybeSendAppend(to, pr, false, carried)) carried = undefined;
+    return round !== undefined && carried === undefined;
   }
 
-  private maybeSendAppend(to: NodeId, pr: Progress, sendIfEmpty: boolean): boolean {
+  private maybeSendAppend(to: NodeId, pr: Progress, sendIfEmpty: boolean, round?: number): boolean {
     if (pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.raftLog.term(prevIndex);
@@ -1040,7 +1051,7 @@ export class RaftNode {
     const entries = this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerAppend);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.raftLog.committed;
-    this.send<AppendRequest>({ type: 'raft_append', from: this.id, to, term: this.currentTerm, prevIndex, prevTerm, entries, commit });
+    this.send<AppendRequest>({ type: 'raft_append', from: this.id, to, term: this.currentTerm, prevIndex, prevTerm, entries, commit, ...(round === undefined ? {} : { round }) });
     const lastIndex = prevIndex + entries.length;
     pr.sentEntries(lastIndex, entries.length);
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(commit, lastIndex));
@@ -1073,9 +1084,15 @@ export class RaftNode {
 
   /** Starts a read-index round and sends it (with the commit index) to every follower. */
   private bcastHeartbeat(): void {
-    this.readOnly.startRound(this.ticks);
-    this.releaseConfirmedReads(); // a single-node cluster confirms at once
+    this.startReadRound();
     for (const id of this.others) this.sendHeartbeat(id, this.progress.get(id) as Progress);
+  }
+
+  /** A new read-index round; the caller sends it to every follower. */
+  private startReadRound(): number {
+    const round = this.readOnly.startRound(this.ticks);
+    this.releaseConfirmedReads(); // a single-node cluster confirms at once
+    return round;
   }
 
   private sendHeartbeat(to: NodeId, pr: Progress): void {

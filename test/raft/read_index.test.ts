@@ -34,6 +34,24 @@ describe('read index (§6.4)', () => {
     expect(new Set(s.host('n1').readStates.map((r) => r.index))).toEqual(new Set([2]));
   });
 
+  it('a round rides on the append a follower gets in the same turn, with no heartbeat of its own', () => {
+    const s = leaderScenario();
+    s.propose('n1', 'w2');
+    s.read('n1', 1);
+    s.flush();
+    expect(s.inflight.filter(matching('raft_heartbeat'))).toEqual([]);
+    const appends = s.inflight.filter(matching('raft_append', 'n1'));
+    expect(appends.map((m) => [m.to, m.type === 'raft_append' ? m.round : undefined])).toEqual([
+      ['n2', 1],
+      ['n3', 1],
+    ]);
+    s.deliver(matching('raft_append', 'n1', 'n2'));
+    expect(s.host('n1').readStates).toEqual([]);
+    s.deliver(matching('raft_append_resp', 'n2', 'n1')); // echoes the round: n1 + n2 confirm it
+    // The read point is the commit index when the read arrived (w1 at 2), not w2's.
+    expect(s.host('n1').readStates).toEqual([{ ctx: 1, index: 2 }]);
+  });
+
   it('pins the read to the commit index at arrival, not the later one', () => {
     const s = leaderScenario();
     s.read('n1', 1);
