@@ -9,7 +9,7 @@
 //   node scripts/latency_floor.mjs [--nodes 3] [--latency 10] [--seconds 20] [--read-mode lease]
 //                                  [--seed 5] [--out store/latency-floor]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,7 @@ const option = (name, fallback) => {
 const nodeCount = Number(option('nodes', '3'));
 const out = resolve(option('out', join(root, 'store/latency-floor')));
 const threads = 2 * nodeCount;
+rmSync(out, { recursive: true, force: true }); // node logs of an earlier run would name its leader too
 const run = spawnSync(
   join(root, 'bin/raftkv-test'),
   ['test', '-w', 'lin-kv', '--bin', join(root, 'bin/raftkv'), '--node-count', String(nodeCount), '--time-limit', option('seconds', '20'),
