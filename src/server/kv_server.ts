@@ -184,7 +184,7 @@ export class KvServer implements NodeApp {
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
   private readsAwaitingApply: Array<ReadWaiter & { readonly index: number; readonly deadlineTick: number }> = [];
   /** Lease mode, follower: local reads waiting to apply a write to their key; checked again then. */
-  private leaseReadsAwaitingApply: Array<{ readonly waiter: ReadWaiter; readonly request: ClientRequest; readonly index: number; readonly deadlineTick: number }> = [];
+  private leaseReadsAwaitingApply: Array<{ readonly waiter: ReadWaiter; readonly request: ClientRequest; readonly mayForward: boolean; readonly index: number; readonly deadlineTick: number }> = [];
   private nextReadCtx = 1;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
@@ -344,7 +344,7 @@ export class KvServer implements NodeApp {
       this.awaitApply(this.raft.commitIndex, waiter);
       return true;
     }
-    if (!isLeader && this.options.readMode === 'lease' && this.serveUnderFollowerLease(waiter, request)) return true;
+    if (!isLeader && this.options.readMode === 'lease' && this.serveUnderFollowerLease(waiter, request, mayForward)) return true;
     if (!isLeader && this.options.readMode !== 'follower' && mayForward) return false;
     this.readBatch.push({ waiter, request, mayForward });
     return true;
@@ -356,14 +356,14 @@ export class KvServer implements NodeApp {
    * applied the grant's commit index and every write to the key that its log holds. False
    * without a lease (or with a log tail too long to search): the caller forwards instead.
    */
-  private serveUnderFollowerLease(waiter: ReadWaiter, request: ClientRequest): boolean {
+  private serveUnderFollowerLease(waiter: ReadWaiter, request: ClientRequest, mayForward: boolean): boolean {
     const readPoint = this.raft.followerReadPoint();
     if (readPoint === undefined) return false;
     const lastWrite = this.lastUnappliedWrite(waiter.key);
     if (lastWrite === undefined) return false;
     const index = Math.max(readPoint, lastWrite, waiter.minIndex);
     if (index <= this.appliedIndex) waiter.respond(this.store.read(waiter.key), this.appliedIndex);
-    else this.leaseReadsAwaitingApply.push({ waiter, request, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
+    else this.leaseReadsAwaitingApply.push({ waiter, request, mayForward, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
     return true;
   }
 
@@ -385,7 +385,9 @@ export class KvServer implements NodeApp {
     for (const read of waiting) {
       if (read.index > this.appliedIndex) this.leaseReadsAwaitingApply.push(read);
       // Check again: the lease may have lapsed, and newer writes to the key may have arrived.
-      else if (!this.serveUnderFollowerLease(read.waiter, read.request)) this.forwardOrHold(read.request, read.waiter.respond, read.deadlineTick);
+      else if (this.serveUnderFollowerLease(read.waiter, read.request, read.mayForward)) continue;
+      else if (read.mayForward) this.forwardOrHold(read.request, read.waiter.respond, read.deadlineTick);
+      else read.waiter.respond(NOT_PROPOSED(`${this.context.nodeId} lost its read lease; try again`), this.appliedIndex);
     }
   }
 
