@@ -2,6 +2,7 @@
 // a clear message out. Every axis is a comma-separated list; the matrix is their product.
 
 import { err, ok, type Result } from '../base/result.js';
+import { scanFlags } from '../base/flags.js';
 
 /** Client threads as `Nn` (N per node, so it scales with the cluster) or an absolute count. */
 export type ClientsSpec = { readonly kind: 'per-node'; readonly multiplier: number } | { readonly kind: 'absolute'; readonly count: number };
@@ -80,9 +81,9 @@ Exit status: 0 every run valid, 1 a run invalid, 2 unknown or harness error, 254
 
 export type ParsedBenchArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: BenchOptions };
 
-const VALUE_FLAGS: ReadonlySet<string> = new Set([
-  '--bin', '--nodes', '--latency', '--reads', '--read-modes', '--clients', '--rates', '--rate-clients', '--reps', '--time-limit', '--seed', '--out', '--docs', '--title',
-]);
+const VALUE_FLAGS: { readonly [flag: string]: string } = Object.fromEntries(
+  ['--bin', '--nodes', '--latency', '--reads', '--read-modes', '--clients', '--rates', '--rate-clients', '--reps', '--time-limit', '--seed', '--out', '--docs', '--title'].map((flag) => [flag, flag]),
+);
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--no-ceiling', '--keep-runs', '--dry-run']);
 
 /** Bounds that keep a mistyped matrix from running for days. */
@@ -94,29 +95,10 @@ export const MAX_RUNS = 5_000;
  * `defaultBin` the node binary when --bin is absent.
  */
 export function parseBenchArgs(argv: readonly string[], seed: () => number, defaultBin: string = DEFAULT_BIN): Result<ParsedBenchArgs, string> {
-  const raw = new Map<string, string>();
-  const booleans = new Set<string>();
-  let binArgs: readonly string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      binArgs = argv.slice(i + 1);
-      break;
-    }
-    if (arg === '-h' || arg === '--help') return ok({ kind: 'help' });
-    if (!arg.startsWith('--')) return err(`unexpected argument ${JSON.stringify(arg)}: node arguments go after --`);
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (BOOLEAN_FLAGS.has(flag)) {
-      if (eq > 0) return err(`${flag} takes no value`);
-      booleans.add(flag);
-      continue;
-    }
-    if (!VALUE_FLAGS.has(flag)) return err(`unknown option ${JSON.stringify(arg)} (see --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) return err(`option ${flag} needs a value`);
-    raw.set(flag, value);
-  }
+  const scanned = scanFlags(argv, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS, positional: 'refuse' });
+  if (!scanned.ok) return scanned;
+  if (scanned.value.kind === 'help') return ok({ kind: 'help' });
+  const { values: raw, booleans, rest: binArgs } = scanned.value;
   const built = buildOptions(raw, booleans, binArgs, seed, defaultBin);
   return built.ok ? ok({ kind: 'run', options: built.value }) : built;
 }

@@ -3,6 +3,7 @@
 // are not options (and everything after `--`) are passed to the node binary, as Maelstrom does.
 
 import { err, ok, type Result } from '../base/result.js';
+import { scanFlags } from '../base/flags.js';
 import { checkLinKvConcurrency } from './lin_kv.js';
 import { NEMESIS_KINDS, type NemesisKind } from './nemesis.js';
 import { LATENCY_DISTS, type LatencyDist } from './network.js';
@@ -155,34 +156,11 @@ const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-se
 
 /** `argv` is what follows the word `test`. `seed` supplies the seed when --seed is absent. */
 export function parseTestArgs(argv: readonly string[], seed: () => number = randomSeed): Result<ParsedTestArgs, string> {
-  const raw: Raw = {};
-  const booleans = new Set<string>();
-  const binArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      binArgs.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') return ok({ kind: 'help' });
-    if (!arg.startsWith('-') || arg === '-') {
-      binArgs.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (BOOLEAN_FLAGS.has(flag)) {
-      if (eq > 0) return err(`${flag} takes no value`);
-      booleans.add(flag);
-      continue;
-    }
-    const name = VALUE_FLAGS[flag];
-    if (name === undefined) return err(`unknown option ${JSON.stringify(arg)} (see --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) return err(`option ${flag} needs a value`);
-    raw[name] = value;
-  }
-  const built = buildOptions(raw, booleans, binArgs, seed);
+  const scanned = scanFlags(argv, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS, positional: 'pass-through' });
+  if (!scanned.ok) return scanned;
+  if (scanned.value.kind === 'help') return ok({ kind: 'help' });
+  const { values, booleans, rest } = scanned.value;
+  const built = buildOptions(Object.fromEntries(values), booleans, rest, seed);
   if (!built.ok) return built;
   return ok({ kind: 'run', options: built.value });
 }

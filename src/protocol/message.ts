@@ -67,7 +67,12 @@ export function decodeEnvelope(parsed: unknown): Decoded {
 
 /** One line of output, newline included. Only src, dest and body: Maelstrom's schema is closed. */
 export function encodeMessage(src: string, dest: string, body: Body | JsonObject): string {
-  return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":${JSON.stringify(body)}}\n`;
+  return encodeLine(src, dest, JSON.stringify(body));
+}
+
+/** One line of output around a body already encoded as JSON. */
+export function encodeLine(src: string, dest: string, encodedBody: string): string {
+  return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":${encodedBody}}\n`;
 }
 
 export function isClientName(name: string): boolean {
@@ -83,5 +88,5 @@ export const BATCH_TYPE = 'batch';
 
 /** A batch line from bodies already encoded as JSON (each encoded once, never re-serialized). */
 export function encodeBatch(src: string, dest: string, encodedBodies: readonly string[]): string {
-  return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":{"type":"${BATCH_TYPE}","msgs":[${encodedBodies.join(',')}]}}\n`;
+  return encodeLine(src, dest, `{"type":"${BATCH_TYPE}","msgs":[${encodedBodies.join(',')}]}`);
 }

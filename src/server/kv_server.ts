@@ -112,6 +112,9 @@ interface ReadWaiter {
   readonly minIndex: number;
 }
 
+/** A read with a read point, waiting until the state machine has applied `index`. */
+type AwaitingApply = ReadWaiter & { readonly index: number; readonly deadlineTick: number };
+
 interface ForwardedOp {
   readonly id: number;
   readonly request: ClientRequest;
@@ -182,9 +185,9 @@ export class KvServer implements NodeApp {
   private readonly readsAwaitingIndex = new Map<number, ReadWaiter[]>();
   private readsAwaitingIndexCount = 0;
   /** Reads with a confirmed read point, waiting for the state machine to reach it. */
-  private readsAwaitingApply: Array<ReadWaiter & { readonly index: number; readonly deadlineTick: number }> = [];
+  private readsAwaitingApply: AwaitingApply[] = [];
   /** Lease mode, follower: local reads waiting to apply a write to their key; checked again then. */
-  private leaseReadsAwaitingApply: Array<{ readonly waiter: ReadWaiter; readonly request: ClientRequest; readonly mayForward: boolean; readonly index: number; readonly deadlineTick: number }> = [];
+  private leaseReadsAwaitingApply: Array<AwaitingApply & { readonly request: ClientRequest; readonly mayForward: boolean }> = [];
   private nextReadCtx = 1;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
@@ -268,8 +271,8 @@ export class KvServer implements NodeApp {
       this.forwardsInFlight.delete(id);
       waiter.respond({ type: 'error', code: ErrorCode.timeout, text: 'the leader did not answer in time; the outcome is unknown' }, this.appliedIndex);
     }
-    if (this.readsAwaitingApply.length > 0) this.expireReadsAwaitingApply(now);
-    if (this.leaseReadsAwaitingApply.length > 0) this.expireLeaseReads(now);
+    if (this.readsAwaitingApply.length > 0) this.readsAwaitingApply = this.expireAwaitingApply(this.readsAwaitingApply, now);
+    if (this.leaseReadsAwaitingApply.length > 0) this.leaseReadsAwaitingApply = this.expireAwaitingApply(this.leaseReadsAwaitingApply, now);
   }
 
   flush(): void {
@@ -363,7 +366,7 @@ export class KvServer implements NodeApp {
     if (lastWrite === undefined) return false;
     const index = Math.max(readPoint, lastWrite, waiter.minIndex);
     if (index <= this.appliedIndex) waiter.respond(this.store.read(waiter.key), this.appliedIndex);
-    else this.leaseReadsAwaitingApply.push({ waiter, request, mayForward, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
+    else this.leaseReadsAwaitingApply.push({ ...waiter, request, mayForward, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
     return true;
   }
 
@@ -385,18 +388,9 @@ export class KvServer implements NodeApp {
     for (const read of waiting) {
       if (read.index > this.appliedIndex) this.leaseReadsAwaitingApply.push(read);
       // Check again: the lease may have lapsed, and newer writes to the key may have arrived.
-      else if (this.serveUnderFollowerLease(read.waiter, read.request, read.mayForward)) continue;
-      else if (read.mayForward) this.forwardOrHold(read.request, read.waiter.respond, read.deadlineTick);
-      else read.waiter.respond(NOT_PROPOSED(`${this.context.nodeId} lost its read lease; try again`), this.appliedIndex);
-    }
-  }
-
-  private expireLeaseReads(now: number): void {
-    const waiting = this.leaseReadsAwaitingApply;
-    this.leaseReadsAwaitingApply = [];
-    for (const read of waiting) {
-      if (read.deadlineTick > now) this.leaseReadsAwaitingApply.push(read);
-      else read.waiter.respond(NOT_PROPOSED(`this node has not applied index ${read.index} in time`), this.appliedIndex);
+      else if (this.serveUnderFollowerLease(read, read.request, read.mayForward)) continue;
+      else if (read.mayForward) this.forwardOrHold(read.request, read.respond, read.deadlineTick);
+      else read.respond(NOT_PROPOSED(`${this.context.nodeId} lost its read lease; try again`), this.appliedIndex);
     }
   }
 
@@ -426,13 +420,14 @@ export class KvServer implements NodeApp {
     else this.readsAwaitingApply.push({ ...waiter, index, deadlineTick: this.context.currentTick() + this.options.forwardTimeoutTicks });
   }
 
-  private expireReadsAwaitingApply(now: number): void {
-    const waiting = this.readsAwaitingApply;
-    this.readsAwaitingApply = [];
+  /** Answers the reads whose deadline passed; returns the others. */
+  private expireAwaitingApply<T extends AwaitingApply>(waiting: readonly T[], now: number): T[] {
+    const kept: T[] = [];
     for (const read of waiting) {
-      if (read.deadlineTick > now) this.readsAwaitingApply.push(read);
+      if (read.deadlineTick > now) kept.push(read);
       else read.respond(NOT_PROPOSED(`this node has not applied index ${read.index} in time`), this.appliedIndex);
     }
+    return kept;
   }
 
   private forwardOrHold(request: ClientRequest, respond: Respond, deadlineTick: number): void {

@@ -10,7 +10,7 @@ import type { JsonValue } from '../base/json.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { describeFieldError, type FieldResult } from '../protocol/fields.js';
 import { parseInit } from '../protocol/init.js';
-import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeMessage, type Body, type Message } from '../protocol/message.js';
+import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeLine, encodeMessage, type Body, type Message } from '../protocol/message.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -242,7 +242,7 @@ export class NodeShell {
     const src = this.context?.nodeId;
     if (src === undefined || outbox.bodies.length === 0) return;
     // A lone message goes as itself: a batch of one would only add bytes.
-    const line = outbox.bodies.length === 1 ? `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":${outbox.bodies[0] as string}}\n` : encodeBatch(src, dest, outbox.bodies);
+    const line = outbox.bodies.length === 1 ? encodeLine(src, dest, outbox.bodies[0] as string) : encodeBatch(src, dest, outbox.bodies);
     outbox.bodies.length = 0;
     outbox.chars = 0;
     this.output.write(line, delivery);
