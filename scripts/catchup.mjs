@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { scriptArgs } from './script_args.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
-const downS = Number(args['down-s'] ?? 60);
-const writers = Number(args.writers ?? 32);
-const snapshotEvery = String(args['snapshot-every'] ?? 10000);
+const { option } = scriptArgs();
+const downS = Number(option('down-s', '60'));
+const writers = Number(option('writers', '32'));
+const snapshotEvery = option('snapshot-every', '10000');
 const bin = fileURLToPath(new URL('../bin/raftkv', import.meta.url));
 const dataDir = mkdtempSync(`${tmpdir()}/raftkv-catchup-`);
 const ids = ['n0', 'n1', 'n2'];

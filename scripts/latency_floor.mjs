@@ -11,14 +11,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, scriptArgs } from './script_args.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : argv[at + 1];
-};
+const { option } = scriptArgs();
 const nodeCount = Number(option('nodes', '3'));
 const out = resolve(option('out', join(root, 'store/latency-floor')));
 const threads = 2 * nodeCount;

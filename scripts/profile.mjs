@@ -9,16 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, scriptArgs } from './script_args.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dash = process.argv.indexOf('--');
-const own = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
-const nodeArgs = dash === -1 ? [] : process.argv.slice(dash + 1);
-const option = (name, fallback) => {
-  const at = own.indexOf(`--${name}`);
-  return at === -1 ? fallback : own[at + 1];
-};
+const { option, passThrough: nodeArgs } = scriptArgs();
 const seconds = Number(option('seconds', '8'));
 const out = resolve(option('out', join(root, 'store/profile')));
 const top = Number(option('top', '15'));

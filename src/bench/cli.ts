@@ -3,9 +3,8 @@
 // 254 bad arguments.
 
 import { existsSync } from 'node:fs';
-import { EXIT_BAD_ARGUMENTS, type CommandIo } from '../harness/cli.js';
+import { optionsOrExit, type CommandIo } from '../harness/cli.js';
 import { randomSeed } from '../harness/options.js';
-import { resolveBin } from '../harness/run_test.js';
 import { BENCH_USAGE, parseBenchArgs } from './options.js';
 import { runBench } from './run_bench.js';
 
@@ -18,21 +17,8 @@ export interface BenchBinaries {
 
 /** `argv` is what follows the word `bench`. */
 export async function runBenchCommand(argv: readonly string[], io: CommandIo, binaries: BenchBinaries, signal?: AbortSignal): Promise<number> {
-  const parsed = parseBenchArgs(argv, randomSeed, binaries.defaultBin);
-  if (!parsed.ok) {
-    io.stderr(`raftkv-test bench: ${parsed.error}\n(raftkv-test bench --help lists the options)\n`);
-    return EXIT_BAD_ARGUMENTS;
-  }
-  if (parsed.value.kind === 'help') {
-    io.stdout(BENCH_USAGE);
-    return 0;
-  }
-  const options = parsed.value.options;
-  const bin = resolveBin(options.bin, []);
-  if (typeof bin === 'string') {
-    io.stderr(`raftkv-test bench: ${bin}\n`);
-    return EXIT_BAD_ARGUMENTS;
-  }
+  const options = optionsOrExit('bench', parseBenchArgs(argv, randomSeed, binaries.defaultBin), BENCH_USAGE, io);
+  if (typeof options === 'number') return options;
   if (options.ceiling && !existsSync(binaries.ceilingBin)) {
     io.stderr(`raftkv-test bench: the ceiling node ${binaries.ceilingBin} is missing: run "npm run build" (or give --no-ceiling)\n`);
     return 2;

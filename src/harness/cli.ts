@@ -3,6 +3,7 @@
 // or harness error, 254 bad arguments.
 
 import { join } from 'node:path';
+import type { Result } from '../base/result.js';
 import { describeOptions, parseTestArgs, TEST_USAGE, type TestOptions } from './options.js';
 import { resolveBin, runTest } from './run_test.js';
 
@@ -13,23 +14,40 @@ export interface CommandIo {
 
 export const EXIT_BAD_ARGUMENTS = 254;
 
-/** `argv` is what follows the word `test`. */
-export async function runTestCommand(argv: readonly string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
-  const parsed = parseTestArgs(argv);
+type ParsedArgs<O extends { readonly bin: string }> = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: O };
+
+/**
+ * The first steps every subcommand shares: the options to run with, or the exit status when
+ * there is nothing to run (bad arguments or a missing binary, reported on stderr; --help).
+ */
+export function optionsOrExit<O extends { readonly bin: string }>(
+  command: string,
+  parsed: Result<ParsedArgs<O>, string>,
+  usage: string,
+  io: CommandIo,
+  binArgs: (options: O) => readonly string[] = () => [],
+): O | number {
   if (!parsed.ok) {
-    io.stderr(`raftkv-test test: ${parsed.error}\n(raftkv-test test --help lists the options)\n`);
+    io.stderr(`raftkv-test ${command}: ${parsed.error}\n(raftkv-test ${command} --help lists the options)\n`);
     return EXIT_BAD_ARGUMENTS;
   }
   if (parsed.value.kind === 'help') {
-    io.stdout(TEST_USAGE);
+    io.stdout(usage);
     return 0;
   }
-  const base = parsed.value.options;
-  const bin = resolveBin(base.bin, base.binArgs);
+  const options = parsed.value.options;
+  const bin = resolveBin(options.bin, binArgs(options));
   if (typeof bin === 'string') {
-    io.stderr(`raftkv-test test: ${bin}\n`);
+    io.stderr(`raftkv-test ${command}: ${bin}\n`);
     return EXIT_BAD_ARGUMENTS;
   }
+  return options;
+}
+
+/** `argv` is what follows the word `test`. */
+export async function runTestCommand(argv: readonly string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
+  const base = optionsOrExit('test', parseTestArgs(argv), TEST_USAGE, io, (options) => options.binArgs);
+  if (typeof base === 'number') return base;
   let status = 0;
   for (let run = 0; run < base.testCount; run++) {
     const options: TestOptions = {

@@ -1,0 +1,25 @@
+// Command-line handling shared by the measurement scripts: `--name value` options, then
+// optionally `--` and arguments passed through to the node.
+import { fileURLToPath } from 'node:url';
+
+/** The checkout's root directory. */
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+export function scriptArgs(argv = process.argv.slice(2)) {
+  const dash = argv.indexOf('--');
+  const own = dash === -1 ? argv : argv.slice(0, dash);
+  return {
+    /** The script's own arguments, as given (to print a reproducing command). */
+    own,
+    /** Arguments after `--`, for the node. */
+    passThrough: dash === -1 ? [] : argv.slice(dash + 1),
+    /** The value after `--name`, or `fallback` when the option is absent. */
+    option(name, fallback) {
+      const at = own.indexOf(`--${name}`);
+      if (at === -1) return fallback;
+      const value = own[at + 1];
+      if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+      return value;
+    },
+  };
+}
