@@ -32,6 +32,8 @@ export interface CeilingPoint {
 }
 
 export interface PlannedRun {
+  /** The cell's or the ceiling point's id. */
+  readonly id: string;
   readonly target: { readonly kind: 'cell'; readonly cell: Cell } | { readonly kind: 'ceiling'; readonly point: CeilingPoint };
   readonly rep: number;
   readonly seed: number;
@@ -107,29 +109,17 @@ export interface BenchPaths {
  * load spreads over every cell instead of biasing the cells that happen to run last.
  */
 export function planRuns(options: BenchOptions, paths: BenchPaths): Result<PlannedRun[], string> {
-  const cells = expandCells(options);
-  const ceiling = expandCeiling(options);
-  const runs: PlannedRun[] = [];
-  for (let rep = 0; rep < options.reps; rep++) {
-    const seed = (options.seed + rep) >>> 0;
-    for (const point of ceiling) {
-      const made = makeTestOptions({
-        bin: paths.ceilingBin,
-        nodeCount: 1,
-        latencyMs: 0,
-        readFraction: point.readFraction,
-        rate: CLOSED_LOOP_RATE,
-        concurrency: point.concurrency,
-        timeLimitS: options.timeLimitS,
-        seed,
-        outDir: `${paths.runsDir}/${point.id}-rep${rep + 1}`,
-        progressIntervalS: 0,
-      });
-      if (!made.ok) return err(`ceiling ${point.id}: ${made.error}`);
-      runs.push({ target: { kind: 'ceiling', point }, rep, seed, options: made.value });
-    }
-    for (const cell of cells) {
-      const made = makeTestOptions({
+  // What differs between targets; every run adds the duration, its seed and its directory.
+  const targets = [
+    ...expandCeiling(options).map((point) => ({
+      target: { kind: 'ceiling', point } as const,
+      id: point.id,
+      shape: { bin: paths.ceilingBin, nodeCount: 1, latencyMs: 0, readFraction: point.readFraction, rate: CLOSED_LOOP_RATE, concurrency: point.concurrency },
+    })),
+    ...expandCells(options).map((cell) => ({
+      target: { kind: 'cell', cell } as const,
+      id: cell.id,
+      shape: {
         bin: paths.bin,
         binArgs: [...options.binArgs, ...(cell.readMode === null ? [] : ['--read-mode', cell.readMode])],
         nodeCount: cell.nodeCount,
@@ -137,13 +127,16 @@ export function planRuns(options: BenchOptions, paths: BenchPaths): Result<Plann
         readFraction: cell.readFraction,
         rate: cell.load.kind === 'closed' ? CLOSED_LOOP_RATE : cell.load.rate,
         concurrency: cell.concurrency,
-        timeLimitS: options.timeLimitS,
-        seed,
-        outDir: `${paths.runsDir}/${cell.id}-rep${rep + 1}`,
-        progressIntervalS: 0,
-      });
-      if (!made.ok) return err(`cell ${cell.id}: ${made.error}`);
-      runs.push({ target: { kind: 'cell', cell }, rep, seed, options: made.value });
+      },
+    })),
+  ];
+  const runs: PlannedRun[] = [];
+  for (let rep = 0; rep < options.reps; rep++) {
+    const seed = (options.seed + rep) >>> 0;
+    for (const { target, id, shape } of targets) {
+      const made = makeTestOptions({ ...shape, timeLimitS: options.timeLimitS, seed, outDir: `${paths.runsDir}/${id}-rep${rep + 1}`, progressIntervalS: 0 });
+      if (!made.ok) return err(`${target.kind} ${id}: ${made.error}`);
+      runs.push({ id, target, rep, seed, options: made.value });
     }
   }
   return ok(runs);

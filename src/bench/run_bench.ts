@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { CommandIo } from '../harness/cli.js';
+import { EXIT_BAD_ARGUMENTS, type CommandIo } from '../harness/cli.js';
 import { runTest, timestampName } from '../harness/run_test.js';
 import { markdownDocument } from './markdown.js';
 import { expandCeiling, expandCells, estimateSeconds, loadLabel, planRuns, type PlannedRun } from './matrix.js';
@@ -35,7 +35,7 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
   const planned = planRuns(options, { bin: context.bin, ceilingBin: context.ceilingBin, runsDir });
   if (!planned.ok) {
     io.stderr(`raftkv-test bench: ${planned.error}\n`);
-    return 254;
+    return EXIT_BAD_ARGUMENTS;
   }
   const runs = planned.value;
   const cells = expandCells(options);
@@ -60,7 +60,7 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
       break;
     }
     const record = await executeRun(run, options, context);
-    const id = targetId(run);
+    const { id } = run;
     records.set(id, [...(records.get(id) ?? []), record]);
     const figures = record.metrics === undefined ? 'no figures' : `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`;
     const verdict = record.metrics === undefined ? 'harness error' : record.metrics.valid === true ? 'valid' : record.metrics.valid === false ? 'INVALID' : 'unknown';
@@ -101,10 +101,6 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function targetId(run: PlannedRun): string {
-  return run.target.kind === 'cell' ? run.target.cell.id : run.target.point.id;
 }
 
 async function executeRun(run: PlannedRun, options: BenchOptions, context: BenchContext): Promise<RunRecord> {

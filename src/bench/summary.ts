@@ -2,6 +2,7 @@
 // quantiles, server messages per op, validity), medians with min and max over the reps, the
 // ratio to the ceiling, and the exit status. Pure.
 
+import { isJsonObject } from '../base/json.js';
 import type { ResultsDocument, Validity } from '../harness/results.js';
 import { ceilingKey, type CeilingPoint, type Cell } from './matrix.js';
 import type { BenchOptions } from './options.js';
@@ -90,16 +91,10 @@ export interface BenchReport {
   readonly exitCode: 0 | 1 | 2;
 }
 
-type JsonRecord = { readonly [key: string]: unknown };
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function at(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
-    if (!isRecord(current)) return undefined;
+    if (!isJsonObject(current)) return undefined;
     current = current[key];
   }
   return current;
@@ -136,7 +131,7 @@ export function extractRunMetrics(results: ResultsDocument): RunMetrics {
     casP99Ms: latency('cas', 'p99'),
     serverMsgsPerOp: numberAt(results, ['net', 'servers', 'msgs-per-op']),
     failedChecks: Object.entries(results)
-      .filter(([, section]) => isRecord(section) && 'valid' in section && section['valid'] !== true)
+      .filter(([, section]) => isJsonObject(section) && 'valid' in section && section['valid'] !== true)
       .map(([name, section]) => `${name} ${String(at(section, ['valid']))}`),
   };
 }

@@ -15,9 +15,10 @@ import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeLine, enc
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * When a message may leave. `after-sync` (the default everywhere): once everything the node has
- * written to storage so far is durable, because the message may vouch for it (a vote, an append
- * acknowledgement). `now`: the message vouches for nothing unsynced, so it need not wait.
+ * When a message may leave. `after-sync` (the default for whatever the app sends): once
+ * everything the node has written to storage so far is durable, because the message may vouch
+ * for it (a vote, an append acknowledgement). `now`: the message vouches for nothing unsynced,
+ * so it need not wait; the shell's own answers (init_ok, errors about bad input) are such.
  */
 export type Delivery = 'now' | 'after-sync';
 
@@ -336,7 +337,6 @@ export class NodeShell {
     this.write(src, to.src, { ...body, in_reply_to: to.msgId } as Body, delivery);
   }
 
-  /** The shell's own errors (bad input, not initialized) vouch for nothing: they leave now. */
   private writeError(src: string, to: ReplyTarget, code: ErrorCode, text: string, delivery: Delivery = 'now'): void {
     if (to.msgId === undefined) {
       this.output.log('warn', `cannot answer ${to.src} (no msg_id): error ${code}: ${text}`);

@@ -66,6 +66,7 @@ describe('planRuns', () => {
       ['ceiling', 0, 7], ['cell', 0, 7], ['cell', 0, 7],
       ['ceiling', 1, 8], ['cell', 1, 8], ['cell', 1, 8],
     ]);
+    expect(runs.slice(0, 3).map((run) => run.id)).toEqual(['ceiling-r0.9-t6', 'n3-l10-r0.9-lease-c2n', 'n3-l10-r0.9-lease-r200-c10n']);
     const [ceiling, closed, fixedRate] = runs;
     // The ceiling runs as many threads as the 3-node 2n cell: 6, on 1 node.
     expect(ceiling?.options).toMatchObject({
