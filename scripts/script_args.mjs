@@ -13,6 +13,20 @@ export function scriptArgs(argv = process.argv.slice(2)) {
     own,
     /** Arguments after `--`, for the node. */
     passThrough: dash === -1 ? [] : argv.slice(dash + 1),
+    /** Whether `--name` is given (a flag without a value). */
+    flag(name) {
+      return own.includes(`--${name}`);
+    },
+    /**
+     * An option whose value may be left out: undefined when absent, `bare` when given without a
+     * value (last, or followed by another option), else its value.
+     */
+    optionalValue(name, bare) {
+      const at = own.indexOf(`--${name}`);
+      if (at === -1) return undefined;
+      const value = own[at + 1];
+      return value === undefined || value.startsWith('--') ? bare : value;
+    },
     /** The value after `--name`, or `fallback` when the option is absent. */
     option(name, fallback) {
       const at = own.indexOf(`--${name}`);

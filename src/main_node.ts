@@ -11,13 +11,15 @@ import { DurableStorage } from './runtime/durable_storage.js';
 import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
 import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS } from './server/kv_server.js';
+import type { NodeContext } from './server/node_shell.js';
 
 /** Exit status when the data directory cannot be trusted (sysexits' EX_DATAERR). */
 const EXIT_CORRUPT_STORAGE = 65;
 
 const parsed = parseNodeOptions(process.argv.slice(2), process.env);
 if (!parsed.ok) {
-  process.stderr.write(`raftkv: ${parsed.error}\n\n${NODE_USAGE}`);
+  // The problem and where to look, not the whole usage: the message stays on screen.
+  process.stderr.write(`raftkv: ${parsed.error}\nraftkv: run 'raftkv --help' for the options\n`);
   process.exit(2);
 }
 if (parsed.value.kind === 'help') {
@@ -33,7 +35,8 @@ process.stderr.write(
 
 let durable: DurableStorage | undefined;
 
-function openStorage(nodeId: string): NodeStorage {
+function openStorage(context: NodeContext): NodeStorage {
+  const { nodeId } = context;
   if (dataDir === undefined) return new MemoryStorage();
   // Node ids come from the network: keep them inside the data directory.
   const safeId = nodeId.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -44,18 +47,26 @@ function openStorage(nodeId: string): NodeStorage {
     process.stderr.write(`raftkv: FATAL: cannot recover the state in ${dir}: ${opened.error}\nRefusing to serve from damaged storage.\n`);
     process.exit(EXIT_CORRUPT_STORAGE);
   }
-  const { recovery } = opened.value;
-  process.stderr.write(
-    `raftkv: recovered ${dir}: snapshot at ${recovery.snapshotIndex}, ${recovery.walRecords} WAL records (${recovery.walBytes} bytes)` +
-      `${recovery.tornTail === undefined ? '' : `; cut off a torn tail (${recovery.tornTail})`}\n`,
-  );
-  durable = opened.value;
-  return opened.value;
+  const storage = opened.value;
+  const { recovery } = storage;
+  if (recovery.fresh) {
+    context.log('info', `fresh data directory ${dir}: nothing to recover`);
+  } else {
+    const { term, vote, commit } = storage.initialState();
+    context.log(
+      'info',
+      `restarted on ${dir}: recovered a snapshot at ${recovery.snapshotIndex}, ${recovery.walRecords} WAL records (${recovery.walBytes} bytes), ` +
+        `the log up to index ${storage.lastIndex()}, term ${term}${vote === null ? '' : ` (voted for ${vote})`}, commit ${commit}` +
+        `${recovery.tornTail === undefined ? '' : `; cut off a torn tail (${recovery.tornTail})`}`,
+    );
+  }
+  durable = storage;
+  return storage;
 }
 
 const serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode, snapshotEveryEntries: options.snapshotEveryEntries };
 const rng = new Rng(seed);
-runStdioNode((context) => createKvServerApp(serverOptions, { storage: openStorage(context.nodeId), rng })(context), {
+runStdioNode((context) => createKvServerApp(serverOptions, { storage: openStorage(context), rng })(context), {
   tickMs: options.tickMs,
   maxLineBytes: options.maxLineBytes,
   logLevel: options.logLevel,

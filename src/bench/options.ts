@@ -59,6 +59,10 @@ Axes (comma-separated lists):
   --rates LIST           fixed offered rates in ops/s, each with --rate-clients threads
                          (default none)
   --rate-clients C       client threads of the fixed-rate cells (default 10n)
+Presets (what npm run bench, bench:matrix and bench:saturation run):
+  --preset NAME          read-modes, matrix or saturation: that preset's arguments; any
+                         other argument overrides them. Results go to --out only, unless
+                         --docs is given bare: then the preset's file under docs/ is rewritten
 Runs:
   --bin FILE             the node binary (default bin/raftkv of this checkout); arguments
                          after -- are passed to it
@@ -70,7 +74,8 @@ Runs:
 Output:
   --out DIR              report directory (default store/bench/<time>)
   --docs FILE.md         also write the table and the reproducing command to FILE.md, and
-                         the throughput plot to FILE.svg next to it
+                         the throughput plot to FILE.svg next to it (bare --docs with a
+                         --preset: that preset's docs file)
   --title TEXT           heading of the report and of --docs (default "raftkv benchmark")
   --keep-runs            keep every run's harness directory under DIR/runs/ (by default
                          only invalid or unknown runs are kept)

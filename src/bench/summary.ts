@@ -205,6 +205,8 @@ export function buildReports(
 export function benchExitCode(tallies: readonly Tally[], interrupted: boolean): 0 | 1 | 2 {
   if (tallies.some((t) => t.invalid > 0)) return 1;
   if (interrupted || tallies.some((t) => t.unknown > 0)) return 2;
+  // A benchmark with no finished run measured nothing, so it cannot pass.
+  if (tallies.every((t) => t.valid === 0)) return 2;
   return 0;
 }
 

@@ -65,12 +65,17 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
     io.stderr(`raftkv-test check: cannot read ${options.file}: ${(error as Error).message}\n`);
     return EXIT_UNKNOWN_OR_ERROR;
   }
+  if (text.trim() === '') {
+    io.stderr(`raftkv-test check: ${options.file} is empty: there is no history to check\n`);
+    return EXIT_UNKNOWN_OR_ERROR;
+  }
   const startedAt = performance.now();
   const format = options.format ?? detectFormat(text);
   const events = parseHistory(text, format);
   if (!events.ok) {
     const where = events.error.line > 0 ? `${options.file}:${events.error.line}` : options.file;
-    io.stderr(`raftkv-test check: ${where}: ${events.error.message}\n`);
+    const asFormat = options.format === undefined ? '' : ` (read as --format ${options.format})`;
+    io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
     return EXIT_UNKNOWN_OR_ERROR;
   }
   const checkOptions: CheckOptions = {
@@ -101,7 +106,7 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
   if (options.json) {
     io.stdout(`${JSON.stringify({ file: options.file, format: format ?? null, elapsedMs, svg: svgWritten, ...result })}\n`);
   } else {
-    io.stdout(`history: ${options.file} (${format ?? 'empty'})\n${formatSummary(result)}\n`);
+    io.stdout(`history: ${options.file} (${format ?? 'unknown format'})\n${formatSummary(result)}\n`);
     if (options.svgPath !== undefined) {
       io.stdout(svgWritten === null ? 'timeline: no invalid key, nothing drawn\n' : `timeline: ${svgWritten}\n`);
     }

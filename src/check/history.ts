@@ -77,7 +77,10 @@ export function detectFormat(text: string): HistoryFormat | undefined {
   return undefined;
 }
 
-/** Parses either format; `format` skips detection. An empty text is an empty history. */
+/**
+ * Parses either format; `format` skips detection. An empty text is an empty history (which the
+ * checker then refuses to judge); a non-empty text that yields no event is an error.
+ */
 export function parseHistory(text: string, format?: HistoryFormat): Result<HistoryEvent[], HistoryParseError> {
   const chosen = format ?? detectFormat(text);
   if (chosen === undefined) {
@@ -184,6 +187,11 @@ export function parseJepsenLog(text: string): Result<HistoryEvent[], HistoryPars
     const value = parseEdnValue(valueText.trim());
     if (value === undefined) return err({ line: lineNumber, message: `cannot read value "${valueText}"` });
     events.push({ index: events.length, process, type, f, value, time: events.length });
+  }
+  // Every other line is skipped, so a text with none of these lines would read as an empty
+  // history: say so instead (a README or a JSON lines history given as --format jepsen).
+  if (events.length === 0 && firstNonBlankLine(text) !== undefined) {
+    return err({ line: 0, message: 'no Jepsen history line in it (INFO jepsen.util - PROCESS<TAB>:TYPE<TAB>:F<TAB>VALUE)' });
   }
   return ok(events);
 }

@@ -129,10 +129,17 @@ function model(kind: ModelKind, a: JsonValue, b: JsonValue, indefinite: boolean)
   return { kind, a, b, indefinite };
 }
 
-/** Pairs, interprets and checks a whole history. Err only for malformed histories. */
+/** Why a history with no client operation gets no verdict. */
+export const NOTHING_TO_CHECK = 'the history holds no client operation: there is nothing to check';
+
+/**
+ * Pairs, interprets and checks a whole history. Err for malformed histories, and for one with no
+ * client operation: a verdict of "valid" would vouch for something no one observed.
+ */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): Result<CheckResult, string> {
   const paired = pairOperations(events);
   if (!paired.ok) return paired;
+  if (paired.value.length === 0) return err(events.length === 0 ? `${NOTHING_TO_CHECK} (it is empty)` : `${NOTHING_TO_CHECK} (only ${events.length} non-client events)`);
   return checkOperations(events.length, paired.value, options);
 }
 

@@ -1,10 +1,11 @@
 // `raftkv-test test ...`: parses the options, runs the test (or --test-count tests), prints the
-// seed first and the summary last. Exit status as Maelstrom's: 0 valid, 1 invalid, 2 unknown
-// or harness error, 254 bad arguments.
+// seed first and the summary last (after several runs, a tally of their verdicts). Exit status
+// as Maelstrom's: 0 valid, 1 invalid, 2 unknown or harness error, 254 bad arguments.
 
 import { join } from 'node:path';
 import type { Result } from '../base/result.js';
 import { describeOptions, parseTestArgs, TEST_USAGE, type TestOptions } from './options.js';
+import type { Validity } from './results.js';
 import { resolveBin, runTest } from './run_test.js';
 
 export interface CommandIo {
@@ -44,11 +45,27 @@ export function optionsOrExit<O extends { readonly bin: string }>(
   return options;
 }
 
+/**
+ * The closing line of --test-count N: `3 of 3 runs valid`, or, when the runs stopped early,
+ * `stopped after run 2 of 3: 1 valid, 1 invalid` (and why, when interrupted).
+ */
+export function formatTally(verdicts: readonly Validity[], testCount: number, interrupted: boolean): string {
+  const valid = verdicts.filter((verdict) => verdict === true).length;
+  if (verdicts.length === testCount && valid === testCount && !interrupted) return `${valid} of ${testCount} runs valid`;
+  const invalid = verdicts.filter((verdict) => verdict === false).length;
+  const unknown = verdicts.length - valid - invalid;
+  const counts = [`${valid} valid`, ...(invalid > 0 ? [`${invalid} invalid`] : []), ...(unknown > 0 ? [`${unknown} unknown`] : [])];
+  const why = interrupted ? ' (interrupted)' : '';
+  if (verdicts.length < testCount) return `stopped after run ${verdicts.length} of ${testCount}${why}: ${counts.join(', ')}`;
+  return `${testCount} runs${why}: ${counts.join(', ')}`;
+}
+
 /** `argv` is what follows the word `test`. */
 export async function runTestCommand(argv: readonly string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
   const base = optionsOrExit('test', parseTestArgs(argv), TEST_USAGE, io, (options) => options.binArgs);
   if (typeof base === 'number') return base;
   let status = 0;
+  const verdicts: Validity[] = [];
   for (let run = 0; run < base.testCount; run++) {
     const options: TestOptions = {
       ...base,
@@ -60,11 +77,14 @@ export async function runTestCommand(argv: readonly string[], io: CommandIo, sig
       log: (line) => io.stderr(`${line}\n`),
       progress: (line) => io.stderr(`${line}\n`),
       command: ['raftkv-test', 'test', ...argv],
+      linkLatestForOut: true,
       ...(signal === undefined ? {} : { signal }),
     });
     io.stdout(`${result.summary}\n`);
+    verdicts.push(result.valid);
     status = result.exitCode;
     if (status !== 0 || signal?.aborted === true) break;
   }
+  if (base.testCount > 1) io.stdout(`${formatTally(verdicts, base.testCount, signal?.aborted === true)}\n`);
   return status;
 }

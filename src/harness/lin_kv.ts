@@ -4,6 +4,10 @@
 // t mod N; a group of 2N threads shares one key at a time, its first N threads read and the
 // rest write or cas (1:2); a group moves to a fresh key once processLimit distinct processes
 // have touched its key; a thread's process id grows by `concurrency` after every info result.
+// Repeatability: with one Rng per thread, a thread's k-th op has the same f and value whatever
+// the timing; group g's keys are g, g + G, g + 2G, ... (G groups), so one group's progress
+// never shifts another's keys. At which op a group moves on still depends on timing: on which
+// ops end info (each makes a new process) and on the order its threads' ops come in.
 
 import type { JsonObject, JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
@@ -51,34 +55,52 @@ export function checkLinKvConcurrency(nodeCount: number, concurrency: number): s
   return undefined;
 }
 
+/** One Rng per client thread, forked in thread order from `rng`: the same seed, the same streams. */
+export function threadRngs(rng: Rng, concurrency: number): Rng[] {
+  return Array.from({ length: concurrency }, () => rng.fork());
+}
+
 export class LinKvGenerator {
   private readonly processes: number[];
-  private readonly groupKeys: number[];
+  /** How many times each group has moved to a fresh key. */
+  private readonly groupMoves: number[];
   private readonly groupTouched: Set<number>[];
-  private nextFreshKey: number;
+  private readonly groups: number;
   private readonly groupSize: number;
   private readonly valueCount: number;
   private readonly processLimit: number;
 
+  /**
+   * `rng`: one Rng per thread (see threadRngs), so each thread's ops are repeatable whatever
+   * the order of calls; or one Rng shared by every thread, for callers (the simulator) whose
+   * order of calls is itself repeatable.
+   */
   constructor(
     private readonly config: LinKvConfig,
-    private readonly rng: Rng,
+    private readonly rng: Rng | readonly Rng[],
   ) {
     const problem = checkLinKvConcurrency(config.nodeCount, config.concurrency);
     if (problem !== undefined) throw new RangeError(problem);
+    if (Array.isArray(rng) && rng.length !== config.concurrency) {
+      throw new RangeError(`LinKvGenerator: ${rng.length} thread Rngs for ${config.concurrency} threads`);
+    }
     this.groupSize = 2 * config.nodeCount;
-    const groups = config.concurrency / this.groupSize;
+    this.groups = config.concurrency / this.groupSize;
     this.processes = Array.from({ length: config.concurrency }, (_, thread) => thread);
-    this.groupKeys = Array.from({ length: groups }, (_, group) => group);
-    this.groupTouched = Array.from({ length: groups }, () => new Set<number>());
-    this.nextFreshKey = groups;
+    this.groupMoves = Array.from({ length: this.groups }, () => 0);
+    this.groupTouched = Array.from({ length: this.groups }, () => new Set<number>());
     this.valueCount = config.valueCount ?? 5;
     this.processLimit = config.processLimit ?? 20;
   }
 
-  /** Keys handed out so far (0 .. keysUsed-1). */
+  /** Keys handed out so far: each group's first key and every fresh one since. */
   get keysUsed(): number {
-    return this.nextFreshKey;
+    return this.groupMoves.reduce((sum, moves) => sum + moves + 1, 0);
+  }
+
+  /** The key group `group` works on after `moves` moves: groups never share a key. */
+  keyOf(group: number, moves: number): number {
+    return group + moves * this.groups;
   }
 
   nodeIndexOf(thread: number): number {
@@ -99,16 +121,17 @@ export class LinKvGenerator {
     const process = this.processOf(thread);
     let touched = this.groupTouched[group] as Set<number>;
     if (!touched.has(process) && touched.size >= this.processLimit) {
-      this.groupKeys[group] = this.nextFreshKey++;
+      this.groupMoves[group] = (this.groupMoves[group] as number) + 1;
       touched = new Set<number>();
       this.groupTouched[group] = touched;
     }
     touched.add(process);
-    const key = this.groupKeys[group] as number;
-    const reads = this.config.readFraction === undefined ? this.isReader(thread) : this.rng.chance(this.config.readFraction);
+    const key = this.keyOf(group, this.groupMoves[group] as number);
+    const rng = Array.isArray(this.rng) ? (this.rng[thread] as Rng) : (this.rng as Rng);
+    const reads = this.config.readFraction === undefined ? this.isReader(thread) : rng.chance(this.config.readFraction);
     if (reads) return { f: 'read', key, value: null };
-    if (this.rng.int(0, 2) === 0) return { f: 'write', key, value: this.rng.int(0, this.valueCount - 1) };
-    return { f: 'cas', key, value: [this.rng.int(0, this.valueCount - 1), this.rng.int(0, this.valueCount - 1)] };
+    if (rng.int(0, 2) === 0) return { f: 'write', key, value: rng.int(0, this.valueCount - 1) };
+    return { f: 'cas', key, value: [rng.int(0, this.valueCount - 1), rng.int(0, this.valueCount - 1)] };
   }
 
   /** After an info outcome the thread continues as a new process, like a crashed Jepsen worker. */

@@ -1,9 +1,12 @@
 // What the nemesis does and when, as pure decisions from the seeded Rng; the runner carries
 // them out on processes and the network. Each fault kind flip-flops (start, stop, start, ...);
 // with several kinds, each step picks one kind uniformly and flips it, so faults interleave
-// (Jepsen mixes its nemesis packages the same way). Steps come a uniform [0, 2·interval)
-// apart. Targets of kill and pause are one node, a minority-third, or a minority (fewer than
-// half), chosen uniformly among the non-empty ones.
+// (Jepsen mixes its nemesis packages the same way). Steps are due a uniform [0, 2·interval)
+// apart, counted from the previous step's due time as Jepsen's stagger counts, not from when
+// that step finished, so the whole schedule (times, kinds, targets, partition shapes) follows
+// from the seed alone; a step made late by the one before it (a slow restart) runs at once.
+// Targets of kill and pause are one node, a minority-third, or a minority (fewer than half),
+// chosen uniformly among the non-empty ones.
 
 import type { Rng } from '../base/rng.js';
 import { describeGrudge, PARTITION_SPECS, partitionGrudge, type Grudge, type PartitionSpec } from './partition.js';
@@ -68,6 +71,7 @@ export function actionOutcomeValue(action: NemesisAction): unknown {
 
 export class NemesisPlanner {
   private readonly active = new Map<NemesisKind, readonly string[]>();
+  private lastDueMs = 0;
 
   constructor(
     private readonly kinds: readonly NemesisKind[],
@@ -85,7 +89,17 @@ export class NemesisPlanner {
     return this.rng.float() * 2 * this.intervalMs;
   }
 
-  /** The next step: one kind, flipped. */
+  /**
+   * When the next step is due, in ms since the start of the operations: a nextDelayMs() after
+   * the previous step's due time. The runner waits for it, then asks next() for the action
+   * (an action drawn but never carried out would leave its fault marked active).
+   */
+  nextDueMs(): number {
+    this.lastDueMs += this.nextDelayMs();
+    return this.lastDueMs;
+  }
+
+  /** The next action: one kind, flipped. */
   next(): NemesisAction {
     const kind = this.rng.pick(this.kinds);
     const affected = this.active.get(kind);

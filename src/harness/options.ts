@@ -45,7 +45,7 @@ export interface TestOptions {
   readonly clientSessions: boolean;
   /** Wall-clock budget of the linearizability check; undefined: none. */
   readonly checkTimeLimitS: number | undefined;
-  /** Runs of the test (each with the next seed); the command stops at the first invalid one. */
+  /** Runs of the test (each with the next seed); the command stops at the first one not valid. */
   readonly testCount: number;
   /** Seconds between progress lines on stderr; 0: none. */
   readonly progressIntervalS: number;
@@ -94,13 +94,23 @@ Options (names and defaults as Maelstrom's):
   --nemesis LIST             comma-separated faults: partition, kill, pause (default none)
   --nemesis-interval S       mean seconds between nemesis steps (default 10)
   --availability X           total, or the fraction of ops that must succeed (default: not checked)
-  --seed N                   seed of every random choice (default random; always printed)
-  --out DIR                  results directory (default store/lin-kv/<time>, linked from store/latest)
+  --seed N                   seed of every random choice (default random; always printed).
+                             The same seed repeats: each client thread's operations and
+                             values, in order; the nemesis schedule (when each step is due,
+                             kinds, target nodes, partition shapes); each node's RAFTKV_SEED
+                             (one per node and restart). It cannot repeat what timing decides:
+                             process scheduling, message delivery order (so which message
+                             gets which latency draw), which thread runs next and when, which
+                             operations time out, and so the process numbers and at which
+                             operation a group moves to its next key
+  --out DIR                  results directory (default store/lin-kv/<time>); store/latest links
+                             to it by default and when DIR lies inside the store
   --data-dir-root DIR        parent of the run's node data directory (default <out>/data);
                              nodes get it as RAFTKV_DATA_DIR, so a restarted node finds its files
   --log-stderr               copy node stderr to this console (always in <out>/node-logs/)
   --check-time-limit S       wall-clock budget of the linearizability check (default none)
-  --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first invalid run
+  --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first run
+                             that is not valid; a last line tallies the verdicts
   --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
   --client-sessions          (not Maelstrom's) clients open a raftkv session and retry
                              indeterminate writes and cas with the same sequence number

@@ -81,6 +81,10 @@ export interface NodeProcessOptions {
 
 export interface ProcessRecord {
   readonly node: string;
+  /** 0 for the node's first start, one more for each restart. */
+  readonly incarnation: number;
+  /** The seed this incarnation was given (RAFTKV_SEED). */
+  readonly seed: number;
   readonly pid: number;
   readonly startedAtMs: number;
   exitedAtMs: number | null;
@@ -97,6 +101,8 @@ export class NodeProcess {
   private muted = false;
   private exitInfo: ExitInfo | null = null;
   readonly exited: Promise<ExitInfo>;
+  /** Resolves once the process has exited and its stdout and stderr are closed (all read). */
+  readonly closed: Promise<void>;
   readonly pid: number;
 
   constructor(private readonly options: NodeProcessOptions) {
@@ -118,11 +124,15 @@ export class NodeProcess {
     if (this.pid > 0) live.add(this.pid);
     let resolveExited!: (info: ExitInfo) => void;
     this.exited = new Promise((resolve) => (resolveExited = resolve));
+    let resolveClosed!: () => void;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.child.on('close', () => resolveClosed());
     this.child.on('error', (error) => {
       options.onSpawnError(error);
       if (this.pid <= 0 && this.exitInfo === null) {
         this.exitInfo = { code: null, signal: null };
         resolveExited(this.exitInfo);
+        resolveClosed();
       }
     });
     this.child.on('exit', (code, signal) => {

@@ -1,15 +1,19 @@
 // What a test run found, as data: operation statistics (with Jepsen's rule that each f needs
 // at least one ok), availability, latency quantiles, network counts and msgs-per-op, faults,
-// output problems, crashes; the merge of all verdicts; the results.json document (shaped like
-// Maelstrom's results.edn, keys in kebab-case, `valid` for `:valid?`) and the console summary.
+// output problems, crashes; the merge of all verdicts, with the reason for each one that is not
+// valid in words; the results.json document (shaped like Maelstrom's results.edn, keys in
+// kebab-case, `valid` for `:valid?`) and the console summary. Nothing checked is never valid: a
+// run without client operations is unknown. The summary says where it shortens anything.
 // Pure: records in, values and text out.
 
+import { join } from 'node:path';
 import type { HistoryError } from '../check/history.js';
+import { abbreviate } from './envelope.js';
 import type { KvFunction } from './lin_kv.js';
 import type { NemesisKind } from './nemesis.js';
 import type { NetStats } from './network.js';
 import { describeOptions, type TestOptions } from './options.js';
-import type { WorkloadVerdict } from './verdict.js';
+import { NO_CLIENT_OPERATION, type WorkloadVerdict } from './verdict.js';
 
 export type Validity = boolean | 'unknown';
 export type OutcomeType = 'ok' | 'fail' | 'info';
@@ -68,7 +72,9 @@ export interface CountStats {
   readonly infoCount: number;
 }
 
-export interface Stats extends CountStats {
+export interface Stats extends Omit<CountStats, 'valid'> {
+  /** Jepsen's rule (every f attempted has an ok); unknown when no operation was attempted. */
+  readonly valid: Validity;
   readonly byF: { readonly [f in KvFunction]?: CountStats };
 }
 
@@ -89,8 +95,9 @@ export function computeStats(ops: readonly OpRecord[]): Stats {
     if (mine.length > 0) byF[f] = countStats(mine);
   }
   const total = countStats(ops);
-  // Jepsen's stats: every f that was attempted needs at least one ok.
-  const valid = Object.values(byF).every((stats) => stats.okCount > 0);
+  // Jepsen's stats: every f that was attempted needs at least one ok. Jepsen calls a history
+  // without operations valid; here it is unknown, since nothing was checked.
+  const valid = ops.length === 0 ? 'unknown' : Object.values(byF).every((stats) => stats.okCount > 0);
   return { ...total, valid, byF };
 }
 
@@ -120,12 +127,14 @@ export function okLatencies(ops: readonly OpRecord[], f?: KvFunction): number[] 
   return out;
 }
 
-export function availability(ops: readonly OpRecord[], goal: TestOptions['availability']): { valid: boolean; okFraction: number | null } {
+/** Without a goal nothing is required (valid); with one, no operations cannot meet it or miss it. */
+export function availability(ops: readonly OpRecord[], goal: TestOptions['availability']): { valid: Validity; okFraction: number | null } {
   const okCount = ops.filter((op) => op.type === 'ok').length;
   const okFraction = ops.length === 0 ? null : okCount / ops.length;
   if (goal === undefined) return { valid: true, okFraction };
+  if (okFraction === null) return { valid: 'unknown', okFraction };
   const needed = goal === 'total' ? 1 : goal;
-  return { valid: (okFraction ?? 1) >= needed, okFraction };
+  return { valid: okFraction >= needed, okFraction };
 }
 
 /** false beats unknown beats true. */
@@ -155,6 +164,8 @@ export interface RunFacts {
   readonly crashes: readonly Crash[];
   /** Problems of the harness itself (interrupted, setup failed): they make the run unknown. */
   readonly harnessErrors: readonly string[];
+  /** Per node, the seed of each incarnation in order (RAFTKV_SEED). */
+  readonly nodeSeeds: { readonly [node: string]: readonly number[] };
   readonly workload: WorkloadVerdict;
   readonly keysUsed: number;
   readonly restarts: number;
@@ -163,6 +174,124 @@ export interface RunFacts {
 export interface ResultsDocument {
   readonly valid: Validity;
   readonly [section: string]: unknown;
+}
+
+/** A check that is not valid, and why, in words. */
+export interface Reason {
+  readonly check: 'workload' | 'stats' | 'availability' | 'output' | 'crashes' | 'errors';
+  readonly valid: false | 'unknown';
+  readonly reason: string;
+}
+
+/** The file in the results directory with every explanation in full. */
+export const EXPLANATIONS_FILE = 'explanations.txt';
+
+/** The contents of EXPLANATIONS_FILE. */
+export function explanationsText(workload: WorkloadVerdict): string {
+  return `${workload.fullExplanations.join('\n\n')}\n`;
+}
+
+const plural = (count: number, word: string, many = `${word}s`): string => `${count} ${count === 1 ? word : many}`;
+
+/** A list of keys or nodes, at most `max` of them named. */
+function listSome(items: readonly unknown[], max = 10): string {
+  const shown = items.slice(0, max).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+  return items.length > max ? `${shown.join(', ')} and ${items.length - max} more` : shown.join(', ');
+}
+
+/** Why each check that is not valid is not: the run's verdict in words. */
+export function verdictReasons(facts: RunFacts): Reason[] {
+  const { ops, options, workload } = facts;
+  const stats = computeStats(ops);
+  const reasons: Reason[] = [];
+  const [firstError, ...moreErrors] = facts.harnessErrors;
+  if (firstError !== undefined) {
+    const more = moreErrors.length === 0 ? '' : ` (and ${plural(moreErrors.length, 'more error')} above)`;
+    reasons.push({ check: 'errors', valid: 'unknown', reason: `${abbreviate((firstError.split('\n')[0] as string).trim())}${more}` });
+  }
+  if (stats.count === 0) {
+    const cause =
+      options.rate === 0
+        ? '--rate is 0'
+        : facts.harnessErrors.length > 0
+          ? 'the run stopped before its operations, see the errors above'
+          : `none started in the ${options.timeLimitS} s of the run at --rate ${options.rate}${options.clientSessions ? ', where each client first opens a session' : ''}`;
+    reasons.push({ check: 'stats', valid: 'unknown', reason: `no client operation was performed (${cause}): nothing was checked` });
+  } else if (stats.okCount === 0) {
+    reasons.push({
+      check: 'stats',
+      valid: false,
+      reason:
+        `no operation succeeded (${stats.count} attempted: ${stats.failCount} failed, ${stats.infoCount} indeterminate): every operation type needs ` +
+        `at least one ok (Jepsen's stats rule); the errors are in history.jsonl, the nodes' stderr in node-logs/`,
+    });
+  } else {
+    for (const f of FUNCTIONS) {
+      const s = stats.byF[f];
+      if (s === undefined || s.okCount > 0) continue;
+      const advice = s.count < 20 ? 'run longer or raise --rate' : `the nodes refused or lost all ${s.count} (the errors are in history.jsonl)`;
+      reasons.push({
+        check: 'stats',
+        valid: false,
+        reason: `no ${f} succeeded (${s.count} attempted: ${s.failCount} failed, ${s.infoCount} indeterminate): every operation type needs at least one ok (Jepsen's stats rule); ${advice}`,
+      });
+    }
+  }
+  if (workload.valid === false) {
+    reasons.push({
+      check: 'workload',
+      valid: false,
+      reason: `not linearizable: ${workload.failures.length === 1 ? 'key' : 'keys'} ${listSome(workload.failures)} (explained above${workload.timelineSvg === null ? '' : ', drawn in timeline.svg'})`,
+    });
+  }
+  if (workload.undecided.length > 0) {
+    reasons.push({
+      check: 'workload',
+      valid: 'unknown',
+      reason:
+        `the linearizability check could not decide ${workload.undecided.length === 1 ? 'key' : 'keys'} ${listSome(workload.undecided)} within its budget` +
+        (options.checkTimeLimitS === undefined ? '' : ` (--check-time-limit ${options.checkTimeLimitS})`) +
+        ': see the explanation above',
+    });
+  }
+  // Without client operations the stats reason above already says that nothing was checked.
+  if (workload.error !== undefined && !(workload.error === NO_CLIENT_OPERATION && stats.count === 0)) {
+    reasons.push({ check: 'workload', valid: 'unknown', reason: `the linearizability check gave no verdict: ${abbreviate((workload.error.split('\n')[0] as string).trim())}` });
+  }
+  const avail = availability(ops, options.availability);
+  if (avail.valid === false && avail.okFraction !== null) {
+    reasons.push({
+      check: 'availability',
+      valid: false,
+      reason: `${percent(avail.okFraction)} of operations succeeded, but --availability ${options.availability} asks for ${percent(options.availability === 'total' ? 1 : (options.availability ?? 0))}`,
+    });
+  } else if (avail.valid === 'unknown') {
+    reasons.push({ check: 'availability', valid: 'unknown', reason: `--availability ${options.availability} cannot be judged without operations` });
+  }
+  const output = facts.output;
+  if (output.badLines.length > 0) {
+    const nodes = [...new Set(output.badLines.map((bad) => bad.node))];
+    reasons.push({
+      check: 'output',
+      valid: false,
+      reason: `${plural(output.badLines.length, 'bad stdout line')} from ${listSome(nodes)}: a node must print only Maelstrom messages on stdout (shown above)`,
+    });
+  }
+  if (output.nodeProblems.length > 0) {
+    reasons.push({ check: 'output', valid: false, reason: `${plural(output.nodeProblems.length, 'node problem')}: ${abbreviate(output.nodeProblems[0] as string)}${output.nodeProblems.length > 1 ? ' (and more above)' : ''}` });
+  }
+  for (const crash of facts.crashes) {
+    reasons.push({
+      check: 'crashes',
+      valid: false,
+      reason: `node ${crash.node} exited on its own at ${(crash.atMs / 1000).toFixed(1)} s (${crash.signal === null ? `code ${crash.code ?? '-'}` : `signal ${crash.signal}`}): a node under test must keep running`,
+    });
+  }
+  return reasons;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction === 1 || fraction === 0 ? 0 : 1)}%`;
 }
 
 export function buildResults(facts: RunFacts): ResultsDocument {
@@ -197,6 +326,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'started-at': facts.startedAt,
       'out-dir': facts.outDir,
       'data-dir': facts.dataDir,
+      'node-seeds': facts.nodeSeeds,
     },
     workload: {
       valid: facts.workload.valid,
@@ -266,6 +396,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       nodes: facts.crashes.map((crash) => ({ node: crash.node, code: crash.code, signal: crash.signal, 'at-s': round(crash.atMs / 1000, 3), 'log-tail': crash.logTail })),
     },
     errors: facts.harnessErrors,
+    why: verdictReasons(facts),
   };
 }
 
@@ -281,10 +412,19 @@ function roundQuantiles(q: LatencyQuantiles): LatencyQuantiles {
 
 const ms = (value: number | null): string => (value === null ? '-' : value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`);
 
-/** The one-screen console summary. */
+/** Lines of each explanation shown on screen, and how many keys are explained there. */
+export const SCREEN_EXPLANATION_LINES = 14;
+export const SCREEN_EXPLAINED_KEYS = 3;
+const SCREEN_BAD_LINES = 5;
+const SCREEN_MALFORMED_EXAMPLES = 3;
+const SCREEN_NODE_PROBLEMS = 5;
+const SCREEN_CRASH_LOG_LINES = 8;
+
+/** The one-screen console summary: wherever it shows less than there is, it says so and where the rest is. */
 export function formatSummary(facts: RunFacts, results: ResultsDocument): string {
   const lines: string[] = [];
   const { options } = facts;
+  const explanationsPath = join(facts.outDir, EXPLANATIONS_FILE);
   lines.push(`raftkv-test ${describeOptions(options)}`);
   const stats = computeStats(facts.ops);
   const byF = FUNCTIONS.map((f) => {
@@ -304,7 +444,9 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   );
   if (options.nemesis.length > 0) {
     const counts = Object.entries(facts.faultCounts).map(([f, count]) => `${f} ×${count}`);
-    lines.push(`faults: ${counts.length === 0 ? 'none injected' : counts.join(', ')}${facts.restarts > 0 ? `; ${facts.restarts} restarts` : ''}`);
+    // Not a verdict (Jepsen has none), but a run under a nemesis that never acted must not read as one that withstood it.
+    const none = `none injected: the first step was not due within the run (raise --time-limit or lower --nemesis-interval)`;
+    lines.push(`faults: ${counts.length > 0 ? counts.join(', ') : facts.harnessErrors.length > 0 ? 'none injected' : none}${facts.restarts > 0 ? `; ${facts.restarts} restarts` : ''}`);
   }
   const output = facts.output;
   lines.push(
@@ -312,30 +454,64 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
       (output.spoofedSrc > 0 ? `, ${output.spoofedSrc} messages with another id as src` : '') +
       (output.sessionRetries > 0 ? `, ${output.sessionRetries} session retries` : ''),
   );
-  for (const bad of output.badLines.slice(0, 5)) lines.push(`  BAD LINE from ${bad.node} (${bad.reason}): ${bad.line}`);
-  for (const example of output.malformedExamples.slice(0, 3)) lines.push(`  malformed response: ${example}`);
-  for (const problem of output.nodeProblems.slice(0, 5)) lines.push(`  NODE PROBLEM: ${problem}`);
+  for (const bad of output.badLines.slice(0, SCREEN_BAD_LINES)) lines.push(`  BAD LINE from ${bad.node} (${bad.reason}): ${bad.line}`);
+  if (output.badLines.length > SCREEN_BAD_LINES) lines.push(`  ... ${output.badLines.length - SCREEN_BAD_LINES} more bad lines in results.json (output, bad-lines)`);
+  for (const example of output.malformedExamples.slice(0, SCREEN_MALFORMED_EXAMPLES)) lines.push(`  malformed response: ${example}`);
+  if (output.malformedResponses > SCREEN_MALFORMED_EXAMPLES) {
+    const kept = Math.min(output.malformedExamples.length, output.malformedResponses);
+    lines.push(`  ... ${output.malformedResponses - SCREEN_MALFORMED_EXAMPLES} more malformed responses (the first ${kept} in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)`);
+  }
+  for (const problem of output.nodeProblems.slice(0, SCREEN_NODE_PROBLEMS)) lines.push(`  NODE PROBLEM: ${problem}`);
+  if (output.nodeProblems.length > SCREEN_NODE_PROBLEMS) lines.push(`  ... ${output.nodeProblems.length - SCREEN_NODE_PROBLEMS} more node problems in results.json (output, node-problems)`);
   for (const crash of facts.crashes) {
-    lines.push(`  NODE CRASHED: ${crash.node} exited on its own (code ${crash.code ?? '-'}, signal ${crash.signal ?? '-'}) at ${(crash.atMs / 1000).toFixed(1)} s; last log lines:`);
-    for (const line of crash.logTail.split('\n').slice(-8)) if (line.trim() !== '') lines.push(`    ${line}`);
+    const tail = crash.logTail.split('\n').filter((line) => line.trim() !== '');
+    const shown = tail.slice(-SCREEN_CRASH_LOG_LINES);
+    const logPath = join(facts.outDir, 'node-logs', `${crash.node}.log`);
+    lines.push(
+      `  NODE CRASHED: ${crash.node} exited on its own (code ${crash.code ?? '-'}, signal ${crash.signal ?? '-'}) at ${(crash.atMs / 1000).toFixed(1)} s; ` +
+        `${shown.length === 0 ? `its log is empty (${logPath})` : `the last ${shown.length === 1 ? 'line' : `${shown.length} lines`} of ${logPath}:`}`,
+    );
+    for (const line of shown) lines.push(`    ${line}`);
   }
   for (const error of facts.harnessErrors) lines.push(`  ERROR: ${error}`);
   const workload = facts.workload;
-  const avail = results['availability'] as { valid: boolean; 'ok-fraction': number | null };
+  const avail = results['availability'] as { valid: Validity; 'ok-fraction': number | null };
   lines.push(
     `check: workload ${verdictWord(workload.valid)} (${workload.keyCount} key${workload.keyCount === 1 ? '' : 's'}` +
-      (workload.failures.length > 0 ? `, not linearizable: ${workload.failures.map((key) => JSON.stringify(key)).join(', ')}` : '') +
-      (workload.undecided.length > 0 ? `, undecided: ${workload.undecided.map((key) => JSON.stringify(key)).join(', ')}` : '') +
-      `, ${workload.elapsedMs.toFixed(0)} ms); stats ${verdictWord(stats.valid)}; availability ${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`,
+      (workload.failures.length > 0 ? `, not linearizable: ${listSome(workload.failures)}` : '') +
+      (workload.undecided.length > 0 ? `, undecided: ${listSome(workload.undecided)}` : '') +
+      `, ${workload.elapsedMs.toFixed(0)} ms); stats ${verdictWord(stats.valid)}; availability ` +
+      (options.availability === undefined ? `not required (ok fraction ${avail['ok-fraction'] ?? '-'})` : `${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`),
   );
-  if (workload.error !== undefined) lines.push(`  checker error: ${workload.error}`);
-  for (const explanation of workload.explanations.slice(0, 3)) {
-    for (const line of explanation.split('\n').slice(0, 14)) lines.push(`  ${line}`);
+  if (workload.error !== undefined) lines.push(`  checker: ${workload.error}`);
+  for (const explanation of workload.explanations.slice(0, SCREEN_EXPLAINED_KEYS)) {
+    const explanationLines = explanation.split('\n');
+    for (const line of explanationLines.slice(0, SCREEN_EXPLANATION_LINES)) lines.push(`  ${line}`);
+    if (explanationLines.length > SCREEN_EXPLANATION_LINES) {
+      lines.push(`  (cut after ${SCREEN_EXPLANATION_LINES} of ${explanationLines.length} lines; full text in ${explanationsPath})`);
+    }
   }
-  if (workload.explanations.length > 3) lines.push(`  ... ${workload.explanations.length - 3} more keys explained in results.json`);
-  lines.push(`results: ${facts.outDir} (history.jsonl, results.json, latency.svg${workload.timelineSvg === null ? '' : ', timeline.svg'}, node-logs/)`);
-  lines.push(`seed: ${options.seed} (repeat with --seed ${options.seed})`);
-  lines.push(verdictBanner(results.valid));
+  if (workload.explanations.length > SCREEN_EXPLAINED_KEYS) {
+    const more = workload.explanations.length - SCREEN_EXPLAINED_KEYS;
+    lines.push(`  ... ${more} more key${more === 1 ? '' : 's'} explained in ${explanationsPath}`);
+  }
+  const files = [
+    'history.jsonl',
+    'results.json',
+    'summary.txt',
+    'latency.svg',
+    ...(workload.timelineSvg === null ? [] : ['timeline.svg']),
+    ...(workload.fullExplanations.length === 0 ? [] : [EXPLANATIONS_FILE]),
+    'node-logs/',
+  ];
+  lines.push(`results: ${facts.outDir} (${files.join(', ')})`);
+  lines.push(`seed: ${options.seed} (repeat with --seed ${options.seed}; raftkv-test test --help says what a seed repeats)`);
+  const reasons = results['why'] as readonly Reason[];
+  if (reasons.length > 0) {
+    lines.push('why:');
+    for (const reason of reasons) lines.push(`  ${verdictWord(reason.valid)} (${reason.check}): ${reason.reason}`);
+  }
+  lines.push(verdictBanner(results.valid, stats.count, workload.keyCount));
   return lines.join('\n');
 }
 
@@ -343,8 +519,8 @@ function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'UNKNOWN';
 }
 
-export function verdictBanner(valid: Validity): string {
-  if (valid === true) return 'VERDICT: valid (no anomaly found)';
-  if (valid === false) return 'VERDICT: INVALID (see above)';
-  return 'VERDICT: unknown (the run could not be judged; see above)';
+export function verdictBanner(valid: Validity, opCount: number, keyCount: number): string {
+  if (valid === true) return `VERDICT: valid (no anomaly found in ${plural(opCount, 'operation')} on ${plural(keyCount, 'key')})`;
+  if (valid === false) return 'VERDICT: INVALID (why: above)';
+  return 'VERDICT: unknown (the run could not be judged; why: above)';
 }

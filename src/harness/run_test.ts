@@ -3,12 +3,33 @@
 // in flight, stops every process (SIGKILL, as Maelstrom), checks the history and writes the
 // results. The impure composition root of the harness: the decisions (clients, network queues,
 // partitions, nemesis steps) live in pure modules and are fed the clock from here.
+// A node that exits before its first init_ok failed to start: a harness error (the run is
+// unknown), reported with the node's own error line, never a crash of the system under test.
+// Every incarnation of every node gets its own seed, derived from --seed, in RAFTKV_SEED.
 // Invariants: every process started is killed before runTest returns or throws; at most one
 // operation per client thread is in flight; every invoke gets exactly one completion, except
 // when the run is interrupted (then the checker treats the open ones as indeterminate).
 
-import { accessSync, constants, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createWriteStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JsonObject, JsonValue } from '../base/json.js';
 import { Rng } from '../base/rng.js';
@@ -17,7 +38,7 @@ import { formatHistoryLine } from '../check/history.js';
 import { abbreviate, validateNodeLine } from './envelope.js';
 import { renderLatencyPlot } from './latency_plot.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type Completion, type KvOp } from './lin_kv.js';
+import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, threadRngs, type Completion, type KvOp } from './lin_kv.js';
 import { actionOutcomeValue, actionValue, NemesisPlanner, type NemesisAction, type NemesisKind } from './nemesis.js';
 import { SimNetwork, type Delivery } from './network.js';
 import type { TestOptions } from './options.js';
@@ -26,6 +47,8 @@ import {
   buildResults,
   computeStats,
   exitCodeFor,
+  EXPLANATIONS_FILE,
+  explanationsText,
   formatSummary,
   type BadLine,
   type Crash,
@@ -36,6 +59,8 @@ import {
   type Stats,
   type Validity,
 } from './results.js';
+import { deriveNodeSeed, NODE_SEED_ENV } from './seeds.js';
+import { describeStartupFailures, type StartupFailure } from './startup.js';
 import { checkWorkload, type WorkloadVerdict } from './verdict.js';
 
 export interface RunHooks {
@@ -49,6 +74,11 @@ export interface RunHooks {
   readonly command?: readonly string[];
   /** How long a node may take to answer init (Maelstrom: 10 s); tests shorten it. */
   readonly initTimeoutMs?: number;
+  /**
+   * Also point `<store>/latest` at an explicit --out directory inside the store (the command
+   * line does; benchmarks, whose run directories come and go, do not).
+   */
+  readonly linkLatestForOut?: boolean;
 }
 
 export interface TestResult {
@@ -78,6 +108,8 @@ const INIT_TIMEOUT_MS = 10_000;
 const TIMEOUT_SWEEP_MS = 10;
 const MAX_LINE_CHARS = 16 * 1024 * 1024;
 const MALFORMED_EXAMPLES = 10;
+/** Bytes of a node's stderr read to explain a failed start or a crash. */
+const LOG_EXCERPT_BYTES = 64 * 1024;
 const SERVICES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'];
 
 interface Payload {
@@ -89,7 +121,16 @@ interface Payload {
 
 interface NodeSlot {
   readonly id: string;
+  readonly index: number;
   proc: NodeProcess | null;
+  /** Starts so far: the next start is incarnation `starts`. */
+  starts: number;
+  /** True from the first start until init_ok: an exit then is a failed start, not a crash. */
+  startingUp: boolean;
+  /** Size of the node's log file when its current incarnation started. */
+  logOffset: number;
+  /** Why the current incarnation could not be started at all, if so. */
+  spawnError: string | null;
   /** True from a nemesis kill (or teardown) until the process is restarted. */
   expectingExit: boolean;
   down: boolean;
@@ -133,6 +174,13 @@ interface Worker {
 }
 
 type InitWaiter = (body: JsonObject) => void;
+
+/** Why a node did not answer init with init_ok; `exit` when its process ended first. */
+interface InitProblem {
+  readonly node: string;
+  readonly message: string;
+  readonly exit?: StartupFailure['exit'];
+}
 
 export interface ResolvedCommand {
   readonly command: string;
@@ -186,11 +234,16 @@ function replaceSymlink(target: string, linkPath: string): void {
   }
 }
 
-/** Creates the output directory (and the store's `latest` links when it is the default one). */
-export function prepareOutDir(options: TestOptions, now: Date): string {
+/**
+ * Creates the output directory, and the store's `latest` links when it is the default one.
+ * With `linkLatestForOut`, an explicit directory inside the store root also becomes
+ * `<store>/latest` (so `check store/latest/history.jsonl` follows `--out store/demo`).
+ */
+export function prepareOutDir(options: TestOptions, now: Date, linkLatestForOut = false): string {
   if (options.outDir !== undefined) {
     const outDir = resolve(options.outDir);
     mkdirSync(outDir, { recursive: true });
+    if (linkLatestForOut) linkStoreLatest(resolve(options.storeRoot), outDir);
     return outDir;
   }
   const store = resolve(options.storeRoot);
@@ -203,6 +256,19 @@ export function prepareOutDir(options: TestOptions, now: Date): string {
   replaceSymlink(name, join(workloadDir, 'latest'));
   replaceSymlink(relative(store, outDir), join(store, 'latest'));
   return outDir;
+}
+
+/** Points `<store>/latest` at `outDir` when `outDir` lies strictly inside the store root. */
+function linkStoreLatest(store: string, outDir: string): void {
+  let inside: string;
+  try {
+    // Real paths: `--out store/latest` (the link itself) must not become a link to itself.
+    inside = relative(realpathSync(store), realpathSync(outDir));
+  } catch {
+    return;
+  }
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return;
+  replaceSymlink(inside, join(store, 'latest'));
 }
 
 /** The run's data directory: fresh, so a new run never finds an old run's files. */
@@ -218,12 +284,39 @@ function prepareDataDir(options: TestOptions, outDir: string): string {
   return dataDir;
 }
 
-function logTail(path: string, lines: number): string {
+/** At most `maxBytes` of a file from `offset`, or from its end when `fromEnd`; '' if unreadable. */
+function readLogExcerpt(path: string, offset: number, maxBytes: number, fromEnd: boolean): string {
+  let fd: number;
   try {
-    const text = readFileSync(path, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+    fd = openSync(path, 'r');
   } catch {
-    return '(no log)';
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = fromEnd ? Math.max(offset, size - maxBytes) : offset;
+    const length = Math.max(0, Math.min(maxBytes, size - start));
+    const buffer = Buffer.alloc(length);
+    const read = readSync(fd, buffer, 0, length, start);
+    return buffer.subarray(0, read).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function logTail(path: string, lines: number): string {
+  const text = readLogExcerpt(path, 0, LOG_EXCERPT_BYTES, true);
+  if (text === '' && !existsSync(path)) return '(no log)';
+  return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -285,6 +378,8 @@ class TestRun {
   private spoofedSrc = 0;
   private readonly nodeProblems: string[] = [];
   private readonly crashes: Crash[] = [];
+  /** Nodes whose first start ended before init_ok: each with its log offset, read at the end. */
+  private readonly failedStarts: { readonly slot: NodeSlot; readonly exit: StartupFailure['exit']; readonly logOffset: number }[] = [];
   private readonly harnessErrors: string[] = [];
   private readonly processes: ProcessRecord[] = [];
   private aborted = false;
@@ -305,7 +400,11 @@ class TestRun {
     const nemesisRng = master.fork();
     const networkRng = master.fork();
     this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) => this.onDelivery(delivery));
-    this.generator = new LinKvGenerator({ nodeCount: options.nodeCount, concurrency: options.concurrency, readFraction: options.readFraction }, this.clientRng.fork());
+    // One stream per client thread: a thread's ops do not depend on when the others run.
+    this.generator = new LinKvGenerator(
+      { nodeCount: options.nodeCount, concurrency: options.concurrency, readFraction: options.readFraction },
+      threadRngs(this.clientRng.fork(), options.concurrency),
+    );
     this.planner = new NemesisPlanner(options.nemesis, this.nodeIds, options.nemesisIntervalS * 1000, nemesisRng);
     // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
     this.timeoutMs = Math.max(10 * options.latencyMs, 1000);
@@ -320,7 +419,7 @@ class TestRun {
     if (typeof resolved === 'string') throw new Error(resolved);
     this.command = resolved;
     this.startedAt = new Date();
-    this.outDir = prepareOutDir(this.options, this.startedAt);
+    this.outDir = prepareOutDir(this.options, this.startedAt, this.hooks.linkLatestForOut === true);
     this.dataDir = prepareDataDir(this.options, this.outDir);
     this.logsDir = join(this.outDir, 'node-logs');
     mkdirSync(this.logsDir, { recursive: true });
@@ -347,10 +446,14 @@ class TestRun {
     this.setUpEndpoints();
     for (const id of this.nodeIds) this.spawn(this.slots.get(id) as NodeSlot);
     // Setup's init clients are c1..cN (registered with the workers, before any init is sent).
-    const initErrors = (await Promise.all(this.nodeIds.map((id, i) => this.initNode(id, `c${i + 1}`)))).filter((e): e is string => e !== null);
-    if (initErrors.length > 0) {
-      for (const error of initErrors) this.harnessErrors.push(error);
-      this.log(`raftkv-test: setup failed: ${initErrors.join('; ')}`);
+    const initProblems = (await Promise.all(this.nodeIds.map((id, i) => this.initNode(id, `c${i + 1}`)))).filter((p): p is InitProblem => p !== null);
+    if (initProblems.length > 0) {
+      for (const problem of initProblems) {
+        const slot = this.slots.get(problem.node) as NodeSlot;
+        if (problem.exit !== undefined) this.failedStarts.push({ slot, exit: problem.exit, logOffset: slot.logOffset });
+        else this.harnessErrors.push(problem.message);
+      }
+      this.log(`raftkv-test: setup failed: ${initProblems.map((problem) => problem.message).join('; ')}`);
       return;
     }
     if (this.aborted) return;
@@ -381,7 +484,7 @@ class TestRun {
   private setUpEndpoints(): void {
     for (const id of this.nodeIds) {
       this.network.register(id, 'node');
-      this.slots.set(id, { id, proc: null, expectingExit: false, down: false, paused: false, crashed: false, muted: false });
+      this.slots.set(id, { id, index: this.slots.size, proc: null, starts: 0, startingUp: true, logOffset: 0, spawnError: null, expectingExit: false, down: false, paused: false, crashed: false, muted: false });
     }
     for (const service of SERVICES) this.network.register(service, 'service');
     // One counter names every client: the init clients first, then the workers.
@@ -403,13 +506,17 @@ class TestRun {
   private spawn(slot: NodeSlot): void {
     const options = this.options;
     const startedAtMs = this.nowMs();
+    const incarnation = slot.starts++;
+    const seed = deriveNodeSeed(options.seed, slot.index, incarnation);
+    const logPath = join(this.logsDir, `${slot.id}.log`);
+    slot.logOffset = fileSize(logPath);
     let record: ProcessRecord | null = null;
     const proc: NodeProcess = new NodeProcess({
       id: slot.id,
       command: this.command.command,
       args: this.command.args,
-      env: { ...process.env, RAFTKV_DATA_DIR: this.dataDir },
-      logPath: join(this.logsDir, `${slot.id}.log`),
+      env: { ...process.env, RAFTKV_DATA_DIR: this.dataDir, [NODE_SEED_ENV]: String(seed) },
+      logPath,
       ...(options.logStderr ? { echoStderr: (text: string) => this.echoStderr(slot.id, text) } : {}),
       maxLineChars: MAX_LINE_CHARS,
       onLine: (line) => this.onNodeLine(slot, proc, line),
@@ -422,13 +529,16 @@ class TestRun {
         this.onNodeExit(slot, proc, info);
       },
       onSpawnError: (error) => {
-        this.nodeProblems.push(`${slot.id}: cannot start ${this.command.command}: ${error.message}`);
-        this.log(`raftkv-test: ${slot.id}: cannot start ${this.command.command}: ${error.message}`);
+        // Nothing of the node ran: the harness could not do what the test asked (initNode,
+        // waiting for init_ok, reports it).
+        slot.spawnError = `${this.command.command}: ${error.message}`;
+        this.log(`raftkv-test: ${slot.id}: cannot start ${slot.spawnError}`);
       },
     });
-    record = { node: slot.id, pid: proc.pid, startedAtMs, exitedAtMs: null, exit: null };
+    record = { node: slot.id, incarnation, seed, pid: proc.pid, startedAtMs, exitedAtMs: null, exit: null };
     this.processes.push(record);
     slot.proc = proc;
+    slot.spawnError = null;
     slot.expectingExit = false;
     slot.down = false;
     slot.paused = false;
@@ -444,7 +554,8 @@ class TestRun {
     if (slot.proc !== proc) return;
     this.network.setDown(slot.id, true);
     slot.down = true;
-    if (slot.expectingExit) return;
+    // Before its first init_ok the node is not yet under test: initNode reports a failed start.
+    if (slot.expectingExit || slot.startingUp) return;
     slot.crashed = true;
     const atMs = this.nowMs();
     this.crashes.push({ node: slot.id, code: info.code, signal: info.signal, atMs, logTail: '' });
@@ -471,8 +582,13 @@ class TestRun {
       const proc = slot.proc;
       if (proc !== null && proc.alive) waits.push(proc.kill());
     }
+    // Then every process's stderr pipe is drained too, so the logs read afterwards are whole.
+    const closed = (async (): Promise<void> => {
+      await Promise.all(waits);
+      await Promise.all([...this.slots.values()].map((slot) => slot.proc?.closed));
+    })();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(waits), new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 10_000)))]);
+    await Promise.race([closed, new Promise<void>((resolveWait) => (timer = setTimeout(resolveWait, 10_000)))]);
     clearTimeout(timer);
     this.flushHistory();
     const stream = this.historyStream;
@@ -481,15 +597,19 @@ class TestRun {
 
   // ---------------------------------------------------------------- init
 
-  /** Sends init from a fresh client and waits for init_ok; returns an error message or null. */
-  private async initNode(id: string, clientId = `c${++this.clientCounter}`): Promise<string | null> {
+  /** Sends init from a fresh client and waits for init_ok; returns what went wrong, or null. */
+  private async initNode(id: string, clientId = `c${++this.clientCounter}`): Promise<InitProblem | null> {
     const slot = this.slots.get(id) as NodeSlot;
     const proc = slot.proc;
-    if (proc === null) return `${id} was not started`;
+    if (proc === null) return { node: id, message: `${id} was not started` };
     this.network.register(clientId, 'client');
     let timer: NodeJS.Timeout | undefined;
     const reply = new Promise<JsonObject | 'timeout' | 'exited'>((resolveReply) => {
-      this.initWaiters.set(clientId, resolveReply);
+      this.initWaiters.set(clientId, (body) => {
+        // At once, not when this function resumes: an exit right after init_ok is a crash.
+        if (body['type'] === 'init_ok') slot.startingUp = false;
+        resolveReply(body);
+      });
       timer = setTimeout(() => resolveReply('timeout'), this.hooks.initTimeoutMs ?? INIT_TIMEOUT_MS);
       void proc.exited.then(() => resolveReply('exited'));
     });
@@ -498,10 +618,14 @@ class TestRun {
     const outcome = (await this.untilAborted(reply)) ?? 'aborted';
     clearTimeout(timer);
     this.initWaiters.delete(clientId);
-    if (outcome === 'aborted') return `${id}: init interrupted`;
-    if (outcome === 'timeout') return initTimeoutMessage(id);
-    if (outcome === 'exited') return `${id} exited before answering init (code ${proc.exit?.code ?? '-'}, signal ${proc.exit?.signal ?? '-'})`;
-    if (outcome['type'] !== 'init_ok') return `${id} answered init with ${abbreviate(JSON.stringify(outcome))} instead of init_ok`;
+    if (outcome === 'aborted') return { node: id, message: `${id}: init interrupted` };
+    if (outcome === 'timeout') return { node: id, message: initTimeoutMessage(id) };
+    if (outcome === 'exited') {
+      if (slot.spawnError !== null) return { node: id, message: `${id} could not be started: ${slot.spawnError}`, exit: { spawnError: slot.spawnError } };
+      const exit = { code: proc.exit?.code ?? null, signal: proc.exit?.signal ?? null };
+      return { node: id, message: `${id} exited before answering init (code ${exit.code ?? '-'}, signal ${exit.signal ?? '-'})`, exit };
+    }
+    if (outcome['type'] !== 'init_ok') return { node: id, message: `${id} answered init with ${abbreviate(JSON.stringify(outcome))} instead of init_ok` };
     return null;
   }
 
@@ -771,8 +895,11 @@ class TestRun {
 
   private async nemesisLoop(): Promise<void> {
     while (this.generating && !this.aborted) {
+      // The planner's due times follow from the seed; a step is late only when the one before
+      // it (a restart waiting for init_ok) ran past its time.
+      const dueMs = this.planner.nextDueMs();
       await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, this.planner.nextDelayMs());
+        const timer = setTimeout(wake, Math.max(0, dueMs - this.nowMs()));
         this.nemesisSleep = { timer, wake };
       });
       if (this.nemesisSleep !== null) clearTimeout(this.nemesisSleep.timer);
@@ -808,11 +935,17 @@ class TestRun {
           restarted.push(id);
           this.restarts++;
         }
-        const errors = await Promise.all(restarted.map((id) => this.initNode(id)));
-        for (const error of errors) {
-          if (error === null) continue;
-          this.nodeProblems.push(`after a restart: ${error}`);
-          this.log(`raftkv-test: NODE PROBLEM after a restart: ${error}`);
+        const problems = await Promise.all(restarted.map((id) => this.initNode(id)));
+        for (const problem of problems) {
+          if (problem === null) continue;
+          if (problem.exit !== undefined && 'spawnError' in problem.exit) {
+            // The harness could not run the binary again: nothing the node did.
+            this.harnessErrors.push(`after a restart: ${problem.message}`);
+            this.log(`raftkv-test: harness error after a restart: ${problem.message}`);
+            continue;
+          }
+          this.nodeProblems.push(`after a restart: ${problem.message}`);
+          this.log(`raftkv-test: NODE PROBLEM after a restart: ${problem.message}`);
         }
         this.closeFault(action.kind);
         break;
@@ -916,6 +1049,14 @@ class TestRun {
       const crash = this.crashes[i] as Crash;
       this.crashes[i] = { ...crash, logTail: logTail(join(this.logsDir, `${crash.node}.log`), 32) };
     }
+    const startupFailures = describeStartupFailures(
+      this.failedStarts.map(({ slot, exit, logOffset }) => {
+        const logPath = join(this.logsDir, `${slot.id}.log`);
+        return { node: slot.id, exit, stderr: readLogExcerpt(logPath, logOffset, LOG_EXCERPT_BYTES, false), logPath };
+      }),
+    );
+    const nodeSeeds: { [node: string]: number[] } = {};
+    for (const record of this.processes) (nodeSeeds[record.node] ??= []).push(record.seed);
     const workload = checkWorkload(this.events, { timeLimitS: this.options.checkTimeLimitS });
     const facts: RunFacts = {
       options: this.options,
@@ -937,7 +1078,8 @@ class TestRun {
         nodeProblems: this.nodeProblems,
       },
       crashes: this.crashes,
-      harnessErrors: this.harnessErrors,
+      harnessErrors: [...startupFailures, ...this.harnessErrors],
+      nodeSeeds,
       workload,
       keysUsed: this.generator.keysUsed,
       restarts: this.restarts,
@@ -950,6 +1092,7 @@ class TestRun {
       renderLatencyPlot(this.ops, this.faults, { title: `raftkv-test ${this.options.workload}: latency (seed ${this.options.seed})`, durationMs: endMs }),
     );
     if (workload.timelineSvg !== null) writeFileSync(join(this.outDir, 'timeline.svg'), workload.timelineSvg);
+    if (workload.fullExplanations.length > 0) writeFileSync(join(this.outDir, EXPLANATIONS_FILE), explanationsText(workload));
     const summary = formatSummary(facts, results);
     writeFileSync(join(this.outDir, 'summary.txt'), `${summary}\n`);
     const stats = computeStats(this.ops);

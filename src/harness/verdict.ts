@@ -1,12 +1,13 @@
 // The one place where the harness meets the linearizability checker (src/check): it hands the
 // recorded history over and turns the checker's answer into the workload section of the
 // results, with explanations and the timeline SVG of invalid keys. A checker that rejects the
-// history or throws makes the workload verdict unknown, never valid.
+// history or throws makes the workload verdict unknown, never valid; so does a history in which
+// nothing could be checked (no client operation, or none that constrains the register).
 
 import { performance } from 'node:perf_hooks';
 import type { JsonValue } from '../base/json.js';
 import { checkHistory, type CheckOptions, type KeyResult } from '../check/cli.js';
-import type { HistoryEvent } from '../check/history.js';
+import { isClientEvent, type HistoryEvent } from '../check/history.js';
 import { explainKey, renderTimelinesSvg } from '../check/report.js';
 
 export interface WorkloadVerdict {
@@ -18,13 +19,18 @@ export interface WorkloadVerdict {
   readonly undecided: readonly JsonValue[];
   /** Per key, Maelstrom-style: {"0": {"valid": true, "linearizable": {...}}}. */
   readonly results: { readonly [key: string]: unknown };
-  /** Human explanations of invalid and undecided keys. */
+  /** Human explanations of invalid and undecided keys (the checker's, a screenful each). */
   readonly explanations: readonly string[];
+  /** The same explanations with every op of the prefix and every concurrent op listed. */
+  readonly fullExplanations: readonly string[];
   /** The checker's timeline of the invalid keys, or null when none is invalid. */
   readonly timelineSvg: string | null;
   readonly error?: string;
   readonly elapsedMs: number;
 }
+
+/** Why a run without client operations has no workload verdict. */
+export const NO_CLIENT_OPERATION = 'no client operation in the history: nothing to check';
 
 export interface VerdictOptions {
   /** Wall-clock budget of the whole check; undefined: the checker's own step budgets only. */
@@ -37,6 +43,8 @@ export function checkWorkload(events: readonly HistoryEvent[], options: VerdictO
     now: () => performance.now(),
     ...(options.timeLimitS === undefined ? {} : { timeLimitMs: options.timeLimitS * 1000 }),
   };
+  const clientOps = events.filter((event) => isClientEvent(event) && event.type === 'invoke').length;
+  if (clientOps === 0) return unknown(NO_CLIENT_OPERATION, startedAt);
   let checked: ReturnType<typeof checkHistory>;
   try {
     checked = checkHistory(events, checkOptions);
@@ -45,6 +53,9 @@ export function checkWorkload(events: readonly HistoryEvent[], options: VerdictO
   }
   if (!checked.ok) return unknown(`the checker rejected the history: ${checked.error}`, startedAt);
   const result = checked.value;
+  if (result.checkedOperationCount === 0) {
+    return unknown(`${result.operationCount} client operation${result.operationCount === 1 ? '' : 's'}, none of which could have changed or observed the register: nothing to check`, startedAt);
+  }
   const results: { [key: string]: unknown } = {};
   for (const key of result.keys) results[key.keyText] = keySummary(key);
   const invalid = result.keys.filter((key) => key.verdict === 'invalid');
@@ -65,6 +76,7 @@ export function checkWorkload(events: readonly HistoryEvent[], options: VerdictO
     undecided: undecided.map((key) => key.key),
     results,
     explanations: [...invalid, ...undecided].map((key) => explainKey(key)),
+    fullExplanations: [...invalid, ...undecided].map((key) => explainKey(key, { prefixLines: Infinity, concurrentLines: Infinity })),
     timelineSvg,
     elapsedMs: performance.now() - startedAt,
   };
@@ -93,6 +105,7 @@ function unknown(error: string, startedAt: number): WorkloadVerdict {
     undecided: [],
     results: {},
     explanations: [],
+    fullExplanations: [],
     timelineSvg: null,
     error,
     elapsedMs: performance.now() - startedAt,

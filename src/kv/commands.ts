@@ -27,13 +27,30 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
   if (command.kind === 'open_session') return { type: 'open_session_ok', session: sessions.open(index) };
   const { op, tag } = command;
   if (tag === undefined) return store.apply(op);
-  const seen = sessions.check(tag.session, tag.seq);
+  const seen = sessions.check(tag.session, tag.seq, index);
   switch (seen.kind) {
     case 'duplicate':
       return seen.outcome;
+    // It may have run before: the outcome is unknown, and it is never run again.
     case 'expired':
-      // It may have run before the session expired: the outcome is unknown, never run it again.
-      return { type: 'error', code: ErrorCode.crash, text: `session ${tag.session} expired (or seq ${tag.seq} is too old); the outcome is unknown` };
+      return { type: 'error', code: ErrorCode.crash, text: `session ${tag.session} expired; the outcome of seq ${tag.seq} is unknown` };
+    case 'forgotten':
+      return {
+        type: 'error',
+        code: ErrorCode.crash,
+        text: `session ${tag.session} is older than the expired sessions this node remembers (it expired, or was never opened); the outcome of seq ${tag.seq} is unknown`,
+      };
+    case 'seq-too-old':
+      return { type: 'error', code: ErrorCode.crash, text: `seq ${tag.seq} of session ${tag.session} is too old to be remembered; its outcome is unknown` };
+    case 'not-yet-opened':
+      // Refused now, but a session with this id may still open, and a retry would then run.
+      return {
+        type: 'error',
+        code: ErrorCode.crash,
+        text: `session ${tag.session} is not open: the log has not reached index ${tag.session}, so a session may still open with that id; open one with open_session`,
+      };
+    case 'never-opened':
+      return { type: 'error', code: ErrorCode.malformedRequest, text: `session ${tag.session} was never opened: open one with open_session` };
     case 'run': {
       const outcome = store.apply(op);
       sessions.record(tag.session, tag.seq, outcome, index);
@@ -85,12 +102,12 @@ export function snapshotState(store: KvStore, sessions: SessionTable): string {
   return `{"store":${JSON.stringify(store.snapshot())},"sessions":${JSON.stringify(sessions.snapshot())}}`;
 }
 
-/** Replaces the state with a snapshotState() image; throws on text that is not one. */
-export function restoreState(text: string, store: KvStore, sessions: SessionTable): void {
+/** Replaces the state with a snapshotState() image taken at log index `snapshotIndex`; throws on text that is not one. */
+export function restoreState(text: string, store: KvStore, sessions: SessionTable, snapshotIndex: number): void {
   const parsed = JSON.parse(text) as { store?: unknown; sessions?: unknown };
   if (typeof parsed.store !== 'string' || typeof parsed.sessions !== 'object' || parsed.sessions === null) {
     throw new Error('not a raftkv state snapshot');
   }
   store.restore(parsed.store);
-  sessions.restore(parsed.sessions as SessionSnapshot);
+  sessions.restore(parsed.sessions as SessionSnapshot, snapshotIndex);
 }

@@ -2,7 +2,7 @@
 // Pure and deterministic: the same operations in the same order give the same replies and the
 // same state on every replica. Keys are compared by JSON equality, as Maelstrom compares them.
 
-import { canonicalJson, isJsonObject, jsonEqual, type JsonValue } from '../base/json.js';
+import { canonicalJson, isJsonObject, jsonEqual, previewJson, type JsonValue } from '../base/json.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { KvOperation } from '../protocol/lin_kv.js';
 
@@ -42,7 +42,8 @@ export class KvStore {
           return {
             type: 'error',
             code: ErrorCode.preconditionFailed,
-            text: `expected ${JSON.stringify(operation.from)}, but the value is ${JSON.stringify(current)}`,
+            // Previews: an error travels between nodes and is remembered by sessions, so it stays small.
+            text: `expected ${previewJson(operation.from)}, but the value is ${previewJson(current)}`,
           };
         }
         this.entries.set(slot, operation.to);
@@ -95,5 +96,5 @@ function keySlot(key: JsonValue): string {
 }
 
 function missingKey(key: JsonValue): KvOutcome {
-  return { type: 'error', code: ErrorCode.keyDoesNotExist, text: `key ${JSON.stringify(key)} does not exist` };
+  return { type: 'error', code: ErrorCode.keyDoesNotExist, text: `key ${previewJson(key)} does not exist` };
 }

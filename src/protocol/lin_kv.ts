@@ -2,8 +2,8 @@
 // the documented fields: Maelstrom validates them as closed schemas.
 
 import type { JsonValue } from '../base/json.js';
-import { ok } from '../base/result.js';
-import { optionalBoolean, requireValue, type FieldResult } from './fields.js';
+import { err, ok } from '../base/result.js';
+import { optionalBoolean, requireValue, type FieldError, type FieldResult } from './fields.js';
 import type { Body } from './message.js';
 
 export type KvOperation =
@@ -19,24 +19,67 @@ export function isKvRequestType(type: string): type is KvRequestType {
 }
 
 export function parseKvOperation(type: KvRequestType, body: Body): FieldResult<KvOperation> {
-  const key = requireValue(body, 'key');
+  const key = requireCarriable(body, 'key');
   if (!key.ok) return key;
   switch (type) {
     case 'read':
       return ok({ f: 'read', key: key.value });
     case 'write': {
-      const value = requireValue(body, 'value');
+      const value = requireCarriable(body, 'value');
       if (!value.ok) return value;
       return ok({ f: 'write', key: key.value, value: value.value });
     }
     case 'cas': {
-      const from = requireValue(body, 'from');
+      const from = requireCarriable(body, 'from');
       if (!from.ok) return from;
-      const to = requireValue(body, 'to');
+      const to = requireCarriable(body, 'to');
       if (!to.ok) return to;
       const create = optionalBoolean(body, 'create_if_not_exists');
       if (!create.ok) return create;
       return ok({ f: 'cas', key: key.value, from: from.value, to: to.value, createIfMissing: create.value ?? false });
     }
   }
+}
+
+/**
+ * Keys and values nest at most this deep: every node encodes, compares and copies them
+ * recursively, and a value nested thousands deep would exhaust the stack.
+ */
+export const MAX_VALUE_DEPTH = 256;
+
+/**
+ * A field whose value survives the trip through JSON and the store unchanged. JSON.parse turns
+ * a number too large for a double (1e400) into Infinity, which JSON.stringify writes as null,
+ * and rounds an integer beyond 2^53 - 1 to a nearby one: such a value would be acknowledged and
+ * read back as something else, so it is refused (send it as a string instead).
+ */
+function requireCarriable(body: Body, field: string): FieldResult<JsonValue> {
+  const value = requireValue(body, field);
+  if (!value.ok) return value;
+  const problem = uncarriable(value.value, field, 0);
+  return problem === undefined ? value : err(problem);
+}
+
+function uncarriable(value: JsonValue, field: string, depth: number): FieldError | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { field, problem: 'holds a number too large for JSON to carry (it reads as infinity); send it as a string' };
+    if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+      return { field, problem: `holds ${value}, an integer beyond ±(2^53 - 1) that JSON parsers round, so it would not read back as sent; send it as a string` };
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= MAX_VALUE_DEPTH) return { field, problem: `nests deeper than ${MAX_VALUE_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = uncarriable(item, field, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    const problem = uncarriable(value[key] as JsonValue, field, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }

@@ -29,7 +29,7 @@ export function isMessageId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function isNodeName(value: unknown): value is string {
+export function isNodeName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 256;
 }
 

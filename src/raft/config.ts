@@ -51,8 +51,18 @@ export interface RaftConfig {
   /** Appends in flight per follower in replicate state (optimistic pipelining). */
   readonly maxInflightAppends: number;
   readonly maxEntriesPerAppend: number;
+  /**
+   * Bytes of entries per append: the UTF-8 JSON of each entry and a comma after it (see
+   * encodedEntryBytes). An append always carries one entry at least, however large.
+   */
+  readonly maxAppendBytes: number;
   /** propose() refuses with `overloaded` while lastIndex - commitIndex is at least this. */
   readonly maxUncommittedEntries: number;
+  /**
+   * propose() also refuses with `overloaded` when this leader's uncommitted entries (those it
+   * appended in its term) would take more bytes than this; a leader with none takes any entry.
+   */
+  readonly maxUncommittedBytes: number;
   /** Read-index requests waiting for confirmation (local and forwarded, each side). */
   readonly maxPendingReads: number;
   /** A read not confirmed within this many ticks is dropped (reported in Ready.droppedReads). */
@@ -61,7 +71,11 @@ export interface RaftConfig {
   readonly maxMessagesPerReady: number;
   /** Ready.committedEntries holds at most this many. */
   readonly maxCommittedEntriesPerReady: number;
-  /** InstallSnapshot: characters of snapshot text per raft_snapshot message (keep a message well under a line limit). */
+  /**
+   * InstallSnapshot: characters of snapshot text per raft_snapshot message. Encoded as a JSON
+   * string a character takes at most six bytes (\uXXXX), so a chunk takes at most six bytes per
+   * character in a message: size it by that to keep a message under a line limit.
+   */
   readonly maxSnapshotChunkChars: number;
   /**
    * The index the application's state machine already reflects on start (a snapshot's index
@@ -73,7 +87,10 @@ export interface RaftConfig {
 
 export type RaftConfigInput = Pick<RaftConfig, 'id' | 'peers' | 'rng'> & Partial<Omit<RaftConfig, 'id' | 'peers' | 'rng'>>;
 
-/** Defaults sized for 10 ms ticks: elections after 200-400 ms, heartbeats every 30 ms. */
+/**
+ * Defaults sized for 10 ms ticks (elections after 200-400 ms, heartbeats every 30 ms) and for
+ * peers accepting lines of 1 MiB; a node derives its byte limits from its own line limit.
+ */
 export const RAFT_DEFAULTS = {
   electionTimeoutTicks: 20,
   heartbeatTicks: 3,
@@ -85,7 +102,9 @@ export const RAFT_DEFAULTS = {
   asyncStorageWrites: false,
   maxInflightAppends: 64,
   maxEntriesPerAppend: 512,
+  maxAppendBytes: 1_000_000,
   maxUncommittedEntries: 10_000,
+  maxUncommittedBytes: 64 << 20,
   maxPendingReads: 10_000,
   readTimeoutTicks: 100,
   maxMessagesPerReady: 4_096,
@@ -113,7 +132,9 @@ export function validateRaftConfig(config: RaftConfig): void {
     'heartbeatTicks',
     'maxInflightAppends',
     'maxEntriesPerAppend',
+    'maxAppendBytes',
     'maxUncommittedEntries',
+    'maxUncommittedBytes',
     'maxPendingReads',
     'readTimeoutTicks',
     'maxMessagesPerReady',

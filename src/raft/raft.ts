@@ -23,13 +23,16 @@
 // a sync completes. The leader counts only persisted entries of its own toward commitment, so
 // anything committed is durable on a majority and may be applied and answered at once.
 // Proposals in one turn are batched: propose() only appends locally and marks followers dirty;
-// ready() sends each follower one append (up to maxEntriesPerAppend entries) for all of them.
+// ready() sends each follower one append for all of them (up to maxEntriesPerAppend entries
+// and maxAppendBytes bytes of them: an append must fit in a line the follower accepts).
 // Inputs may also arrive while a Ready is being handled (say, during an fsync): their effects
 // go into the next Ready, after advance().
 
 import { assert } from '../base/assert.js';
+import { jsonBytes } from '../base/json.js';
 import { err, ok, type Result } from '../base/result.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
+import { EntrySizes, entryBytesFromData } from './entry_bytes.js';
 import { RaftLog } from './log.js';
 import {
   isFromLeader,
@@ -52,6 +55,7 @@ import { Progress, type ProgressState } from './progress.js';
 import { majorityValue, quorumSize, voteResult, type VoteResult } from './quorum.js';
 import { ForwardedReads, ReadOnly } from './read_only.js';
 import type { Storage } from './storage.js';
+import { UncommittedTail } from './uncommitted.js';
 import {
   hardStateEqual,
   softStateEqual,
@@ -109,6 +113,9 @@ export interface ProgressView {
   readonly recentActive: boolean;
 }
 
+/** `null`, the data of a no-op entry. */
+const NULL_BYTES = 4;
+
 export class RaftNode {
   readonly id: NodeId;
   private readonly config: RaftConfig;
@@ -155,6 +162,10 @@ export class RaftNode {
   private readonly dirtyPeers = new Set<NodeId>();
   /** Leader: the commit index moved; followers may need to hear it. */
   private commitAdvanced = false;
+  /** Leader: the bytes of its entries not yet committed (maxUncommittedBytes). */
+  private readonly uncommitted = new UncommittedTail();
+  /** Leader: the sizes of recent entries, for the byte bound of appends. */
+  private readonly entrySizes = new EntrySizes();
 
   private prevHardState: HardState;
   private prevSoftState: SoftState;
@@ -280,13 +291,23 @@ export class RaftNode {
 
   /**
    * Appends a command to the leader's log. The entry is sent to followers at the next ready(),
-   * together with everything else proposed in the same turn.
+   * together with everything else proposed in the same turn. `dataBytes`, when the caller knows
+   * it, is the UTF-8 size of JSON.stringify(data), or an upper bound of it (the byte bounds then
+   * only get stricter), so the entry is not measured again.
    */
-  propose(data: Command): Result<Proposed, Refusal> {
+  propose(data: Command, dataBytes?: number): Result<Proposed, Refusal> {
     if (this.currentRole !== 'leader') return err({ reason: 'not-leader', leaderId: this.lead });
     if (this.raftLog.lastIndex() - this.raftLog.committed >= this.config.maxUncommittedEntries) return err({ reason: 'overloaded' });
-    const index = this.appendEntry('normal', data);
+    const index = this.raftLog.lastIndex() + 1;
+    const bytes = entryBytesFromData(index, this.currentTerm, 'normal', dataBytes ?? jsonBytes(data));
+    if (!this.uncommitted.isEmpty && this.uncommitted.bytes + bytes > this.config.maxUncommittedBytes) return err({ reason: 'overloaded' });
+    this.appendEntry('normal', data, bytes);
     return ok({ index, term: this.currentTerm });
+  }
+
+  /** Leader: bytes of the entries it appended in its term that are not committed yet. */
+  get uncommittedBytes(): number {
+    return this.uncommitted.bytes;
   }
 
   /**
@@ -501,7 +522,7 @@ export class RaftNode {
     self.recentActive = true;
     // §3.6.2 / §6.4: entries of earlier terms only commit with one of ours, and read index
     // needs a commit in this term; append a no-op at once rather than waiting for a client.
-    this.appendEntry('noop', null);
+    this.appendEntry('noop', null, entryBytesFromData(next, this.currentTerm, 'noop', NULL_BYTES));
   }
 
   /** Volatile state shared by every role change; term changes clear the vote. */
@@ -522,6 +543,7 @@ export class RaftNode {
     this.incomingSnapshot = undefined;
     this.dirtyPeers.clear();
     this.commitAdvanced = false;
+    this.uncommitted.clear();
     this.dropReads('leadership-lost');
   }
 
@@ -849,8 +871,10 @@ export class RaftNode {
   }
 
   /** Appends one entry of the current term to the leader's log and schedules replication. */
-  private appendEntry(kind: Entry['kind'], data: Command): number {
+  private appendEntry(kind: Entry['kind'], data: Command, bytes: number): number {
     const index = this.raftLog.lastIndex() + 1;
+    this.entrySizes.remember(index, this.currentTerm, bytes);
+    this.uncommitted.add(index, bytes);
     this.raftLog.append([{ index, term: this.currentTerm, kind, data }]);
     if (!this.config.asyncStorageWrites) {
       // The leader's own "match" counts toward the quorum now: its entries are persisted in the
@@ -876,6 +900,7 @@ export class RaftNode {
     if (this.config.followerLeases) quorumIndex = Math.min(quorumIndex, this.leaseHoldersMatch());
     if (!this.raftLog.maybeCommit(quorumIndex, this.currentTerm)) return false;
     this.commitAdvanced = true;
+    this.uncommitted.commitTo(this.raftLog.committed);
     // §6.4: reads that arrived before the first commit of this term can now be pinned.
     this.readOnly.fillIndex(this.raftLog.committed);
     return true;
@@ -1048,7 +1073,7 @@ export class RaftNode {
       this.maybeSendSnapshot(to, pr);
       return false;
     }
-    const entries = this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerAppend);
+    const entries = this.entrySizes.within(this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerAppend), this.config.maxAppendBytes);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.raftLog.committed;
     this.send<AppendRequest>({ type: 'raft_append', from: this.id, to, term: this.currentTerm, prevIndex, prevTerm, entries, commit, ...(round === undefined ? {} : { round }) });

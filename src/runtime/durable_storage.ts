@@ -37,6 +37,8 @@ export interface DurableStorageOptions {
 }
 
 export interface RecoveryReport {
+  /** The directory held no state: nothing was recovered. */
+  readonly fresh: boolean;
   readonly snapshotIndex: number;
   readonly walRecords: number;
   readonly walBytes: number;
@@ -79,6 +81,7 @@ export class DurableStorage implements NodeStorage, SyncGate {
     const snapshot = readSnapshotFile(`${dir}/${SNAPSHOT_FILE}`);
     if (!snapshot.ok) return snapshot;
     const walPath = `${dir}/${WAL_FILE}`;
+    const fresh = snapshot.value === undefined && !fs.existsSync(walPath);
     if (!fs.existsSync(walPath)) {
       if (snapshot.value !== undefined) return err(`${walPath} is missing but ${dir}/${SNAPSHOT_FILE} exists`);
       writeWal(dir, new MemoryStorage());
@@ -101,6 +104,7 @@ export class DurableStorage implements NodeStorage, SyncGate {
       fs.fsyncSync(fd);
     }
     const report: RecoveryReport = {
+      fresh,
       snapshotIndex: snapshot.value?.index ?? 0,
       walRecords: records.length,
       walBytes: decoded.value.validBytes,

@@ -1,10 +1,13 @@
 // Splits a byte stream into lines without ever holding more than one line's worth of bytes
 // beyond the limit: an over-long line is dropped (reported once) while the rest of it streams
-// past, so a hostile or broken peer cannot exhaust memory.
+// past, so a hostile or broken peer cannot exhaust memory. The dropped bytes go through a
+// bounded scan that recovers who sent the line and its msg_id, so it can still be answered.
+
+import { OversizedLineScanner, type OversizedLineFacts } from '../protocol/oversized_line.js';
 
 export interface LineSink {
   line(text: string): void;
-  oversized(byteCount: number): void;
+  oversized(byteCount: number, facts: OversizedLineFacts): void;
 }
 
 export class LineSplitter {
@@ -13,6 +16,7 @@ export class LineSplitter {
   /** True while discarding the remainder of an over-long line. */
   private skipping = false;
   private skippedBytes = 0;
+  private scanner: OversizedLineScanner | undefined;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -40,11 +44,16 @@ export class LineSplitter {
     if (piece.length === 0) return;
     if (this.skipping) {
       this.skippedBytes += piece.length;
+      this.scanner?.push(piece);
       return;
     }
     if (this.pendingBytes + piece.length > this.maxLineBytes) {
       this.skipping = true;
       this.skippedBytes = this.pendingBytes + piece.length;
+      const scanner = new OversizedLineScanner();
+      for (const held of this.pending) scanner.push(held);
+      scanner.push(piece);
+      this.scanner = scanner;
       this.pending = [];
       this.pendingBytes = 0;
       return;
@@ -55,9 +64,12 @@ export class LineSplitter {
 
   private endLine(): void {
     if (this.skipping) {
-      this.sink.oversized(this.skippedBytes);
+      const facts = (this.scanner as OversizedLineScanner).finish();
+      this.scanner = undefined;
       this.skipping = false;
+      const byteCount = this.skippedBytes;
       this.skippedBytes = 0;
+      this.sink.oversized(byteCount, facts);
       return;
     }
     const bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);

@@ -4,7 +4,6 @@
 import { err, ok, type Result } from '../base/result.js';
 import { READ_MODES, type ReadMode } from '../server/kv_server.js';
 import type { LogLevel } from '../server/node_shell.js';
-import { isLogLevel } from './logger.js';
 
 export interface NodeOptions {
   readonly tickMs: number;
@@ -31,7 +30,9 @@ A Raft-replicated, linearizable key-value node speaking Maelstrom's protocol on 
 options (each also read from the environment variable shown):
   --tick-ms N          timer tick in milliseconds (RAFTKV_TICK_MS, default 10)
   --log-level LEVEL    debug | info | warn | error (RAFTKV_LOG_LEVEL, default info)
-  --max-line-bytes N   longest accepted input line (RAFTKV_MAX_LINE_BYTES, default 1048576)
+  --max-line-bytes N   longest accepted input line, and so the longest line written to a
+                       peer: the same on every node of a cluster (RAFTKV_MAX_LINE_BYTES,
+                       default 1048576)
   --read-mode MODE     how reads stay linearizable (RAFTKV_READ_MODE, default read-index):
                          log         every read goes through the Raft log
                          read-index  the leader confirms leadership with a heartbeat round
@@ -79,46 +80,70 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
     if (value === undefined) return err(`option ${flag} needs a value`);
     given.set(flag, value);
   }
-  const raw = (spec: OptionSpec): string | undefined => given.get(spec.flag) ?? env[spec.env];
+  // Each value with where it came from, so a message about it names what the user wrote.
+  const raw = (spec: OptionSpec): Given | undefined => {
+    const flagValue = given.get(spec.flag);
+    if (flagValue !== undefined) return { text: flagValue, source: spec.flag };
+    const envValue = env[spec.env];
+    return envValue === undefined ? undefined : { text: envValue, source: spec.env };
+  };
 
-  const tickMs = integerOption(SPECS.tickMs, raw(SPECS.tickMs), 10, 1, 1_000);
+  const tickMs = integerOption(raw(SPECS.tickMs), 10, 1, 1_000);
   if (!tickMs.ok) return tickMs;
-  const maxLineBytes = integerOption(SPECS.maxLineBytes, raw(SPECS.maxLineBytes), 1 << 20, 1_024, 1 << 28);
+  const maxLineBytes = integerOption(raw(SPECS.maxLineBytes), 1 << 20, 1_024, 1 << 28);
   if (!maxLineBytes.ok) return maxLineBytes;
-  const logLevel = raw(SPECS.logLevel) ?? 'info';
-  if (!isLogLevel(logLevel)) return err(`${SPECS.logLevel.flag} must be one of debug, info, warn, error; got ${JSON.stringify(logLevel)}`);
-
-  const readMode = raw(SPECS.readMode) ?? 'read-index';
-  if (!isReadMode(readMode)) return err(`${SPECS.readMode.flag} must be one of ${READ_MODES.join(', ')}; got ${JSON.stringify(readMode)}`);
-  const seedText = raw(SPECS.seed);
-  const seed = seedText === undefined ? ok(undefined) : integerOption(SPECS.seed, seedText, 0, 0, 0xffff_ffff);
+  const logLevel = choiceOption(raw(SPECS.logLevel), 'info', ['debug', 'info', 'warn', 'error'] as const);
+  if (!logLevel.ok) return logLevel;
+  const readMode = choiceOption(raw(SPECS.readMode), 'read-index', READ_MODES);
+  if (!readMode.ok) return readMode;
+  const seedGiven = raw(SPECS.seed);
+  const seed = seedGiven === undefined ? ok(undefined) : integerOption(seedGiven, 0, 0, 0xffff_ffff);
   if (!seed.ok) return seed;
-  const dataDirText = raw(SPECS.dataDir);
-  if (dataDirText === '') return err(`${SPECS.dataDir.flag} (${SPECS.dataDir.env}) must not be empty`);
-  const snapshotEveryEntries = integerOption(SPECS.snapshotEveryEntries, raw(SPECS.snapshotEveryEntries), 10_000, 1, 100_000_000);
+  const dataDirGiven = raw(SPECS.dataDir);
+  if (dataDirGiven?.text === '') return err(`${dataDirGiven.source} must not be empty`);
+  const dataDirText = dataDirGiven?.text;
+  const snapshotEveryEntries = integerOption(raw(SPECS.snapshotEveryEntries), 10_000, 1, 100_000_000);
   if (!snapshotEveryEntries.ok) return snapshotEveryEntries;
-  const storage = raw(SPECS.storage) ?? 'auto';
-  if (!(STORAGE_MODES as readonly string[]).includes(storage)) return err(`${SPECS.storage.flag} must be one of ${STORAGE_MODES.join(', ')}; got ${JSON.stringify(storage)}`);
-  if (storage === 'disk' && dataDirText === undefined) return err(`${SPECS.storage.flag} disk needs ${SPECS.dataDir.flag} (${SPECS.dataDir.env})`);
+  const storageGiven = raw(SPECS.storage);
+  const storage = choiceOption(storageGiven, 'auto', STORAGE_MODES);
+  if (!storage.ok) return storage;
+  if (storage.value === 'disk' && dataDirGiven === undefined) {
+    return err(`${(storageGiven as Given).source} disk needs a data directory (${SPECS.dataDir.flag} or ${SPECS.dataDir.env})`);
+  }
 
   return ok({
     kind: 'run',
-    options: { tickMs: tickMs.value, logLevel, maxLineBytes: maxLineBytes.value, readMode, seed: seed.value, dataDir: storage === 'memory' ? undefined : dataDirText,
+    options: {
+      tickMs: tickMs.value,
+      logLevel: logLevel.value,
+      maxLineBytes: maxLineBytes.value,
+      readMode: readMode.value,
+      seed: seed.value,
+      dataDir: storage.value === 'memory' ? undefined : dataDirText,
       snapshotEveryEntries: snapshotEveryEntries.value,
-      storage: storage as StorageMode,
+      storage: storage.value,
     },
   });
 }
 
-function integerOption(spec: OptionSpec, text: string | undefined, fallback: number, min: number, max: number): Result<number, string> {
-  if (text === undefined) return ok(fallback);
-  const value = Number(text);
+/** An option's text and the flag or environment variable it came from. */
+interface Given {
+  readonly text: string;
+  readonly source: string;
+}
+
+function integerOption(given: Given | undefined, fallback: number, min: number, max: number): Result<number, string> {
+  if (given === undefined) return ok(fallback);
+  // Decimal digits only: Number() would read "" and " " as 0 and "0x10" as 16.
+  const value = /^[0-9]+$/.test(given.text) ? Number(given.text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    return err(`${spec.flag} (${spec.env}) must be an integer from ${min} to ${max}; got ${JSON.stringify(text)}`);
+    return err(`${given.source} must be an integer from ${min} to ${max}; got ${JSON.stringify(given.text)}`);
   }
   return ok(value);
 }
 
-function isReadMode(value: string): value is ReadMode {
-  return (READ_MODES as readonly string[]).includes(value);
+function choiceOption<T extends string>(given: Given | undefined, fallback: T, choices: readonly T[]): Result<T, string> {
+  if (given === undefined) return ok(fallback);
+  if (!(choices as readonly string[]).includes(given.text)) return err(`${given.source} must be one of ${choices.join(', ')}; got ${JSON.stringify(given.text)}`);
+  return ok(given.text as T);
 }

@@ -80,10 +80,11 @@ export function runStdioNode(createApp: AppFactory, options: StdioNodeOptions): 
       logger.setName(context.nodeId);
       return createApp(context);
     },
+    { maxLineBytes: options.maxLineBytes },
   );
   const splitter = new LineSplitter(options.maxLineBytes, {
     line: (text) => shell.receiveLine(text),
-    oversized: (byteCount) => logger.log('warn', `refused an input line of ${byteCount} bytes (limit ${options.maxLineBytes})`),
+    oversized: (byteCount, facts) => shell.receiveOversizedLine(byteCount, facts),
   });
 
   let shuttingDown = false;

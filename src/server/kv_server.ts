@@ -8,7 +8,7 @@
 // so any failure of a read may be definite.
 
 import { assert } from '../base/assert.js';
-import { isJsonObject, type JsonValue } from '../base/json.js';
+import { approximateJsonBytes, isJsonObject, jsonBytes, jsonBytesAtMost, utf8Bytes, type JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
 import { applyCommand, isPositiveInteger, mayWriteKey, parseCommand, restoreState, snapshotState, type CommandOutcome, type KvCommand, type SessionTag } from '../kv/commands.js';
 import { KvStore } from '../kv/kv_store.js';
@@ -18,6 +18,7 @@ import { err, ok } from '../base/result.js';
 import { optionalNonNegativeInteger, type FieldResult } from '../protocol/fields.js';
 import { KV_REQUEST_TYPES, parseKvOperation, type KvRequestType } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
+import type { PeerBudget } from '../protocol/peer_budget.js';
 import {
   vouchesForStorage,
   makeRaftConfig,
@@ -29,6 +30,7 @@ import {
   type RaftConfigInput,
   type RaftMessage,
   type Ready,
+  type Role,
   type Snapshot,
 } from '../raft/index.js';
 import { route, type NodeApp, type NodeContext, type ReplyTarget, type Route } from './node_shell.js';
@@ -50,11 +52,20 @@ export interface KvServerOptions {
   readonly forwardTimeoutTicks: number;
   /** How long a request may wait for a leader to become known before it is refused. */
   readonly leaderWaitTicks: number;
-  /** Client requests in flight on this node, all stages together; beyond it: error 11. */
+  /**
+   * Client requests in flight on this node, all stages together; beyond it: error 11. Their
+   * commands' bytes are bounded too, by the node's budget (context.budget.pendingRequestBytes).
+   */
   readonly maxPendingRequests: number;
   readonly maxOpsPerForward: number;
   /** Take a snapshot and compact the log once this many entries were applied since the last one. */
   readonly snapshotEveryEntries: number;
+  /**
+   * ... or once the commands applied since the last one take about this many bytes, or as many
+   * as the last snapshot if that is more (so a log of large values does not fill the memory,
+   * and snapshots cost at most about as much as the log they replace).
+   */
+  readonly snapshotEveryBytes: number;
   /** bounded-staleness only: how long after the last word from the leader local reads go on. */
   readonly stalenessBoundTicks: number;
 }
@@ -68,6 +79,7 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   maxPendingRequests: 20_000,
   maxOpsPerForward: 1_024,
   snapshotEveryEntries: 10_000,
+  snapshotEveryBytes: 64 << 20,
   stalenessBoundTicks: 50,
 };
 
@@ -90,6 +102,11 @@ type Respond = (outcome: CommandOutcome, index: number) => void;
 interface ClientRequest {
   readonly command: KvCommand;
   readonly minIndex: number;
+  /**
+   * At least the bytes of the command's JSON (see commandSize), set when the request arrives
+   * from a client; a forwarded request is sized again only if it is proposed.
+   */
+  commandBytes?: number;
 }
 
 /** A request forwarded to the leader, waiting at its origin for the result. */
@@ -154,6 +171,10 @@ const MAX_LEASE_READ_SCAN = 512;
  */
 const MAX_READY_ROUNDS_PER_TURN = 4;
 const MAX_EVICTED_EPOCHS = 64;
+/** Senders outside the cluster named in the log (once each); more are ignored without a word. */
+const MAX_STRANGERS_LOGGED = 16;
+/** Texts up to this many characters are not counted to be sized: 3 bytes a character bounds them. */
+const SMALL_TEXT_CHARS = 4_096;
 
 const NOT_PROPOSED = (why: string): CommandOutcome => ({ type: 'error', code: ErrorCode.temporarilyUnavailable, text: why });
 const OUTCOME_UNKNOWN = (why: string): CommandOutcome => ({ type: 'error', code: ErrorCode.crash, text: why });
@@ -225,10 +246,15 @@ export class KvServer implements NodeApp {
       leaseReads: options.readMode === 'lease',
       followerLeases: options.readMode === 'lease',
       asyncStorageWrites: true,
+      // Every message to a peer fits the line limit peers accept.
+      maxAppendBytes: context.budget.appendEntriesBytes,
+      maxUncommittedBytes: context.budget.uncommittedBytes,
+      maxSnapshotChunkChars: context.budget.snapshotChunkChars,
     };
     this.raft = new RaftNode(makeRaftConfig(raftInput), deps.storage);
     this.storage = deps.storage;
     this.forwardEpoch = deps.rng.int(1, 2 ** 30);
+    this.leadership = { term: this.raft.term, role: this.raft.role, leader: this.raft.leaderId };
 
     const routes = new Map<string, Route<unknown>>();
     for (const type of KV_REQUEST_TYPES) {
@@ -244,6 +270,19 @@ export class KvServer implements NodeApp {
   }
 
   private readonly storage: NodeStorage;
+  /** Bytes of the commands of the client requests in flight on this node. */
+  private pendingBytes = 0;
+  /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
+  private appliedBytesSinceSnapshot = 0;
+  private lastSnapshotChars = 0;
+  /** Raft senders outside the cluster already logged. */
+  private readonly strangers = new Set<string>();
+  /** Role, term and leader as last logged, so each change is logged once. */
+  private leadership: { readonly term: number; readonly role: Role; readonly leader: string | null };
+
+  get pendingRequestBytes(): number {
+    return this.pendingBytes;
+  }
 
   get pendingRequestCount(): number {
     return (
@@ -288,11 +327,32 @@ export class KvServer implements NodeApp {
     // Maelstrom validates replies as closed schemas, so only session clients (who opened a
     // session, or sent one or a min_index) get the index in theirs.
     const withIndex = request.command.kind === 'open_session' || request.command.tag !== undefined || request.minIndex > 0;
-    const respond: Respond = (outcome, index) => this.replyToClient(target, outcome, withIndex ? index : undefined);
-    if (this.pendingRequestCount >= this.options.maxPendingRequests) {
-      respond(NOT_PROPOSED('too many requests in flight on this node; try again'), this.appliedIndex);
+    const reply: Respond = (outcome, index) => this.replyToClient(target, outcome, withIndex ? index : undefined);
+    const { budget } = this.context;
+    const bytes = commandSize(request.command, budget);
+    request.commandBytes = bytes;
+    if (bytes > budget.commandBytes) {
+      // It could travel in no append or forward: refused before anything is done with it.
+      reply(tooLarge(bytes, budget), this.appliedIndex);
       return;
     }
+    if (this.pendingRequestCount >= this.options.maxPendingRequests) {
+      reply(NOT_PROPOSED('too many requests in flight on this node; try again'), this.appliedIndex);
+      return;
+    }
+    if (this.pendingBytes > 0 && this.pendingBytes + bytes > budget.pendingRequestBytes) {
+      reply(NOT_PROPOSED(`the requests in flight on this node take too many bytes (${this.pendingBytes}); try again`), this.appliedIndex);
+      return;
+    }
+    this.pendingBytes += bytes;
+    let released = false;
+    const respond: Respond = (outcome, index) => {
+      if (!released) {
+        released = true;
+        this.pendingBytes -= bytes;
+      }
+      reply(outcome, index);
+    };
     this.serve(request, respond, true);
   }
 
@@ -314,7 +374,13 @@ export class KvServer implements NodeApp {
     if (command.kind === 'op' && command.op.f === 'read' && this.options.readMode !== 'log') {
       if (this.serveRead({ key: command.op.key, respond, minIndex: request.minIndex }, request, mayForward)) return;
     } else if (this.raft.role === 'leader') {
-      const proposed = this.raft.propose(command as unknown as JsonValue);
+      const bytes = request.commandBytes ?? commandSize(command, this.context.budget);
+      if (bytes > this.context.budget.commandBytes) {
+        // Measured at its origin already, unless that node runs with a larger line limit.
+        respond(tooLarge(bytes, this.context.budget), this.appliedIndex);
+        return;
+      }
+      const proposed = this.raft.propose(command as unknown as JsonValue, bytes);
       if (proposed.ok) {
         this.proposals.set(proposed.value.index, { term: proposed.value.term, respond });
         return;
@@ -502,21 +568,44 @@ export class KvServer implements NodeApp {
 
   private sendBatches(): void {
     for (const [leader, ops] of this.outgoingForwards) {
-      for (let start = 0; start < ops.length; start += this.options.maxOpsPerForward) {
-        const chunk = ops.slice(start, start + this.options.maxOpsPerForward);
-        const encoded: JsonValue[] = chunk.map(({ id, request }) => ({ id, command: request.command as unknown as JsonValue, ...(request.minIndex > 0 ? { minIndex: request.minIndex } : {}) }));
-        this.context.send(leader, { type: 'kv_forward', epoch: this.forwardEpoch, ops: encoded }, 'now');
-      }
+      const items = ops.map(({ id, request }): EncodedItem => {
+        const text = `{"id":${id},"command":${JSON.stringify(request.command)}${request.minIndex > 0 ? `,"minIndex":${request.minIndex}` : ''}}`;
+        return { text, bytes: textBytesAtMost(text) };
+      });
+      this.sendItems(leader, `{"type":"kv_forward","epoch":${this.forwardEpoch},"ops":[`, items);
     }
     this.outgoingForwards.clear();
     for (const [origin, results] of this.outgoingResults) {
-      for (let start = 0; start < results.length; start += this.options.maxOpsPerForward) {
-        const chunk = results.slice(start, start + this.options.maxOpsPerForward);
-        // Like client replies: every result reports something committed, or a failure.
-        this.context.send(origin, { type: 'kv_forward_result', results: chunk.map(({ id, epoch, outcome, index }) => ({ id, epoch, index, ...outcome })) }, 'now');
-      }
+      const items = results.map(({ id, epoch, outcome, index }): EncodedItem => {
+        const text = JSON.stringify({ id, epoch, index, ...outcome });
+        return { text, bytes: textBytesAtMost(text) };
+      });
+      // Like client replies: every result reports something committed, or a failure.
+      this.sendItems(origin, '{"type":"kv_forward_result","results":[', items);
     }
     this.outgoingResults.clear();
+  }
+
+  /** Sends items as bodies `head` + items + `]}`, as few as their count and bytes allow. */
+  private sendItems(dest: string, head: string, items: readonly EncodedItem[]): void {
+    const maxBytes = this.context.budget.forwardItemsBytes;
+    const send = (from: number, to: number): void => {
+      const parts: string[] = [];
+      for (let i = from; i < to; i++) parts.push((items[i] as EncodedItem).text);
+      this.context.sendEncoded(dest, `${head}${parts.join(',')}]}`, 'now');
+    };
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < items.length; i++) {
+      const itemBytes = (items[i] as EncodedItem).bytes + 1;
+      if (i > start && (i - start >= this.options.maxOpsPerForward || bytes + itemBytes > maxBytes)) {
+        send(start, i);
+        start = i;
+        bytes = 0;
+      }
+      bytes += itemBytes;
+    }
+    if (start < items.length) send(start, items.length);
   }
 
   // --- Raft --------------------------------------------------------------------------------
@@ -524,6 +613,15 @@ export class KvServer implements NodeApp {
   private onRaftMessage(message: RaftMessage): void {
     if (message.to !== this.context.nodeId) {
       this.context.log('warn', `dropped a ${message.type} addressed to ${message.to}`);
+      return;
+    }
+    if (message.from === this.context.nodeId || !this.context.nodeIds.includes(message.from)) {
+      // Raft ignores messages from outside the cluster; say so once per sender, as it means
+      // the nodes were started with different node lists.
+      if (!this.strangers.has(message.from) && this.strangers.size < MAX_STRANGERS_LOGGED) {
+        this.strangers.add(message.from);
+        this.context.log('warn', `ignoring ${message.type} from ${message.from}, which is not another node of [${this.context.nodeIds.join(', ')}]`);
+      }
       return;
     }
     if (message.type === 'raft_append' || message.type === 'raft_heartbeat') this.lastLeaderContactTick = this.context.currentTick();
@@ -555,10 +653,8 @@ export class KvServer implements NodeApp {
         // Applying before the sync is safe: committed entries are durable on a majority already.
         for (const entry of ready.committedEntries) this.apply(entry);
         this.serveReadStates(ready);
-        if (ready.softState !== undefined) {
-          if (ready.softState.role === 'leader') this.context.log('info', `became leader of term ${this.raft.term}`);
-          else this.failLostLeadership();
-        }
+        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
+        this.logLeadershipChange();
         this.raft.advance(ready);
       }
       if (this.readsAwaitingApply.length > 0) this.serveAppliedReads();
@@ -568,19 +664,50 @@ export class KvServer implements NodeApp {
     this.maybeCompact();
   }
 
-  /** Snapshots the store at the applied index once enough entries piled up since the last one. */
+  /**
+   * Logs, once each, an election won, a step-down, a new term and a new leader to follow: what
+   * an operator needs to follow leadership, and a few lines per election at most.
+   */
+  private logLeadershipChange(): void {
+    const { term, role, leaderId: leader } = this.raft;
+    const before = this.leadership;
+    if (term === before.term && role === before.role && leader === before.leader) return;
+    this.leadership = { term, role, leader };
+    const following = leader === null ? 'no leader known yet' : `following ${leader}`;
+    if (role === 'leader') {
+      this.context.log('info', `became leader of term ${term}`);
+    } else if (before.role === 'leader') {
+      this.context.log('info', `stepped down as leader of term ${before.term}: now ${role} in term ${term}, ${following}`);
+    } else if (term !== before.term) {
+      this.context.log('info', `term ${term} began (was ${before.term}): ${role === 'candidate' ? 'campaigning' : following}`);
+    } else if (leader !== null) {
+      this.context.log('info', `following ${leader} in term ${term}`);
+    }
+  }
+
+  /**
+   * Snapshots the store at the applied index once enough entries piled up since the last one,
+   * or enough bytes of them.
+   */
   private maybeCompact(): void {
     const snapshotIndex = this.storage.firstIndex() - 1;
-    if (this.appliedIndex - snapshotIndex < this.options.snapshotEveryEntries) return;
-    this.storage.compact(this.appliedIndex, snapshotState(this.store, this.sessions));
-    this.context.log('info', `snapshot at ${this.appliedIndex}; log compacted from ${snapshotIndex + 1}`);
+    const byCount = this.appliedIndex - snapshotIndex >= this.options.snapshotEveryEntries;
+    const bySize = this.appliedIndex > snapshotIndex && this.appliedBytesSinceSnapshot >= Math.max(this.options.snapshotEveryBytes, this.lastSnapshotChars);
+    if (!byCount && !bySize) return;
+    const data = snapshotState(this.store, this.sessions);
+    this.storage.compact(this.appliedIndex, data);
+    this.appliedBytesSinceSnapshot = 0;
+    this.lastSnapshotChars = data.length;
+    this.context.log('info', `snapshot at ${this.appliedIndex} (${data.length} characters); log compacted from ${snapshotIndex + 1}`);
   }
 
   /** The state machine jumps to a snapshot (on start, or installed from the leader). */
   private restoreSnapshot(snapshot: Snapshot): void {
     assert(snapshot.index >= this.appliedIndex, () => `snapshot at ${snapshot.index} is behind the applied index ${this.appliedIndex}`);
-    restoreState(snapshot.data, this.store, this.sessions);
+    restoreState(snapshot.data, this.store, this.sessions, snapshot.index);
     this.appliedIndex = snapshot.index;
+    this.appliedBytesSinceSnapshot = 0;
+    this.lastSnapshotChars = snapshot.data.length;
     // Our proposals it covers were decided without us seeing how: their outcome is unknown.
     for (const [index, proposal] of this.proposals) {
       if (index > snapshot.index) continue;
@@ -592,6 +719,7 @@ export class KvServer implements NodeApp {
   private apply(entry: Entry): void {
     assert(entry.index === this.appliedIndex + 1, () => `apply out of order: ${entry.index} after ${this.appliedIndex}`);
     this.appliedIndex = entry.index;
+    this.appliedBytesSinceSnapshot += approximateJsonBytes(entry.data);
     const outcome = entry.kind === 'normal' ? applyCommand(entry.data as unknown as KvCommand, entry.index, this.store, this.sessions) : undefined;
     const proposal = this.proposals.get(entry.index);
     if (proposal === undefined) return;
@@ -697,6 +825,7 @@ function parseForward(body: Body): FieldResult<ForwardBatch> {
     if (command === undefined) return err({ field: 'ops', problem: 'has a malformed command' });
     const minIndex = item['minIndex'] ?? 0;
     if (typeof minIndex !== 'number' || !Number.isSafeInteger(minIndex) || minIndex < 0) return err({ field: 'ops', problem: 'has a bad minIndex' });
+    // Not measured here: most forwarded requests are reads, which never become entries.
     out.push({ id: item['id'], request: { command, minIndex } });
   }
   return ok({ epoch, ops: out });
@@ -717,6 +846,35 @@ function parseClientRequest(type: KvRequestType, body: Body): FieldResult<Client
   const minIndex = optionalNonNegativeInteger(body, 'min_index');
   if (!minIndex.ok) return minIndex;
   return ok({ command: { kind: 'op', op: op.value, ...(tag === undefined ? {} : { tag }) }, minIndex: minIndex.value ?? 0 });
+}
+
+/**
+ * At least the bytes of the command's JSON: the upper bound found without encoding it, which
+ * costs far less for the small commands of most requests, and the exact size (one encoding)
+ * when the bound passes the limit.
+ */
+function commandSize(command: KvCommand, budget: PeerBudget): number {
+  const bound = jsonBytesAtMost(command as unknown as JsonValue);
+  return bound <= budget.commandBytes ? bound : jsonBytes(command as unknown as JsonValue);
+}
+
+/** At least the UTF-8 bytes of `text`: three per UTF-16 unit when short, else counted. */
+function textBytesAtMost(text: string): number {
+  return text.length <= SMALL_TEXT_CHARS ? 3 * text.length : utf8Bytes(text);
+}
+
+function tooLarge(bytes: number, budget: PeerBudget): CommandOutcome {
+  return {
+    type: 'error',
+    code: ErrorCode.malformedRequest,
+    text: `request too large: its command takes ${bytes} bytes, over the ${budget.commandBytes} bytes a message between nodes can carry under the line limit of ${budget.maxLineBytes} bytes (--max-line-bytes); it was not run`,
+  };
+}
+
+/** An encoded item of a kv_forward or kv_forward_result body, and its bytes in UTF-8. */
+interface EncodedItem {
+  readonly text: string;
+  readonly bytes: number;
 }
 
 function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {

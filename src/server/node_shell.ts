@@ -6,11 +6,14 @@
 // peer leaves as one batch message: per-op message counts fall with load instead of rising.
 
 import { assert } from '../base/assert.js';
-import type { JsonValue } from '../base/json.js';
+import { utf8Bytes, type JsonValue } from '../base/json.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { describeFieldError, type FieldResult } from '../protocol/fields.js';
 import { parseInit } from '../protocol/init.js';
-import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeLine, encodeMessage, type Body, type Message } from '../protocol/message.js';
+import { BATCH_TYPE, decodeEnvelope, decodeMessage, encodeBatch, encodeLine, encodeMessage, isMessageId, isNodeName, type Body, type Message } from '../protocol/message.js';
+import type { OversizedLineFacts } from '../protocol/oversized_line.js';
+import { DEFAULT_MAX_LINE_BYTES, peerBudget, type PeerBudget } from '../protocol/peer_budget.js';
+import { LogLimiter } from './log_limiter.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -58,9 +61,16 @@ export interface NodeContext {
   readonly nodeIds: readonly string[];
   /** Every node but this one, in node_ids order. */
   readonly peers: readonly string[];
+  /** How large messages to peers may grow (from the node's line limit): the app cuts its own to fit. */
+  readonly budget: PeerBudget;
   /** Ticks since init. */
   currentTick(): number;
   send(dest: string, body: OutBody, delivery?: Delivery): void;
+  /**
+   * Sends a body already encoded as JSON (an object with a "type"), so that a caller who measured
+   * its parts to fit the budget does not encode them twice.
+   */
+  sendEncoded(dest: string, encodedBody: string, delivery?: Delivery): void;
   reply(to: ReplyTarget, body: OutBody, delivery?: Delivery): void;
   replyError(to: ReplyTarget, code: ErrorCode, text: string, delivery?: Delivery): void;
   /** Sends a request with a fresh msg_id; onDone runs exactly once, on the reply or the timeout. */
@@ -91,19 +101,30 @@ export function route<T>(parse: (body: Body) => FieldResult<T>, handle: (incomin
 
 export interface ShellLimits {
   readonly maxPendingRpcs: number;
+  /**
+   * The longest input line, in bytes, this node accepts, and so (every node of a cluster runs
+   * with the same limit) the longest line it may write to a peer.
+   */
+  readonly maxLineBytes: number;
 }
 
-export const DEFAULT_SHELL_LIMITS: ShellLimits = { maxPendingRpcs: 65_536 };
+export const DEFAULT_SHELL_LIMITS: ShellLimits = { maxPendingRpcs: 65_536, maxLineBytes: DEFAULT_MAX_LINE_BYTES };
 
-/** A batch is cut at about this many characters, far below any node's input line limit. */
-const MAX_BATCH_CHARS = 256 * 1024;
-/** The most messages a received batch may hold (ours hold far fewer: see MAX_BATCH_CHARS). */
+/**
+ * A batch is cut at this many bytes when the line limit allows (a peer parses a line only once
+ * all of it has arrived, so shorter lines keep the pipeline moving); a body alone may be larger.
+ */
+const BATCH_TARGET_BYTES = 256 * 1024;
+/** `{"type":"batch","msgs":[` and `]}` around the bodies of a batch. */
+const BATCH_WRAPPER_BYTES = 26;
+/** The most messages a received batch may hold (ours hold far fewer: see BATCH_TARGET_BYTES). */
 const MAX_BATCH_MESSAGES = 100_000;
 
 /** Encoded bodies waiting for the end of the turn, for one peer and one delivery. */
 interface PeerOutbox {
   readonly bodies: string[];
-  chars: number;
+  /** The bodies' bytes, a comma after each. */
+  bytes: number;
 }
 
 interface PendingRpc {
@@ -122,12 +143,22 @@ export class NodeShell {
   /** Node-to-node bodies of this turn, by peer then delivery; emitted by flush(). */
   private readonly peerOutboxes = new Map<string, Record<Delivery, PeerOutbox>>();
   private peerNames: ReadonlySet<string> = new Set();
+  private budget: PeerBudget;
+  /** Where a batch is cut: the target, or less when the line limit is lower. */
+  private batchBytes: number;
+  private readonly limitedLog: LogLimiter;
+  private readonly limits: ShellLimits;
 
   constructor(
     private readonly output: ShellOutput,
     private readonly createApp: AppFactory,
-    private readonly limits: ShellLimits = DEFAULT_SHELL_LIMITS,
-  ) {}
+    limits: Partial<ShellLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_SHELL_LIMITS, ...limits };
+    this.budget = peerBudget(this.limits.maxLineBytes, []);
+    this.batchBytes = Math.min(BATCH_TARGET_BYTES, this.budget.peerBodyBytes);
+    this.limitedLog = new LogLimiter((level, text) => output.log(level, text));
+  }
 
   get nodeId(): string | undefined {
     return this.context?.nodeId;
@@ -141,16 +172,44 @@ export class NodeShell {
     const decoded = decodeMessage(line);
     switch (decoded.kind) {
       case 'garbage':
-        this.output.log('warn', `skipped an input line (${decoded.reason}): ${preview(line)}`);
+        this.noteLimited('input lines skipped', 'warn', `skipped an input line (${decoded.reason}): ${preview(line)}`);
         return;
       case 'malformed':
-        this.output.log('warn', `malformed request from ${decoded.src}: ${decoded.reason}`);
+        this.noteLimited('malformed requests', 'warn', `malformed request from ${decoded.src}: ${decoded.reason}`);
         this.writeError(decoded.dest, { src: decoded.src, msgId: decoded.msgId }, ErrorCode.malformedRequest, decoded.reason);
         return;
       case 'message':
         this.receive(decoded.message);
         return;
     }
+  }
+
+  /**
+   * The runtime skipped an input line over the limit; `facts` is what a scan of it recovered. A
+   * request from a client (not a reply, with a msg_id) is answered with malformed-request, so
+   * the client is not left waiting; anything else is logged. A line from a peer means the nodes
+   * disagree about the limit: an error.
+   */
+  receiveOversizedLine(byteCount: number, facts: OversizedLineFacts): void {
+    const limit = this.limits.maxLineBytes;
+    const refused = `refused an input line of ${byteCount} bytes (limit ${limit})`;
+    const { src } = facts;
+    if (src !== undefined && this.isPeer(src)) {
+      this.noteLimited(
+        'oversized lines from peers',
+        'error',
+        `${refused} from peer ${src}: every node of a cluster must run with the same --max-line-bytes (RAFTKV_MAX_LINE_BYTES)`,
+      );
+      return;
+    }
+    const target = requestToAnswer(facts);
+    if (typeof target === 'string') {
+      this.noteLimited('oversized input lines', 'warn', `${refused}${src === undefined ? '' : ` from ${JSON.stringify(src)}`}; not answered: ${target}`);
+      return;
+    }
+    this.noteLimited('oversized input lines', 'warn', `${refused} from ${target.src}${facts.type === undefined ? '' : ` (${preview(facts.type)})`}: answered with error ${ErrorCode.malformedRequest}`);
+    const text = `the request's line of ${byteCount} bytes is over this node's input line limit of ${limit} bytes (--max-line-bytes, RAFTKV_MAX_LINE_BYTES); it was not read`;
+    this.writeError(this.context?.nodeId ?? target.dest, { src: target.src, msgId: target.msgId }, ErrorCode.malformedRequest, text);
   }
 
   receive(message: Message): void {
@@ -193,6 +252,7 @@ export class NodeShell {
     if (this.app === undefined) return;
     this.tickCount++;
     this.expireRpcs();
+    this.limitedLog.tick(this.tickCount);
     this.app.tick();
   }
 
@@ -219,17 +279,27 @@ export class NodeShell {
     }
   }
 
-  private queueForPeer(dest: string, body: Body, delivery: Delivery): void {
+  private queueForPeer(dest: string, encoded: string, delivery: Delivery): void {
+    const bytes = utf8Bytes(encoded);
+    if (bytes > this.budget.peerBodyBytes) {
+      // The peer would refuse the line: sending it only moves the error there. The app cuts
+      // its messages to the budget, so this is a bug, or a log written under a larger limit.
+      this.noteLimited(
+        'messages too large for a peer',
+        'error',
+        `dropped a message to ${dest} of ${bytes} bytes (${preview(encoded)}): its line would exceed the line limit of ${this.limits.maxLineBytes} bytes that peers accept`,
+      );
+      return;
+    }
     let outboxes = this.peerOutboxes.get(dest);
     if (outboxes === undefined) {
-      outboxes = { now: { bodies: [], chars: 0 }, 'after-sync': { bodies: [], chars: 0 } };
+      outboxes = { now: { bodies: [], bytes: 0 }, 'after-sync': { bodies: [], bytes: 0 } };
       this.peerOutboxes.set(dest, outboxes);
     }
     const outbox = outboxes[delivery];
-    const encoded = JSON.stringify(body);
-    if (outbox.chars + encoded.length > MAX_BATCH_CHARS) this.emitPeerOutbox(dest, outbox, delivery);
+    if (outbox.bodies.length > 0 && BATCH_WRAPPER_BYTES + outbox.bytes + bytes > this.batchBytes) this.emitPeerOutbox(dest, outbox, delivery);
     outbox.bodies.push(encoded);
-    outbox.chars += encoded.length + 1;
+    outbox.bytes += bytes + 1;
   }
 
   private flushPeerOutboxes(): void {
@@ -245,7 +315,7 @@ export class NodeShell {
     // A lone message goes as itself: a batch of one would only add bytes.
     const line = outbox.bodies.length === 1 ? encodeLine(src, dest, outbox.bodies[0] as string) : encodeBatch(src, dest, outbox.bodies);
     outbox.bodies.length = 0;
-    outbox.chars = 0;
+    outbox.bytes = 0;
     this.output.write(line, delivery);
   }
 
@@ -266,6 +336,8 @@ export class NodeShell {
       }
       return;
     }
+    this.budget = peerBudget(this.limits.maxLineBytes, nodeIds);
+    this.batchBytes = Math.min(BATCH_TARGET_BYTES, this.budget.peerBodyBytes);
     this.context = this.makeContext(nodeId, nodeIds);
     this.app = this.createApp(this.context);
     this.output.log('info', `initialized as ${nodeId} of [${nodeIds.join(', ')}]`);
@@ -299,8 +371,10 @@ export class NodeShell {
       nodeId,
       nodeIds,
       peers,
+      budget: this.budget,
       currentTick: () => shell.tickCount,
       send: (dest, body, delivery = 'after-sync') => shell.write(nodeId, dest, body as Body, delivery),
+      sendEncoded: (dest, encodedBody, delivery = 'after-sync') => shell.writeEncoded(nodeId, dest, encodedBody, delivery),
       reply: (to, body, delivery = 'after-sync') => shell.writeReply(nodeId, to, body, delivery),
       replyError: (to, code, text, delivery = 'after-sync') => shell.writeError(nodeId, to, code, text, delivery),
       rpc: (dest, body, timeoutTicks, onDone) => shell.sendRpc(nodeId, dest, body, timeoutTicks, onDone),
@@ -324,8 +398,13 @@ export class NodeShell {
   }
 
   private write(src: string, dest: string, body: Body, delivery: Delivery): void {
-    if (this.isPeer(dest)) this.queueForPeer(dest, body, delivery);
+    if (this.isPeer(dest)) this.queueForPeer(dest, JSON.stringify(body), delivery);
     else this.output.write(encodeMessage(src, dest, body), delivery);
+  }
+
+  private writeEncoded(src: string, dest: string, encodedBody: string, delivery: Delivery): void {
+    if (this.isPeer(dest)) this.queueForPeer(dest, encodedBody, delivery);
+    else this.output.write(encodeLine(src, dest, encodedBody), delivery);
   }
 
   private isPeer(name: string): boolean {
@@ -333,17 +412,32 @@ export class NodeShell {
   }
 
   private writeReply(src: string, to: ReplyTarget, body: OutBody, delivery: Delivery = 'now'): void {
-    if (to.msgId === undefined) return; // the sender asked for no answer
+    if (to.msgId === undefined) {
+      // Nobody can match an answer without in_reply_to to its request, so none is sent; say so.
+      const what = body.type === 'error' ? `error ${String(body['code'])}: ${String(body['text'])}` : body.type;
+      this.noteLimited('answers dropped for requests without msg_id', 'warn', `cannot answer ${to.src} (its request had no msg_id): dropped ${what}`);
+      return;
+    }
     this.write(src, to.src, { ...body, in_reply_to: to.msgId } as Body, delivery);
   }
 
   private writeError(src: string, to: ReplyTarget, code: ErrorCode, text: string, delivery: Delivery = 'now'): void {
-    if (to.msgId === undefined) {
-      this.output.log('warn', `cannot answer ${to.src} (no msg_id): error ${code}: ${text}`);
-      return;
-    }
     this.writeReply(src, to, { type: 'error', code, text }, delivery);
   }
+
+  private noteLimited(kind: string, level: LogLevel, text: string): void {
+    this.limitedLog.note(kind, level, text, this.tickCount);
+  }
+}
+
+/** Who to answer about an oversized line, or why it cannot be answered. */
+function requestToAnswer(facts: OversizedLineFacts): { readonly src: string; readonly dest: string; readonly msgId: number } | string {
+  const { src, dest, msgId } = facts;
+  if (!facts.complete) return 'it is not one complete JSON object';
+  if (!isNodeName(src) || !isNodeName(dest)) return 'it has no usable src or dest';
+  if (facts.hasInReplyTo) return 'it is a reply';
+  if (!isMessageId(msgId)) return 'it has no usable msg_id';
+  return { src, dest, msgId };
 }
 
 function preview(line: string): string {

@@ -67,6 +67,8 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
     }
   }
   const { seed, seeds = 1, from = 1, nodeCount, safetyMs } = integers;
+  // Zero runs would end in "0 failed", a pass that checked nothing.
+  if (seeds < 1) return `--seeds needs a positive integer (0 runs would check nothing)`;
   return { seed, seeds, from, profile, nodeCount, readMode, safetyMs, trace, verbose };
 }
 
@@ -93,6 +95,14 @@ export function describeResult(result: SimResult): string {
   );
 }
 
+/** A long run says how far it got this often (wall clock), so it never looks stuck. */
+const PROGRESS_INTERVAL_MS = 5_000;
+
+function progressLine(done: number, count: number, failed: number, elapsedMs: number): string {
+  const leftS = ((count - done) * elapsedMs) / done / 1000;
+  return `... ${done}/${count} runs (${Math.floor((100 * done) / count)}%), ${failed} failed, ${(elapsedMs / 1000).toFixed(1)} s, about ${leftS.toFixed(0)} s left`;
+}
+
 export function runSimCli(argv: readonly string[], write: (text: string) => void, wallMs: () => number): number {
   const cli = parseSimArgs(argv);
   if (typeof cli === 'string') {
@@ -105,6 +115,7 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
   const failures: SimResult[] = [];
   let virtualUs = 0;
   const byProfile = new Map<string, number>();
+  let lastProgressMs = started;
   for (let seed = first; seed < first + count; seed++) {
     const trace = cli.trace ? (line: string) => write(`${line}\n`) : undefined;
     const result = runSimulation(simOptionsFor(cli, seed, trace));
@@ -114,8 +125,12 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
       failures.push(result);
       write(`seed ${seed} FAILED (${result.profile}): ${result.failure}\n  replay: ${result.replay}\n`);
     }
-    if (cli.verbose || count === 1) write(`${describeResult(result)}\n`);
-    else if ((seed - first + 1) % 500 === 0) write(`... ${seed - first + 1}/${count} runs, ${failures.length} failed, ${((wallMs() - started) / 1000).toFixed(1)} s\n`);
+    if (cli.verbose || count === 1) {
+      write(`${describeResult(result)}\n`);
+    } else if (wallMs() - lastProgressMs >= PROGRESS_INTERVAL_MS && seed < first + count - 1) {
+      lastProgressMs = wallMs();
+      write(`${progressLine(seed - first + 1, count, failures.length, lastProgressMs - started)}\n`);
+    }
   }
   const wallS = (wallMs() - started) / 1000;
   const profiles = [...byProfile].map(([name, runs]) => `${name} ${runs}`).join(', ');

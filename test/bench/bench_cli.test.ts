@@ -36,7 +36,8 @@ describe('raftkv-test bench', () => {
   it('runs a one-cell matrix with its ceiling and writes the table, report.html, bench.json and --docs', () => {
     const out = join(dir, 'out');
     const docs = join(dir, 'docs', 'bench.md');
-    const args = ['--nodes', '3', '--latency', '0', '--clients', '2n', '--reads', '0.5', '--time-limit', '1', '--reps', '1', '--seed', '5', '--out', out, '--docs', docs];
+    // No --seed: the bench draws one, prints it, and puts it in the reproducing command.
+    const args = ['--nodes', '3', '--latency', '0', '--clients', '2n', '--reads', '0.5', '--time-limit', '1', '--reps', '1', '--out', out, '--docs', docs];
     const result = run(args, 40_000);
     expect(result.status, result.stdout + result.stderr).toBe(0);
 
@@ -57,6 +58,7 @@ describe('raftkv-test bench', () => {
     expect(html).toContain(`--out ${out}`);
 
     const json = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
+      options: { seed: number };
       exitCode: number;
       cells: { runs: { metrics: { answeredOpsPerS: number; valid: boolean } }[]; ratioToCeiling: number }[];
       ceiling: { point: { id: string; concurrency: number }; summary: { answeredOpsPerS: { median: number } } }[];
@@ -64,6 +66,8 @@ describe('raftkv-test bench', () => {
     // The 3-node 2n cell runs 6 threads, and so does its ceiling point.
     expect(json.ceiling.map((c) => [c.point.id, c.point.concurrency])).toEqual([['ceiling-r0.5-t6', 6]]);
     expect(json.exitCode).toBe(0);
+    expect(result.stderr).toContain(`seed ${json.options.seed}`);
+    expect(readFileSync(docs, 'utf8')).toMatch(new RegExp(`Reproduce .*--docs \\S+ --seed ${json.options.seed}\``));
     expect(json.cells[0]?.runs[0]?.metrics.valid).toBe(true);
     expect(json.cells[0]?.runs[0]?.metrics.answeredOpsPerS).toBeGreaterThan(0);
     expect(json.ceiling[0]?.summary.answeredOpsPerS.median).toBeGreaterThan(0);

@@ -135,5 +135,8 @@ describe('benchExitCode', () => {
     expect(benchExitCode([valid, { valid: 2, invalid: 0, unknown: 1 }], false)).toBe(2);
     expect(benchExitCode([valid], true)).toBe(2);
     expect(benchExitCode([{ valid: 0, invalid: 1, unknown: 2 }, valid], true)).toBe(1);
+    // Nothing ran: nothing was measured, which is no pass.
+    expect(benchExitCode([], false)).toBe(2);
+    expect(benchExitCode([{ valid: 0, invalid: 0, unknown: 0 }], false)).toBe(2);
   });
 });

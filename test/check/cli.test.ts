@@ -51,6 +51,10 @@ beforeAll(async () => {
   await writeFile(join(directory, 'jepsen.log'), JEPSEN);
   await writeFile(join(directory, 'garbage.txt'), 'hello\n');
   await writeFile(join(directory, 'broken.jsonl'), `${VALID}{"process":1,"type":"ok"\n`);
+  await writeFile(join(directory, 'empty.jsonl'), '');
+  await writeFile(join(directory, 'blank.jsonl'), '\n  \n');
+  await writeFile(join(directory, 'nemesis-only.jsonl'), '{"process":"nemesis","type":"info","f":"start","value":null}\n');
+  await writeFile(join(directory, 'README.txt'), '# A project\n\nSome prose, and no history at all.\n');
 });
 
 afterAll(async () => {
@@ -110,7 +114,22 @@ describe('raftkv-test check', () => {
     expect(named.status).toBe(1);
     const wrong = await run('--format', 'jsonl', join(directory, 'jepsen.log'));
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toContain('jepsen.log:1: not JSON');
+    expect(wrong.stderr).toContain('jepsen.log:1 (read as --format jsonl): not JSON');
+  });
+
+  it.each([
+    [['empty.jsonl'], 'empty.jsonl is empty: there is no history to check'],
+    [['blank.jsonl'], 'blank.jsonl is empty'],
+    [['empty.jsonl', '--format', 'jepsen'], 'is empty'],
+    [['nemesis-only.jsonl'], 'the history holds no client operation: there is nothing to check (only 1 non-client events)'],
+    [['README.txt', '--format', 'jepsen'], 'README.txt (read as --format jepsen): no Jepsen history line in it'],
+    [['valid.jsonl', '--format', 'jepsen'], 'valid.jsonl (read as --format jepsen): no Jepsen history line in it'],
+    [['README.txt', '--format', 'jsonl'], 'README.txt:1 (read as --format jsonl): not JSON'],
+  ])('never calls a history valid that it could not read: %j exits 2', async (argv, message) => {
+    const { status, stdout, stderr } = await run(...argv.map((arg) => (/\.(jsonl|txt)$/.test(arg) ? join(directory, arg) : arg)));
+    expect(stdout).not.toContain('verdict: valid');
+    expect(stderr).toContain(message);
+    expect(status).toBe(2);
   });
 
   it('writes a timeline of invalid keys with --svg', async () => {

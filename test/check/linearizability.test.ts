@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/check/linearizability.js';
-import { interpretOperation } from '../../src/check/linearizability.js';
+import { checkHistory, interpretOperation, NOTHING_TO_CHECK } from '../../src/check/linearizability.js';
 import { pairOperations } from '../../src/check/operations.js';
 import { generateHistory } from '../../src/check/generate.js';
 import { check, history } from './helpers.js';
@@ -13,7 +13,6 @@ interface Case {
 
 const CASES: readonly Case[] = [
   // --- valid, plain ---
-  { name: 'empty history', verdict: 'valid', events: '' },
   {
     name: 'read of a missing key before any write',
     verdict: 'valid',
@@ -392,6 +391,23 @@ describe('linearizability of hand-written histories', () => {
       expect(result.verdict).toBe(testCase.verdict);
     });
   }
+});
+
+describe('histories with nothing to check', () => {
+  it('an empty history gets no verdict, and says why', () => {
+    expect(checkHistory([])).toEqual({ ok: false, error: `${NOTHING_TO_CHECK} (it is empty)` });
+  });
+
+  it('a history of nemesis events only gets no verdict', () => {
+    const result = checkHistory(history(`nemesis info start null
+                                         nemesis info stop null`));
+    expect(result).toEqual({ ok: false, error: `${NOTHING_TO_CHECK} (only 2 non-client events)` });
+  });
+
+  it('one operation, even a failed one, is something to check', () => {
+    expect(check(history(`1 invoke write 1
+                          1 fail write 1 err=11`)).verdict).toBe('valid');
+  });
 });
 
 describe('per-key verdicts', () => {

@@ -80,7 +80,7 @@ describe('bin/raftkv with a data directory', () => {
     second.send(INIT);
     await second.next();
     await expectKeys(second, 30, 200);
-    expect(second.stderr.join('')).toMatch(/recovered .*snapshot at [1-9]/);
+    expect(second.stderr.join('')).toMatch(/restarted on .*: recovered a snapshot at [1-9]/);
   });
 
   it('stops with a clear error when the WAL is corrupt before its tail', async () => {
@@ -101,6 +101,27 @@ describe('bin/raftkv with a data directory', () => {
     const { code } = await second.exited;
     expect(code).toBe(65);
     expect(second.stderr.join('')).toMatch(/FATAL: cannot recover .*corrupt record at byte/);
+  });
+
+  it('says whether it starts on a fresh data directory or restarted on one, and what it recovered', async () => {
+    const dir = join(root, 'fresh-then-again');
+    const first = start(dir);
+    first.send(INIT);
+    await first.next();
+    await writeKeys(first, 3, 100);
+    first.kill();
+    await first.exited;
+    const firstLog = first.stderr.join('');
+    expect(firstLog).toContain(`fresh data directory ${join(dir, 'n0')}: nothing to recover`);
+    expect(firstLog).not.toMatch(/recovered|restarted/);
+
+    const second = start(dir);
+    second.send(INIT);
+    await second.next();
+    const secondLog = second.stderr.join('');
+    expect(secondLog).not.toContain('fresh data directory');
+    // A no-op of term 1, then three writes: the log reaches index 4, all of it committed.
+    expect(secondLog).toMatch(new RegExp(`INFO restarted on ${join(dir, 'n0')}: recovered a snapshot at 0, \\d+ WAL records \\(\\d+ bytes\\), the log up to index 4, term 1 \\(voted for n0\\), commit 4\n`));
   });
 
   it('says on stderr that it keeps state in memory without a data directory', async () => {

@@ -35,15 +35,41 @@ describe('bin/raftkv over stdio', () => {
     expect(node.stderr.join('')).toContain('skipped an input line (not valid JSON)');
   });
 
-  it('refuses a line over 1 MiB without dying and keeps serving', async () => {
+  it('answers a request on a line over 1 MiB with error 12 naming the size and the limit, and keeps serving', async () => {
     const node = new NodeProcess(RAFTKV_BIN);
     node.send(INIT);
     await node.next();
-    const huge = { src: 'c1', dest: 'n0', body: { type: 'write', msg_id: 2, key: 0, value: 'x'.repeat(3 << 20) } };
+    // msg_id after the value: only a scan of the whole line finds it.
+    const huge = JSON.stringify({ src: 'c1', dest: 'n0', body: { type: 'write', key: 0, value: 'x'.repeat(3 << 20), msg_id: 2 } });
     node.send(huge);
     node.send({ src: 'c1', dest: 'n0', body: { type: 'frob', msg_id: 3 } });
+    expect(await node.next()).toEqual({
+      src: 'n0',
+      dest: 'c1',
+      body: {
+        type: 'error',
+        code: 12,
+        text: `the request's line of ${huge.length} bytes is over this node's input line limit of 1048576 bytes (--max-line-bytes, RAFTKV_MAX_LINE_BYTES); it was not read`,
+        in_reply_to: 2,
+      },
+    });
     expect((await node.next()).body).toMatchObject({ type: 'error', code: 10, in_reply_to: 3 });
-    expect(node.stderr.join('')).toMatch(/refused an input line of \d+ bytes/);
+    expect(node.stderr.join('')).toMatch(/refused an input line of \d+ bytes \(limit 1048576\) from c1 \(write\): answered with error 12/);
+  });
+
+  it('refuses numbers JSON cannot carry instead of acknowledging a value it would read back changed', async () => {
+    const node = new NodeProcess(RAFTKV_BIN);
+    node.send(INIT);
+    await node.next();
+    node.send('{"src":"c1","dest":"n0","body":{"type":"write","msg_id":2,"key":1,"value":1e400}}');
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 2, text: expect.stringContaining('field "value"') as string });
+    node.send('{"src":"c1","dest":"n0","body":{"type":"write","msg_id":3,"key":1,"value":12345678901234567891}}');
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 3, text: expect.stringContaining('send it as a string') as string });
+    node.send(`{"src":"c1","dest":"n0","body":{"type":"write","msg_id":4,"key":1,"value":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`);
+    expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 4, text: expect.stringContaining('nests deeper') as string });
+    node.send('{"src":"c1","dest":"n0","body":{"type":"read","msg_id":5,"key":1}}');
+    expect((await node.next(10_000)).body).toMatchObject({ type: 'error', code: 20, in_reply_to: 5 });
+    expect(node.alive).toBe(true);
   });
 
   it('exits 0 at the end of stdin, after flushing its replies', async () => {
@@ -62,10 +88,16 @@ describe('bin/raftkv over stdio', () => {
     expect(await withTimeout(node.exited, 5_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
   });
 
-  it('rejects a bad option with a clear message and status 2', async () => {
+  it('rejects a bad flag with two lines, the problem and where to find the options, and status 2', async () => {
     const node = new NodeProcess(RAFTKV_BIN, ['--tick-ms', 'soon']);
     expect(await withTimeout(node.exited, 5_000, 'exit on a bad option')).toEqual({ code: 2, signal: null });
-    expect(node.stderr.join('')).toContain('--tick-ms (RAFTKV_TICK_MS) must be an integer');
+    expect(node.stderr.join('')).toBe(`raftkv: --tick-ms must be an integer from 1 to 1000; got "soon"\nraftkv: run 'raftkv --help' for the options\n`);
+  });
+
+  it('names the environment variable a bad value came from', async () => {
+    const node = new NodeProcess(RAFTKV_BIN, [], { env: { ...process.env, RAFTKV_TICK_MS: 'x' } });
+    expect(await withTimeout(node.exited, 5_000, 'exit on a bad variable')).toEqual({ code: 2, signal: null });
+    expect(node.stderr.join('')).toBe(`raftkv: RAFTKV_TICK_MS must be an integer from 1 to 1000; got "x"\nraftkv: run 'raftkv --help' for the options\n`);
   });
 });
 
@@ -112,8 +144,11 @@ describe('client sessions over stdio', () => {
     const read = (await node.next()).body;
     expect(read).toMatchObject({ type: 'read_ok', value: 2, in_reply_to: 6 });
     expect(read['index']).toBeGreaterThan(written['index'] as number);
+    // An id past the log's end may still be opened: unknown. One the log passed, never opened: definite.
     send({ type: 'write', msg_id: 7, key: 'a', value: 1, session: 999_999, seq: 1 });
     expect((await node.next()).body).toMatchObject({ type: 'error', code: 13, in_reply_to: 7 });
+    send({ type: 'write', msg_id: 9, key: 'a', value: 1, session: session + 1, seq: 1 });
+    expect((await node.next()).body).toEqual({ type: 'error', code: 12, text: `session ${session + 1} was never opened: open one with open_session`, in_reply_to: 9 });
     send({ type: 'write', msg_id: 8, key: 'a', value: 1, session });
     expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 8 });
   });

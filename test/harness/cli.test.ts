@@ -1,12 +1,14 @@
 // bin/raftkv-test as users run it: help, argument errors (status 254), a short test run
-// (status 0, seed printed), and `check` on the history that run wrote.
+// (status 0, seed printed), `check` on the history that run wrote, nodes that fail to start
+// (status 2, their own error line), the tally of --test-count and the store's latest link.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTally } from '../../src/harness/cli.js';
 import { REPO_ROOT, requireBuilt } from '../support/node_process.js';
-import { LOCAL_KV } from './helpers.js';
+import { LOCAL_KV, NODES_DIR } from './helpers.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'raftkv-test');
 const dir = mkdtempSync(join(tmpdir(), 'raftkv-cli-test-'));
@@ -14,6 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'raftkv-cli-test-'));
 beforeAll(() => {
   requireBuilt('dist/raftkv-test.mjs');
   requireBuilt('dist/local-kv.mjs');
+  requireBuilt('dist/raftkv.mjs');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,6 +31,9 @@ describe('bin/raftkv-test', () => {
     const help = run(['test', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--nemesis-interval');
+    // What a seed repeats, and what it cannot.
+    expect(help.stdout).toContain("each node's RAFTKV_SEED");
+    expect(help.stdout).toContain('It cannot repeat what timing decides');
   });
 
   it('refuses bad arguments with status 254 and a clear message', () => {
@@ -51,5 +57,43 @@ describe('bin/raftkv-test', () => {
     const check = run(['check', join(dir, 'store', 'latest', 'history.jsonl')]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain('verdict: valid');
+  });
+
+  it('reports bin/raftkv given a bad option as a failed start: status 2, its own error line, not INVALID', () => {
+    const test = run(['test', '--bin', join(REPO_ROOT, 'bin', 'raftkv'), '--node-count', '1', '--concurrency', '2n', '--time-limit', '5', '--seed', '3', '--', '--tick-ms', 'nope']);
+    expect(test.status, test.stdout + test.stderr).toBe(2);
+    expect(test.stdout).toMatch(/ERROR: node n0 failed to start: raftkv: [^\n]*--tick-ms[^\n]*"nope"[^\n]*\(it exited with code 2 before answering init; its stderr is in [^\n]*n0\.log\)/);
+    expect(test.stdout).not.toContain('INVALID');
+    expect(test.stdout).not.toContain('NODE CRASHED');
+    expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('VERDICT: unknown (the run could not be judged; why: above)');
+  });
+
+  it('ends --test-count runs with a tally, and links store/latest to an --out directory inside the store', () => {
+    const test = run(['test', '--bin', LOCAL_KV, '--node-count', '1', '--concurrency', '2n', '--time-limit', '0.5', '--rate', '100', '--seed', '80', '--test-count', '2', '--out', 'store/demo']);
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('2 of 2 runs valid');
+    expect(readlinkSync(join(dir, 'store', 'latest'))).toBe(join('demo', 'run-2'));
+    expect(realpathSync(join(dir, 'store', 'latest'))).toBe(realpathSync(join(dir, 'store', 'demo', 'run-2')));
+    const check = run(['check', join(dir, 'store', 'latest', 'history.jsonl')]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
+  it('says where --test-count stopped, and why', () => {
+    const test = run(['test', '--bin', join(NODES_DIR, 'fails-at-start.mjs'), '--node-count', '1', '--concurrency', '2n', '--time-limit', '5', '--seed', '90', '--test-count', '3', '--out', join(dir, 'elsewhere')]);
+    expect(test.status, test.stdout + test.stderr).toBe(2);
+    expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('stopped after run 1 of 3: 0 valid, 1 unknown');
+    expect(existsSync(join(dir, 'elsewhere', 'run-1', 'results.json'))).toBe(true);
+    // An --out outside the store leaves store/latest alone.
+    const latest = join(dir, 'store', 'latest');
+    expect(existsSync(latest) ? readlinkSync(latest) : '(none)').not.toContain('elsewhere');
+  });
+});
+
+describe('the tally of --test-count', () => {
+  it('counts valid, invalid and unknown runs, and says when the runs stopped early', () => {
+    expect(formatTally([true, true, true], 3, false)).toBe('3 of 3 runs valid');
+    expect(formatTally([true, false], 3, false)).toBe('stopped after run 2 of 3: 1 valid, 1 invalid');
+    expect(formatTally([true, 'unknown'], 5, true)).toBe('stopped after run 2 of 5 (interrupted): 1 valid, 1 unknown');
+    expect(formatTally([true, true, 'unknown'], 3, true)).toBe('3 runs (interrupted): 2 valid, 1 unknown');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
-import { checkLinKvConcurrency, classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type KvOp } from '../../src/harness/lin_kv.js';
+import { checkLinKvConcurrency, classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, threadRngs, type KvOp } from '../../src/harness/lin_kv.js';
 
 const READ: KvOp = { f: 'read', key: 0, value: null };
 const WRITE: KvOp = { f: 'write', key: 0, value: 3 };
@@ -122,5 +122,53 @@ describe('LinKvGenerator with a read fraction (raftkv extension)', () => {
     const ninety = share(0.9, 42);
     expect(ninety).toBeGreaterThan(0.87);
     expect(ninety).toBeLessThan(0.93);
+  });
+});
+
+describe('LinKvGenerator with one Rng per thread (repeatable runs)', () => {
+  /** Calls nextOp in an order drawn from `orderSeed`; returns each thread's (f, value) sequence. */
+  const sequences = (seed: number, orderSeed: number, threads: number, opsPerThread: number): string[][] => {
+    const generator = new LinKvGenerator({ nodeCount: 3, concurrency: threads }, threadRngs(new Rng(seed), threads));
+    const order = new Rng(orderSeed);
+    const remaining = Array.from({ length: threads }, () => opsPerThread);
+    const out: string[][] = Array.from({ length: threads }, () => []);
+    for (let left = threads * opsPerThread; left > 0; left--) {
+      const open = remaining.flatMap((count, thread) => (count > 0 ? [thread] : []));
+      const thread = order.pick(open);
+      remaining[thread] = (remaining[thread] as number) - 1;
+      const op = generator.nextOp(thread);
+      (out[thread] as string[]).push(`${op.f} ${JSON.stringify(op.value)}`);
+    }
+    return out;
+  };
+
+  it('gives each thread the same operations and values whatever order the threads call in', () => {
+    const seed = 8_675_309;
+    const reference = sequences(seed, 1, 12, 200);
+    for (const orderSeed of [2, 3, 4, 5]) expect(sequences(seed, orderSeed, 12, 200), `seed ${seed}, call order seed ${orderSeed}`).toEqual(reference);
+    expect(sequences(seed + 1, 1, 12, 200)).not.toEqual(reference);
+  });
+
+  it("numbers each group's keys on its own: one group's moves never shift another's keys", () => {
+    const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 6, processLimit: 2 }, threadRngs(new Rng(1), 6));
+    // Three groups of two threads: keys g, g + 3, g + 6, ...
+    expect([0, 2, 4].map((thread) => generator.nextOp(thread).key)).toEqual([0, 1, 2]);
+    for (let move = 1; move <= 3; move++) {
+      generator.nextOp(1);
+      generator.crashed(1);
+      // Group 0 had two processes on its key; thread 1's new process moves it on.
+      expect(generator.nextOp(1).key).toBe(3 * move);
+      generator.crashed(1);
+    }
+    // Groups 1 and 2 are where they were, and their own next key does not depend on group 0.
+    expect([2, 4].map((thread) => generator.nextOp(thread).key)).toEqual([1, 2]);
+    generator.nextOp(3);
+    generator.crashed(3);
+    expect(generator.nextOp(3).key).toBe(4);
+    expect(generator.keysUsed).toBe(4 + 2 + 1);
+  });
+
+  it('refuses a number of thread Rngs other than the number of threads', () => {
+    expect(() => new LinKvGenerator({ nodeCount: 1, concurrency: 4 }, threadRngs(new Rng(1), 2))).toThrow(/2 thread Rngs for 4 threads/);
   });
 });

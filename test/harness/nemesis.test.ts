@@ -72,3 +72,32 @@ describe('nemesis planner', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('nemesis schedule', () => {
+  const schedule = (seed: number): string[] => {
+    const planner = new NemesisPlanner(['partition', 'kill', 'pause'], N5, 1000, new Rng(seed));
+    const steps = Array.from({ length: 60 }, () => {
+      const dueMs = planner.nextDueMs();
+      return `${dueMs.toFixed(6)} ${JSON.stringify(planner.next())}`;
+    });
+    return [...steps, JSON.stringify(planner.healAll())];
+  };
+
+  it('follows from the seed alone: due times, kinds, targets and partition shapes', () => {
+    expect(schedule(31)).toEqual(schedule(31));
+    expect(schedule(32)).not.toEqual(schedule(31));
+  });
+
+  it('counts due times from the previous due time, not from when a step finished', () => {
+    const planner = new NemesisPlanner(['partition'], N5, 1000, new Rng(7));
+    const twin = new NemesisPlanner(['partition'], N5, 1000, new Rng(7));
+    let due = 0;
+    for (let i = 0; i < 50; i++) {
+      due += twin.nextDelayMs();
+      twin.next();
+      const dueMs = planner.nextDueMs();
+      planner.next();
+      expect(dueMs).toBeCloseTo(due, 9);
+    }
+  });
+});

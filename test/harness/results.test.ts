@@ -1,6 +1,24 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/base/rng.js';
 import { renderLatencyPlot, thinOps } from '../../src/harness/latency_plot.js';
-import { availability, computeStats, exitCodeFor, mergeValidity, quantiles, type OpRecord } from '../../src/harness/results.js';
+import { makeTestOptions, type TestOptions } from '../../src/harness/options.js';
+import {
+  availability,
+  buildResults,
+  computeStats,
+  exitCodeFor,
+  EXPLANATIONS_FILE,
+  explanationsText,
+  formatSummary,
+  mergeValidity,
+  quantiles,
+  type OpRecord,
+  type Reason,
+  type ResultsDocument,
+  type RunFacts,
+} from '../../src/harness/results.js';
+import { NO_CLIENT_OPERATION, type WorkloadVerdict } from '../../src/harness/verdict.js';
 
 function op(f: OpRecord['f'], type: OpRecord['type'], invokeMs = 0, completeMs = 1): OpRecord {
   return { process: 0, f, key: 0, type, invokeMs, completeMs, error: undefined };
@@ -12,7 +30,8 @@ describe('run statistics', () => {
     const stats = computeStats([op('read', 'ok'), op('write', 'info'), op('write', 'ok'), op('cas', 'ok'), op('cas', 'fail')]);
     expect(stats).toMatchObject({ valid: true, count: 5, okCount: 3, failCount: 1, infoCount: 1 });
     expect(stats.byF.cas).toEqual({ valid: true, count: 2, okCount: 1, failCount: 1, infoCount: 0 });
-    expect(computeStats([]).valid).toBe(true);
+    // Nothing attempted, nothing checked: not valid, unknown.
+    expect(computeStats([]).valid).toBe('unknown');
   });
 
   it('computes nearest-rank latency quantiles', () => {
@@ -26,6 +45,8 @@ describe('run statistics', () => {
     expect(availability(ops, undefined)).toEqual({ valid: true, okFraction: 0.75 });
     expect(availability(ops, 'total').valid).toBe(false);
     expect(availability(ops, 0.7).valid).toBe(true);
+    expect(availability([], 0.7)).toEqual({ valid: 'unknown', okFraction: null });
+    expect(availability([], undefined).valid).toBe(true);
   });
 
   it('merges verdicts: false beats unknown beats true; exit codes 0, 1, 2', () => {
@@ -54,5 +75,165 @@ describe('latency plot', () => {
     expect(thinned).toBe(true);
     expect(kept.length).toBeLessThanOrEqual(1001);
     expect(kept.some((o) => o.type === 'info')).toBe(true);
+  });
+});
+
+/** A run's facts with every part valid unless a test overrides it. */
+function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly options?: Partial<TestOptions> } = {}): RunFacts {
+  const made = makeTestOptions({ bin: 'node.mjs', nodeCount: 1, concurrency: '2n', seed: 1, outDir: '/runs/out', ...overrides.options });
+  if (!made.ok) throw new Error(made.error);
+  const { options: _options, ...rest } = overrides;
+  return {
+    options: made.value,
+    command: [],
+    outDir: '/runs/out',
+    dataDir: '/runs/out/data',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    opPhaseMs: 1000,
+    ops: [op('read', 'ok'), op('write', 'ok'), op('cas', 'ok')],
+    net: { all: { sendCount: 6, recvCount: 6 }, clients: { sendCount: 6, recvCount: 6 }, servers: { sendCount: 0, recvCount: 0 }, serverDelayMs: null, droppedByPartition: 0, droppedNodeDown: 0 },
+    faults: [],
+    faultCounts: {},
+    output: { badLines: [], malformedResponses: 0, sessionRetries: 0, malformedExamples: [], spoofedSrc: 0, nodeProblems: [] },
+    crashes: [],
+    harnessErrors: [],
+    nodeSeeds: { n0: [7] },
+    workload: workload({}),
+    keysUsed: 1,
+    restarts: 0,
+    ...rest,
+  };
+}
+
+function workload(overrides: Partial<WorkloadVerdict>): WorkloadVerdict {
+  return { valid: true, keyCount: 1, failures: [], undecided: [], results: {}, explanations: [], fullExplanations: [], timelineSvg: null, elapsedMs: 1, ...overrides };
+}
+
+function summaryOf(f: RunFacts): { summary: string; results: ResultsDocument; why: Reason[] } {
+  const results = buildResults(f);
+  return { summary: formatSummary(f, results), results, why: results['why'] as Reason[] };
+}
+
+describe('the verdict in words', () => {
+  it('says which operation type never succeeded, and that Jepsen requires one ok of each', () => {
+    const ops = [op('read', 'ok'), op('write', 'ok'), op('cas', 'fail'), op('cas', 'info'), op('cas', 'fail')];
+    const { summary, results, why } = summaryOf(facts({ ops }));
+    expect(results.valid).toBe(false);
+    expect(why).toEqual([
+      {
+        check: 'stats',
+        valid: false,
+        reason: "no cas succeeded (3 attempted: 2 failed, 1 indeterminate): every operation type needs at least one ok (Jepsen's stats rule); run longer or raise --rate",
+      },
+    ]);
+    expect(summary).toContain('INVALID (stats): no cas succeeded');
+    expect(summary.split('\n').at(-1)).toBe('VERDICT: INVALID (why: above)');
+  });
+
+  it('calls a run without any client operation unknown, never valid, and says why', () => {
+    const { summary, results, why } = summaryOf(facts({ ops: [], options: { rate: 0 }, workload: workload({ valid: 'unknown', keyCount: 0, error: NO_CLIENT_OPERATION }) }));
+    expect(results.valid).toBe('unknown');
+    expect((results['stats'] as { valid: unknown }).valid).toBe('unknown');
+    expect(why).toEqual([{ check: 'stats', valid: 'unknown', reason: 'no client operation was performed (--rate is 0): nothing was checked' }]);
+    expect(summary).toContain('UNKNOWN (stats): no client operation was performed (--rate is 0)');
+    expect(exitCodeFor(results.valid)).toBe(2);
+  });
+
+  it('calls a run in which no operation succeeded invalid, in words', () => {
+    const { results, why } = summaryOf(facts({ ops: [op('read', 'fail'), op('write', 'info'), op('cas', 'fail')] }));
+    expect(results.valid).toBe(false);
+    expect(why.map((reason) => reason.reason)).toEqual([expect.stringMatching(/^no operation succeeded \(3 attempted: 2 failed, 1 indeterminate\): every operation type needs at least one ok/) as string]);
+  });
+
+  it('explains availability, output, crashes, undecided keys and harness errors', () => {
+    const ops = [op('read', 'ok'), op('write', 'ok'), op('cas', 'ok'), op('cas', 'fail')];
+    const { why, results } = summaryOf(
+      facts({
+        ops,
+        options: { availability: 0.9 },
+        output: { badLines: [{ node: 'n0', reason: 'not valid JSON', line: 'hello', atMs: 5 }], malformedResponses: 0, sessionRetries: 0, malformedExamples: [], spoofedSrc: 0, nodeProblems: [] },
+        crashes: [{ node: 'n0', code: 3, signal: null, atMs: 1500, logTail: 'bye' }],
+        harnessErrors: ['node n1 failed to start: boom', 'interrupted: the run was stopped before its end'],
+        workload: workload({ valid: 'unknown', undecided: [4] }),
+      }),
+    );
+    expect(results.valid).toBe(false);
+    expect(why.map((reason) => `${reason.check} ${String(reason.valid)}: ${reason.reason}`)).toEqual([
+      'errors unknown: node n1 failed to start: boom (and 1 more error above)',
+      'workload unknown: the linearizability check could not decide key 4 within its budget: see the explanation above',
+      'availability false: 75.0% of operations succeeded, but --availability 0.9 asks for 90.0%',
+      "output false: 1 bad stdout line from n0: a node must print only Maelstrom messages on stdout (shown above)",
+      'crashes false: node n0 exited on its own at 1.5 s (code 3): a node under test must keep running',
+    ]);
+  });
+
+  it('gives a reason exactly when the verdict is not valid (seeded cases)', () => {
+    const seed = 20_251;
+    const rng = new Rng(seed);
+    const outcomes: OpRecord['type'][] = ['ok', 'fail', 'info'];
+    for (let round = 0; round < 300; round++) {
+      const ops = Array.from({ length: rng.int(0, 4) }, () => op(rng.pick(['read', 'write', 'cas'] as const), rng.pick(outcomes)));
+      const workloadValid = rng.pick([true, false, 'unknown'] as const);
+      const f = facts({
+        ops,
+        options: { rate: rng.pick([0, 5]), ...(rng.chance(0.3) ? { availability: 0.5 } : {}) },
+        crashes: rng.chance(0.2) ? [{ node: 'n0', code: 1, signal: null, atMs: 1, logTail: '' }] : [],
+        harnessErrors: rng.chance(0.2) ? ['setup failed'] : [],
+        workload:
+          ops.length === 0
+            ? workload({ valid: 'unknown', keyCount: 0, error: NO_CLIENT_OPERATION })
+            : workloadValid === 'unknown'
+              ? workload({ valid: 'unknown', undecided: [0] })
+              : workload({ valid: workloadValid, failures: workloadValid ? [] : [0] }),
+      });
+      const results = buildResults(f);
+      const why = results['why'] as Reason[];
+      expect(why.length > 0, `seed ${seed}, round ${round}: ${JSON.stringify(results.valid)} ${JSON.stringify(why)}`).toBe(results.valid !== true);
+      if (results.valid !== true) expect(why.some((reason) => reason.valid === results.valid), `seed ${seed}, round ${round}`).toBe(true);
+    }
+  });
+});
+
+describe('the summary says where it cuts', () => {
+  const long = (key: number, lines: number): string => [`key ${key}: NOT linearizable`, ...Array.from({ length: lines - 1 }, (_, i) => `  line ${i + 2} of key ${key}`)].join('\n');
+
+  it('names the cut and the file with every explanation in full', () => {
+    const explanations = [long(0, 20), long(1, 3), long(2, 14), long(3, 5), long(4, 5)];
+    const f = facts({ workload: workload({ valid: false, keyCount: 5, failures: [0, 1, 2, 3, 4], explanations, fullExplanations: explanations }) });
+    const { summary } = summaryOf(f);
+    const path = join('/runs/out', EXPLANATIONS_FILE);
+    expect(summary).toContain('  line 14 of key 0');
+    expect(summary).not.toContain('line 15 of key 0');
+    expect(summary).toContain(`  (cut after 14 of 20 lines; full text in ${path})`);
+    // Explanations that fit are shown whole, with no cut notice.
+    expect(summary).toContain('  line 14 of key 2');
+    expect(summary.match(/\(cut after/g)).toHaveLength(1);
+    expect(summary).toContain(`  ... 2 more keys explained in ${path}`);
+    expect(summary).toContain(`(history.jsonl, results.json, summary.txt, latency.svg, ${EXPLANATIONS_FILE}, node-logs/)`);
+    expect(explanationsText(f.workload)).toBe(`${explanations.join('\n\n')}\n`);
+  });
+
+  it('says how many bad lines, malformed responses and node problems it leaves out, and where they are', () => {
+    const badLines = Array.from({ length: 7 }, (_, i) => ({ node: 'n0', reason: 'not valid JSON', line: `line ${i}`, atMs: i }));
+    const output = { badLines, malformedResponses: 25, sessionRetries: 0, malformedExamples: Array.from({ length: 10 }, (_, i) => `n0: example ${i}`), spoofedSrc: 0, nodeProblems: Array.from({ length: 6 }, (_, i) => `problem ${i}`) };
+    const { summary } = summaryOf(facts({ output, crashes: [{ node: 'n0', code: 3, signal: null, atMs: 1000, logTail: Array.from({ length: 30 }, (_, i) => `log ${i}`).join('\n') }] }));
+    expect(summary).toContain('  ... 2 more bad lines in results.json (output, bad-lines)');
+    expect(summary).toContain('  ... 22 more malformed responses (the first 10 in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)');
+    expect(summary).toContain('  ... 1 more node problems in results.json (output, node-problems)');
+    expect(summary).toContain(`the last 8 lines of ${join('/runs/out', 'node-logs', 'n0.log')}:`);
+    expect(summary).toContain('    log 29');
+    expect(summary).not.toContain('    log 21');
+  });
+
+  it('says so when a nemesis was asked for and never acted', () => {
+    const { summary, results } = summaryOf(facts({ options: { nemesis: ['partition'], nemesisIntervalS: 100 } }));
+    expect(results.valid).toBe(true);
+    expect(summary).toContain('faults: none injected: the first step was not due within the run (raise --time-limit or lower --nemesis-interval)');
+  });
+
+  it('says what a valid verdict rests on', () => {
+    const { summary } = summaryOf(facts());
+    expect(summary.split('\n').at(-1)).toBe('VERDICT: valid (no anomaly found in 3 operations on 1 key)');
+    expect(summary).not.toContain('why:');
   });
 });

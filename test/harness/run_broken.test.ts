@@ -1,5 +1,6 @@
 // End-to-end runs of the harness against deliberately broken nodes (test/nodes/): each must be
 // reported, and the run must not pass. Every process started is gone afterwards.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveProcessCount } from '../../src/harness/processes.js';
@@ -10,6 +11,7 @@ beforeAll(requireLocalKv);
 afterAll(cleanOutDirs);
 
 const BAD_OUTPUT = join(NODES_DIR, 'bad-output.mjs');
+const FAILS_AT_START = join(NODES_DIR, 'fails-at-start.mjs');
 
 interface Sections {
   output: { valid: boolean; 'bad-line-count': number; 'bad-lines': { node: string; reason: string }[]; 'malformed-response-count': number };
@@ -34,6 +36,13 @@ describe('harness runs of broken nodes', () => {
     expect(result.workload.explanations.join('\n')).toContain('NOT linearizable');
     expect(result.exitCode).toBe(1);
     expect(result.summary).toContain('not linearizable');
+    expect(result.summary).toMatch(/\n {2}INVALID \(workload\): not linearizable: keys? /);
+    // Every explanation, in full, is in explanations.txt, and the summary says so.
+    const explanationsPath = join(result.outDir, 'explanations.txt');
+    expect(existsSync(explanationsPath)).toBe(true);
+    expect(readFileSync(explanationsPath, 'utf8')).toBe(`${result.workload.fullExplanations.join('\n\n')}\n`);
+    expect(result.workload.fullExplanations).toHaveLength(result.workload.failures.length);
+    expect(result.summary).toContain('explanations.txt');
   });
 
   it('finds writes acknowledged before they are applied not linearizable', async () => {
@@ -89,6 +98,38 @@ describe('harness runs of broken nodes', () => {
     expect(sections.crashes.nodes[0]?.['log-tail']).toContain('crashing on purpose');
     expect(result.valid).toBe(false);
     expect(result.summary).toContain('NODE CRASHED: n0');
+  });
+
+  it('reports nodes that reject their options as failed starts: their own error line, verdict unknown, not a crash', async () => {
+    const result = await harnessRun(
+      'fails-at-start',
+      { bin: FAILS_AT_START, nodeCount: 3, concurrency: '2n', rate: 100, timeLimitS: 5, seed: 18 },
+      { initTimeoutMs: 5_000 },
+    );
+    const sections = result.results as unknown as Sections;
+    expect(result.valid, result.summary).toBe('unknown');
+    expect(result.exitCode).toBe(2);
+    expect(sections.crashes).toEqual({ valid: true, nodes: [] });
+    const logPath = join(result.outDir, 'node-logs', 'n0.log');
+    expect(sections.errors[0]).toBe(
+      `node n0 failed to start: fails-at-start: unknown option "--frobnicate" (it exited with code 2 before answering init; its stderr is in ${logPath})`,
+    );
+    expect(sections.errors[1]).toBe('nodes n1, n2 failed the same way (their stderr is each in the same directory)');
+    expect(result.summary).toContain(`ERROR: node n0 failed to start: fails-at-start: unknown option "--frobnicate"`);
+    expect(result.summary).not.toContain('--option-40');
+    expect(result.summary).not.toContain('INVALID');
+    expect(result.summary.split('\n').at(-1)).toBe('VERDICT: unknown (the run could not be judged; why: above)');
+    expect(readFileSync(logPath, 'utf8')).toContain('--option-40');
+    expect(result.processes).toHaveLength(3);
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
+  });
+
+  it('reports a node that dies of an exception before init_ok by the exception, not the stack around it', async () => {
+    const result = await harnessRun('throw-on-init', { bin: FAILS_AT_START, binArgs: ['--throw-on-init'], nodeCount: 1, concurrency: '2n', timeLimitS: 5, seed: 19 }, { initTimeoutMs: 5_000 });
+    const sections = result.results as unknown as Sections;
+    expect(result.valid, result.summary).toBe('unknown');
+    expect(sections.crashes.nodes).toEqual([]);
+    expect(sections.errors[0]).toMatch(/^node n0 failed to start: Error: fails-at-start: cannot open the state directory \/nonexistent\/state \(it exited with code 1 before answering init; /);
   });
 
   it("fails setup with Maelstrom's message when a node does not answer init", async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseJsonLines } from '../../src/check/history.js';
 import { liveProcessCount } from '../../src/harness/processes.js';
+import { deriveNodeSeed } from '../../src/harness/seeds.js';
 import { cleanOutDirs, harnessRun, isRunning, LOCAL_KV, NODES_DIR, readJsonLines, requireLocalKv } from './helpers.js';
 
 beforeAll(requireLocalKv);
@@ -70,6 +71,14 @@ describe('harness runs of correct nodes', () => {
     const fs = events.filter((event) => event['type'] === 'info').map((event) => event['f'] as string);
     expect(fs.filter((f) => f === 'start-partition').length).toBe(fs.filter((f) => f === 'stop-partition').length);
     expect(fs.filter((f) => f === 'pause').length).toBe(fs.filter((f) => f === 'resume').length);
+    // Each node got its own seed, derived from the run's, and results.json records it.
+    const nodeSeeds = (result.results as unknown as { test: { 'node-seeds': Record<string, number[]> } }).test['node-seeds'];
+    expect(nodeSeeds).toEqual({ n0: [deriveNodeSeed(202, 0, 0)], n1: [deriveNodeSeed(202, 1, 0)], n2: [deriveNodeSeed(202, 2, 0)] });
+    for (const node of ['n0', 'n1', 'n2']) {
+      const log = readFileSync(join(result.outDir, 'node-logs', `${node}.log`), 'utf8');
+      expect(log).toContain(`${node} started with RAFTKV_SEED=${nodeSeeds[node]?.[0]}\n`);
+    }
+    expect(result.processes).toHaveLength(3);
     expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
   });
 
@@ -105,13 +114,24 @@ describe('harness runs of correct nodes', () => {
     // Every wrapper and every node it started (found through the node's log) is gone.
     const nodePids = [...log.matchAll(/running as pid (\d+)/g)].map((match) => Number(match[1]));
     expect(nodePids.length).toBe(result.processes.length);
+    // Every restart is a new incarnation with a seed of its own, passed in RAFTKV_SEED.
+    const seedsInLog = [...log.matchAll(/RAFTKV_SEED=(\d+)/g)].map((match) => Number(match[1]));
+    const expectedSeeds = result.processes.map((_, incarnation) => deriveNodeSeed(303, 0, incarnation));
+    expect(seedsInLog).toEqual(expectedSeeds);
+    expect(new Set(expectedSeeds).size).toBe(expectedSeeds.length);
+    expect((result.results as unknown as { test: { 'node-seeds': Record<string, number[]> } }).test['node-seeds']).toEqual({ n0: expectedSeeds });
+    expect(result.processes.map((record) => record.incarnation)).toEqual(expectedSeeds.map((_, incarnation) => incarnation));
     for (const pid of [...result.processes.map((record) => record.pid), ...nodePids]) expect(isRunning(pid), `pid ${pid}`).toBe(false);
     expect(liveProcessCount()).toBe(0);
   });
 
-  it('runs no operations at rate 0 and is valid', async () => {
+  it('runs no operations at rate 0, and calls that unknown (nothing was checked), saying why', async () => {
     const result = await harnessRun('rate 0', { bin: LOCAL_KV, nodeCount: 2, concurrency: '2n', rate: 0, timeLimitS: 0.5, seed: 404 });
     expect(result.stats.count).toBe(0);
-    expect(result.valid, result.summary).toBe(true);
+    expect(result.valid, result.summary).toBe('unknown');
+    expect(result.exitCode).toBe(2);
+    expect(result.results['why']).toEqual([{ check: 'stats', valid: 'unknown', reason: 'no client operation was performed (--rate is 0): nothing was checked' }]);
+    expect(result.summary).toContain('UNKNOWN (stats): no client operation was performed (--rate is 0): nothing was checked');
+    expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
   });
 });

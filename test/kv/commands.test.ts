@@ -27,12 +27,41 @@ describe('applyCommand', () => {
     expect(store.read(1)).toEqual({ type: 'read_ok', value: 7 });
   });
 
-  it('answers a request of an unknown or expired session indefinitely, without running it', () => {
+  it('answers a request of a session not opened yet (its index not reached) indefinitely, without running it', () => {
     const store = new KvStore();
     const sessions = new SessionTable();
     const outcome = applyCommand({ kind: 'op', op: { f: 'write', key: 1, value: 5 }, tag: { session: 42, seq: 1 } }, 1, store, sessions);
-    expect(outcome).toMatchObject({ type: 'error', code: 13 });
+    expect(outcome).toMatchObject({ type: 'error', code: 13, text: expect.stringContaining('session 42 is not open') as string });
     expect(store.read(1)).toMatchObject({ type: 'error', code: 20 });
+  });
+
+  it('answers a request of a session never opened, whose index the log passed, with a definite error', () => {
+    const store = new KvStore();
+    const sessions = new SessionTable();
+    let index = 0;
+    const apply = (command: KvCommand) => applyCommand(command, ++index, store, sessions);
+    apply({ kind: 'op', op: { f: 'write', key: 1, value: 0 } });
+    expect(apply({ kind: 'open_session' })).toEqual({ type: 'open_session_ok', session: 2 });
+    // Index 1 holds a write, and index 3 is this request: neither is or will be a session.
+    for (const session of [1, 3]) {
+      expect(apply({ kind: 'op', op: { f: 'write', key: 1, value: 5 }, tag: { session, seq: 1 } })).toEqual({
+        type: 'error',
+        code: 12,
+        text: `session ${session} was never opened: open one with open_session`,
+      });
+    }
+    expect(store.read(1)).toEqual({ type: 'read_ok', value: 0 });
+  });
+
+  it('answers a request of an expired session indefinitely, though its id is below the applied index', () => {
+    const store = new KvStore();
+    const sessions = new SessionTable({ maxSessions: 1 });
+    let index = 0;
+    const apply = (command: KvCommand) => applyCommand(command, ++index, store, sessions);
+    apply({ kind: 'open_session' }); // session 1
+    apply({ kind: 'op', op: { f: 'write', key: 1, value: 1 }, tag: { session: 1, seq: 1 } });
+    apply({ kind: 'open_session' }); // session 3; session 1 is evicted
+    expect(apply({ kind: 'op', op: { f: 'write', key: 1, value: 1 }, tag: { session: 1, seq: 1 } })).toMatchObject({ type: 'error', code: 13, text: 'session 1 expired; the outcome of seq 1 is unknown' });
   });
 
   it('keeps sessions in the state snapshot, so deduplication survives compaction', () => {
@@ -43,7 +72,7 @@ describe('applyCommand', () => {
     const image = snapshotState(store, sessions);
     const restoredStore = new KvStore();
     const restoredSessions = new SessionTable();
-    restoreState(image, restoredStore, restoredSessions);
+    restoreState(image, restoredStore, restoredSessions, 2);
     expect(snapshotState(restoredStore, restoredSessions)).toBe(image);
     applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 2 } }, 3, restoredStore, restoredSessions);
     expect(applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 4, restoredStore, restoredSessions)).toEqual({ type: 'write_ok' });

@@ -33,7 +33,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     case 'init':
       nodeId = body.node_id;
       file = join(dataDir, `${nodeId}.json`);
-      process.stderr.write(`durable-kv: ${nodeId} running as pid ${process.pid}\n`);
+      process.stderr.write(`durable-kv: ${nodeId} running as pid ${process.pid} with RAFTKV_SEED=${process.env.RAFTKV_SEED}\n`);
       if (existsSync(file)) {
         map = new Map(JSON.parse(readFileSync(file, 'utf8')));
         process.stderr.write(`durable-kv: recovered ${map.size} keys from ${file}\n`);

@@ -46,6 +46,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     case 'init':
       nodeId = body.node_id;
       primary = body.node_ids[0];
+      process.stderr.write(`primary-kv: ${nodeId} started with RAFTKV_SEED=${process.env.RAFTKV_SEED}\n`);
       reply(message, { type: 'init_ok' });
       return;
     case 'forward': // on the primary: apply, answer the forwarding node

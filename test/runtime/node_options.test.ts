@@ -18,7 +18,7 @@ describe('node options: durability', () => {
 
   it('ignores the data directory with --storage memory, and requires one with disk', () => {
     expect(run(['--storage', 'memory'], { RAFTKV_DATA_DIR: '/d' })).toMatchObject({ dataDir: undefined, storage: 'memory' });
-    expect(run(['--storage', 'disk'])).toMatch(/--storage disk needs --data-dir/);
+    expect(run(['--storage', 'disk'])).toMatch(/--storage disk needs a data directory/);
     expect(run(['--storage', 'disk', '--data-dir', '/d'])).toMatchObject({ dataDir: '/d', storage: 'disk' });
   });
 
@@ -26,5 +26,32 @@ describe('node options: durability', () => {
     expect(run(['--data-dir', ''])).toMatch(/must not be empty/);
     expect(run(['--storage', 'tape'])).toMatch(/--storage must be one of auto, memory, disk/);
     expect(run(['--snapshot-every', '0'])).toMatch(/--snapshot-every/);
+  });
+});
+
+describe('node options: messages about bad values', () => {
+  it('names the flag when the value came from a flag', () => {
+    expect(run(['--tick-ms', 'x'])).toBe('--tick-ms must be an integer from 1 to 1000; got "x"');
+    expect(run(['--read-mode=fast'], { RAFTKV_READ_MODE: 'lease' })).toBe('--read-mode must be one of log, read-index, lease, follower, bounded-staleness; got "fast"');
+    expect(run(['--log-level', 'loud'])).toBe('--log-level must be one of debug, info, warn, error; got "loud"');
+    expect(run(['--storage', 'disk'])).toBe('--storage disk needs a data directory (--data-dir or RAFTKV_DATA_DIR)');
+  });
+
+  it('names the environment variable when the value came from one', () => {
+    expect(run([], { RAFTKV_TICK_MS: 'x' })).toBe('RAFTKV_TICK_MS must be an integer from 1 to 1000; got "x"');
+    expect(run([], { RAFTKV_MAX_LINE_BYTES: '12' })).toBe('RAFTKV_MAX_LINE_BYTES must be an integer from 1024 to 268435456; got "12"');
+    expect(run([], { RAFTKV_LOG_LEVEL: 'loud' })).toBe('RAFTKV_LOG_LEVEL must be one of debug, info, warn, error; got "loud"');
+    expect(run([], { RAFTKV_DATA_DIR: '' })).toBe('RAFTKV_DATA_DIR must not be empty');
+    expect(run([], { RAFTKV_STORAGE: 'disk' })).toBe('RAFTKV_STORAGE disk needs a data directory (--data-dir or RAFTKV_DATA_DIR)');
+    // A flag given wins over a bad variable, which is then never read.
+    expect(run(['--tick-ms', '5'], { RAFTKV_TICK_MS: 'x' })).toMatchObject({ tickMs: 5 });
+  });
+
+  it('takes integers only as decimal digits: an empty value is not 0, nor is 0x10 sixteen', () => {
+    expect(run([], { RAFTKV_SEED: '' })).toBe('RAFTKV_SEED must be an integer from 0 to 4294967295; got ""');
+    expect(run(['--seed', ' '])).toBe('--seed must be an integer from 0 to 4294967295; got " "');
+    expect(run(['--tick-ms', '0x10'])).toMatch(/^--tick-ms must be an integer/);
+    expect(run(['--tick-ms', '1e1'])).toMatch(/^--tick-ms must be an integer/);
+    expect(run(['--seed', '42'])).toMatchObject({ seed: 42 });
   });
 });

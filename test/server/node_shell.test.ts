@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ok } from '../../src/base/result.js';
 import type { Body } from '../../src/protocol/message.js';
-import { NodeShell, route, type Delivery, type NodeApp, type NodeContext, type RpcOutcome, type Route } from '../../src/server/node_shell.js';
+import { OversizedLineScanner } from '../../src/protocol/oversized_line.js';
+import { NodeShell, route, type Delivery, type NodeApp, type NodeContext, type RpcOutcome, type Route, type ShellLimits } from '../../src/server/node_shell.js';
 
 interface Harness {
   shell: NodeShell;
@@ -13,7 +14,7 @@ interface Harness {
   ticks: { count: number };
 }
 
-function makeShell(maxPendingRpcs = 16): Harness {
+function makeShell(maxPendingRpcs = 16, limits: Partial<ShellLimits> = {}): Harness {
   const sent: Harness['sent'] = [];
   const deliveries: Delivery[] = [];
   const received: Body[] = [];
@@ -36,7 +37,7 @@ function makeShell(maxPendingRpcs = 16): Harness {
       ]);
       return { routes, tick: () => ticks.count++, flush: () => {} };
     },
-    { maxPendingRpcs },
+    { maxPendingRpcs, ...limits },
   );
   return {
     shell,
@@ -53,6 +54,13 @@ function makeShell(maxPendingRpcs = 16): Harness {
 }
 
 const INIT = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n0","n1","n2"]}}';
+
+/** What the runtime hands the shell for a line it skipped: its size and the scan of its bytes. */
+function skipOversized(shell: NodeShell, line: string): void {
+  const scanner = new OversizedLineScanner();
+  scanner.push(Buffer.from(line));
+  shell.receiveOversizedLine(Buffer.byteLength(line), scanner.finish());
+}
 
 describe('NodeShell', () => {
   it('answers init and learns its peers', () => {
@@ -186,6 +194,109 @@ describe('NodeShell', () => {
       h.shell.receiveLine('{"src":"n0","dest":"n1","body":{"type":"batch","msgs":{"type":"note"}}}');
       expect(h.received).toEqual([]);
       expect(h.logs.some((line) => line.includes('dropped a batch from n0'))).toBe(true);
+    });
+  });
+
+  describe('byte bounds on lines to peers', () => {
+    it('cuts batches by UTF-8 bytes, not characters, within the line limit', () => {
+      const maxLineBytes = 8_192;
+      const h = makeShell(16, { maxLineBytes });
+      h.shell.receiveLine(INIT);
+      // 1,000 characters of 3 bytes each: four fit in 8 KiB by characters, two by bytes.
+      const filler = '€'.repeat(1_000);
+      for (let i = 0; i < 12; i++) h.context().send('n0', { type: 'note', i, filler }, 'now');
+      h.shell.flush();
+      const lines = h.sent.slice(1);
+      for (const line of lines) expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThanOrEqual(maxLineBytes);
+      expect(lines.length).toBeGreaterThanOrEqual(6);
+      const order = lines.flatMap((line) => (line.body.type === 'batch' ? (line.body['msgs'] as Body[]) : [line.body])).map((body) => body['i']);
+      expect(order).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    });
+
+    it('drops a body too large for any line a peer accepts, with an error in the log, and keeps the rest', () => {
+      const h = makeShell(16, { maxLineBytes: 4_096 });
+      h.shell.receiveLine(INIT);
+      h.context().send('n0', { type: 'note', n: 1 }, 'now');
+      h.context().send('n0', { type: 'note', n: 2, filler: 'x'.repeat(5_000) }, 'now');
+      h.context().sendEncoded('n0', '{"type":"note","n":3}', 'now');
+      h.shell.flush();
+      expect(h.sent.slice(1)).toEqual([{ src: 'n1', dest: 'n0', body: { type: 'batch', msgs: [{ type: 'note', n: 1 }, { type: 'note', n: 3 }] } }]);
+      expect(h.logs.filter((line) => line.startsWith('error dropped a message to n0 of 5'))).toHaveLength(1);
+    });
+
+    it('gives the app the budget derived from the line limit and the node names', () => {
+      const h = makeShell(16, { maxLineBytes: 100_000 });
+      h.shell.receiveLine(INIT);
+      const { budget } = h.context();
+      expect(budget.maxLineBytes).toBe(100_000);
+      expect(budget.commandBytes).toBeLessThan(budget.appendEntriesBytes);
+      expect(budget.peerBodyBytes).toBeLessThan(100_000);
+    });
+  });
+
+  describe('oversized input lines', () => {
+    const huge = (body: Record<string, unknown>, src = 'c4'): string => JSON.stringify({ src, dest: 'n1', body: { ...body, value: 'v'.repeat(20_000) } });
+
+    it('answers a client request over the line limit with malformed-request naming the size and the limit', () => {
+      const h = makeShell(16, { maxLineBytes: 10_000 });
+      h.shell.receiveLine(INIT);
+      const line = huge({ type: 'write', key: 1, msg_id: 9 });
+      skipOversized(h.shell, line);
+      expect(h.sent.slice(1)).toEqual([
+        {
+          src: 'n1',
+          dest: 'c4',
+          body: {
+            type: 'error',
+            code: 12,
+            text: `the request's line of ${line.length} bytes is over this node's input line limit of 10000 bytes (--max-line-bytes, RAFTKV_MAX_LINE_BYTES); it was not read`,
+            in_reply_to: 9,
+          },
+        },
+      ]);
+      expect(h.logs.some((text) => text.startsWith(`warn refused an input line of ${line.length} bytes (limit 10000) from c4 (write): answered with error 12`))).toBe(true);
+    });
+
+    it('answers before init too, as the node the line was sent to', () => {
+      const h = makeShell(16, { maxLineBytes: 10_000 });
+      skipOversized(h.shell, huge({ type: 'init', msg_id: 1 }));
+      expect(h.sent).toMatchObject([{ src: 'n1', dest: 'c4', body: { type: 'error', code: 12, in_reply_to: 1 } }]);
+    });
+
+    it('only logs a reply, a request without msg_id, a line cut short, and a line from a peer (as an error)', () => {
+      const h = makeShell(16, { maxLineBytes: 10_000 });
+      h.shell.receiveLine(INIT);
+      skipOversized(h.shell, huge({ type: 'read_ok', in_reply_to: 3, msg_id: 4 }));
+      skipOversized(h.shell, huge({ type: 'write' }));
+      skipOversized(h.shell, huge({ type: 'write', msg_id: 5 }).slice(0, -2));
+      skipOversized(h.shell, huge({ type: 'raft_append', msg_id: 6 }, 'n0'));
+      expect(h.sent).toHaveLength(1); // init_ok only
+      expect(h.logs.filter((text) => text.startsWith('warn refused an input line'))).toHaveLength(3);
+      expect(h.logs.filter((text) => text.startsWith('error refused an input line') && text.includes('from peer n0') && text.includes('same --max-line-bytes'))).toHaveLength(1);
+    });
+  });
+
+  describe('requests without msg_id', () => {
+    it('logs an answer it drops because the request had no msg_id', () => {
+      const h = makeShell();
+      h.shell.receiveLine(INIT);
+      h.shell.receiveLine('{"src":"c1","dest":"n1","body":{"type":"echo","echo":1}}');
+      expect(h.sent).toHaveLength(1);
+      expect(h.logs).toContain('warn cannot answer c1 (its request had no msg_id): dropped echo_ok');
+    });
+
+    it('logs the first few in full, then only a count every so often, so a flood cannot flood the log', () => {
+      const h = makeShell();
+      h.shell.receiveLine(INIT);
+      for (let i = 0; i < 5_000; i++) h.shell.receiveLine('{"src":"c1","dest":"n1","body":{"type":"echo","echo":1}}');
+      const dropped = (): string[] => h.logs.filter((line) => line.includes('no msg_id'));
+      expect(dropped()).toHaveLength(10);
+      expect(dropped()[9]).toContain('further answers dropped for requests without msg_id are counted');
+      for (let tick = 0; tick < 1_000; tick++) h.shell.tick();
+      const counts = h.logs.filter((line) => line.startsWith('warn 4990 more answers dropped for requests without msg_id (5000 in all)'));
+      expect(counts).toHaveLength(1);
+      for (let tick = 0; tick < 2_000; tick++) h.shell.tick();
+      expect(h.logs.filter((line) => line.includes('more answers dropped'))).toHaveLength(1); // nothing new to count
     });
   });
 });

@@ -9,6 +9,7 @@ describe('sim CLI', () => {
     expect(parseSimArgs(['--profile', 'nope'])).toMatch(/--profile must be one of clean/);
     expect(parseSimArgs(['--seeds', 'x'])).toMatch(/--seeds needs/);
     expect(parseSimArgs(['--bogus'])).toMatch(/unknown argument --bogus/);
+    expect(parseSimArgs(['--seeds', '0'])).toMatch(/--seeds needs a positive integer \(0 runs would check nothing\)/);
   });
 
   it('runs a range of seeds and prints a summary', () => {
@@ -16,6 +17,18 @@ describe('sim CLI', () => {
     const code = runSimCli(['--seeds', '3', '--from', '10'], (text) => (out += text), () => 0);
     expect(code).toBe(0);
     expect(out).toMatch(/^sim: 3 runs \(seeds 10\.\.12; .*\), 0 failed; virtual [\d.]+ s, wall 0\.0 s/m);
+  });
+
+  it('says how far a long run got, every few seconds of wall time', () => {
+    let out = '';
+    let clockMs = 0;
+    // Each look at the clock finds 3 s more: a progress line after every second run.
+    const code = runSimCli(['--seeds', '6', '--profile', 'clean'], (text) => (out += text), () => (clockMs += 3_000));
+    expect(code).toBe(0);
+    const progress = out.split('\n').filter((line) => line.startsWith('... '));
+    expect(progress).toHaveLength(2);
+    expect(progress[0]).toMatch(/^\.\.\. \d\/6 runs \(\d+%\), 0 failed, [\d.]+ s, about \d+ s left$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^sim: 6 runs/);
   });
 
   it('exits non-zero and prints the replay command of a failing seed', () => {

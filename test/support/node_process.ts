@@ -30,7 +30,8 @@ export class NodeProcess {
   private readonly waiters: Array<() => void> = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(command: string, args: readonly string[] = [], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  /** `onLine`: every stdout line goes there, as written, instead of to next() (for tests that route lines). */
+  constructor(command: string, args: readonly string[] = [], options: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}) {
     this.child = spawn(command, args, { cwd: options.cwd ?? '/', env: options.env ?? process.env, stdio: 'pipe' });
     running.add(this);
     this.exited = new Promise((resolve) => {
@@ -39,7 +40,12 @@ export class NodeProcess {
         resolve({ code, signal });
       });
     });
+    const { onLine } = options;
     createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (onLine !== undefined) {
+        onLine(line);
+        return;
+      }
       this.received.push(JSON.parse(line) as Envelope);
       for (const wake of this.waiters.splice(0)) wake();
     });
