@@ -1,17 +1,20 @@
 // Composition root of bin/raftkv: parse options, then run the replicated key-value node over
 // stdio. The only sources of entropy and time are chosen here, and so is the storage: a
-// DurableStorage under --data-dir/<node id> (opened at init, when the node id is known), or
-// memory only. Unrecoverable storage stops the node before it answers anything.
+// DurableNodeStore over the files under --data-dir/<node id> (opened at init, when the node id
+// is known), or memory only. Unrecoverable storage stops the node before it answers anything.
 
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { Rng } from './base/rng.js';
-import { MemoryStorage, type NodeStorage } from './raft/index.js';
-import { DurableStorage } from './runtime/durable_storage.js';
+import { FsDisk, nativeCrc32 } from './runtime/fs_disk.js';
 import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
-import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS } from './server/kv_server.js';
-import type { NodeContext } from './server/node_shell.js';
+import { createKvNodeApp } from './server/kv_node.js';
+import type { NodeContext } from './server/node_app.js';
+import { DEFAULT_KV_SERVER_OPTIONS } from './server/options.js';
+import { DurableNodeStore, type RecoveryReport } from './storage/durable_store.js';
+import { MemoryNodeStore } from './storage/memory_store.js';
+import type { NodeStore } from './storage/types.js';
 
 /** Exit status when the data directory cannot be trusted (sysexits' EX_DATAERR). */
 const EXIT_CORRUPT_STORAGE = 65;
@@ -33,43 +36,38 @@ process.stderr.write(
   `raftkv: read mode ${options.readMode}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
 );
 
-let durable: DurableStorage | undefined;
-
-function openStorage(context: NodeContext): NodeStorage {
-  const { nodeId } = context;
-  if (dataDir === undefined) return new MemoryStorage();
+function openStore(context: NodeContext): NodeStore {
+  if (dataDir === undefined) return new MemoryNodeStore();
   // Node ids come from the network: keep them inside the data directory.
-  const safeId = nodeId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const safeId = context.nodeId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const dir = path.join(dataDir, safeId === '.' || safeId === '..' ? `_${safeId}` : safeId);
-  // The runtime holds each turn's output until an fdatasync covers the turn's writes.
-  const opened = DurableStorage.open(dir, { backgroundSync: true });
+  const opened = DurableNodeStore.open(new FsDisk(dir), nativeCrc32 === undefined ? {} : { checksum: nativeCrc32 });
   if (!opened.ok) {
     process.stderr.write(`raftkv: FATAL: cannot recover the state in ${dir}: ${opened.error}\nRefusing to serve from damaged storage.\n`);
     process.exit(EXIT_CORRUPT_STORAGE);
   }
-  const storage = opened.value;
-  const { recovery } = storage;
-  if (recovery.fresh) {
-    context.log('info', `fresh data directory ${dir}: nothing to recover`);
-  } else {
-    const { term, vote, commit } = storage.initialState();
-    context.log(
-      'info',
-      `restarted on ${dir}: recovered a snapshot at ${recovery.snapshotIndex}, ${recovery.walRecords} WAL records (${recovery.walBytes} bytes), ` +
-        `the log up to index ${storage.lastIndex()}, term ${term}${vote === null ? '' : ` (voted for ${vote})`}, commit ${commit}` +
-        `${recovery.tornTail === undefined ? '' : `; cut off a torn tail (${recovery.tornTail})`}`,
-    );
-  }
-  durable = storage;
-  return storage;
+  context.log('info', describeRecovery(dir, opened.value.recovery));
+  return opened.value.store;
 }
 
-const serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode, snapshotEveryEntries: options.snapshotEveryEntries };
+function describeRecovery(dir: string, recovery: RecoveryReport): string {
+  if (recovery.fresh) return `fresh data directory ${dir}: nothing to recover`;
+  const MAX_GROUPS_DESCRIBED = 8;
+  const groups = recovery.groups.slice(0, MAX_GROUPS_DESCRIBED).map(({ group, snapshotIndex, lastIndex, hardState: { term, vote, commit } }) => {
+    return `group ${group}: a snapshot at ${snapshotIndex}, the log up to index ${lastIndex}, term ${term}${vote === null ? '' : ` (voted for ${vote})`}, commit ${commit}`;
+  });
+  const more = recovery.groups.length > MAX_GROUPS_DESCRIBED ? `; and ${recovery.groups.length - MAX_GROUPS_DESCRIBED} more groups` : '';
+  return (
+    `restarted on ${dir}: recovered ${recovery.records} WAL records (${recovery.bytes} bytes) in ${recovery.segments} segment${recovery.segments === 1 ? '' : 's'}; ` +
+    `${groups.length === 0 ? 'no group state' : groups.join('; ')}${more}${recovery.tornTail === undefined ? '' : `; cut off a torn tail (${recovery.tornTail})`}`
+  );
+}
+
+const serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode, snapshotEveryEntries: options.snapshotEveryEntries, groupCount: options.groupCount };
 const rng = new Rng(seed);
-runStdioNode((context) => createKvServerApp(serverOptions, { storage: openStorage(context), rng })(context), {
+runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {
   tickMs: options.tickMs,
   maxLineBytes: options.maxLineBytes,
   logLevel: options.logLevel,
-  onShutdown: async () => durable?.close(),
-  syncGate: () => durable,
+  openStore,
 });

@@ -1,8 +1,8 @@
 // Runs one Maelstrom-style test: spawns the nodes, sends init, drives the lin-kv clients through
 // the simulated network while the nemesis injects faults, then heals, waits for the operations
 // in flight, stops every process (SIGKILL, as Maelstrom), checks the history and writes the
-// results. The impure composition root of the harness: the decisions (clients, network queues,
-// partitions, nemesis steps) live in pure modules and are fed the clock from here.
+// results. The impure composition root of the harness: the decisions (the client model, network
+// queues, partitions, nemesis steps) live in pure modules and are fed the clock from here.
 // A node that exits before its first init_ok failed to start: a harness error (the run is
 // unknown), reported with the node's own error line, never a crash of the system under test.
 // Every incarnation of every node gets its own seed, derived from --seed, in RAFTKV_SEED.
@@ -33,12 +33,11 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JsonObject, JsonValue } from '../base/json.js';
 import { Rng } from '../base/rng.js';
-import type { HistoryError, HistoryEvent } from '../check/history.js';
 import { formatHistoryLine } from '../check/history.js';
 import { abbreviate, validateNodeLine } from './envelope.js';
 import { renderLatencyPlot } from './latency_plot.js';
-import { ErrorCode } from '../protocol/errors.js';
-import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, threadRngs, type Completion, type KvOp } from './lin_kv.js';
+import { threadRngs } from './lin_kv.js';
+import { HistoryRecorder, LinKvClients, type CompletedOp } from './lin_kv_clients.js';
 import { actionOutcomeValue, actionValue, NemesisPlanner, type NemesisAction, type NemesisKind } from './nemesis.js';
 import { SimNetwork, type Delivery } from './network.js';
 import type { TestOptions } from './options.js';
@@ -107,7 +106,6 @@ export function initTimeoutMessage(node: string): string {
 const INIT_TIMEOUT_MS = 10_000;
 const TIMEOUT_SWEEP_MS = 10;
 const MAX_LINE_CHARS = 16 * 1024 * 1024;
-const MALFORMED_EXAMPLES = 10;
 /** Bytes of a node's stderr read to explain a failed start or a crash. */
 const LOG_EXCERPT_BYTES = 64 * 1024;
 const SERVICES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'];
@@ -137,40 +135,6 @@ interface NodeSlot {
   paused: boolean;
   crashed: boolean;
   muted: boolean;
-}
-
-interface InFlight {
-  readonly op: KvOp;
-  msgId: number;
-  readonly process: number;
-  readonly invokeMs: number;
-  deadlineMs: number;
-  /** With client sessions: the op's sequence number and how often it was sent. */
-  readonly seq: number;
-  attempts: number;
-}
-
-/** With client sessions: attempts at one write or cas before it is recorded as indeterminate. */
-const MAX_SESSION_ATTEMPTS = 4;
-
-/**
- * Errors that are the state machine's answer to the (session, seq) itself, which it remembers
- * and repeats to every attempt; any other definite error only says this attempt did not run.
- */
-function isStateMachineOutcome(code: number): boolean {
-  return code === ErrorCode.keyDoesNotExist || code === ErrorCode.preconditionFailed;
-}
-
-interface Worker {
-  readonly thread: number;
-  readonly clientId: string;
-  readonly nodeId: string;
-  msgId: number;
-  inflight: InFlight | null;
-  /** With client sessions: the node's session id once opened, the last seq, an open in flight. */
-  session: number | null;
-  seq: number;
-  opening: { readonly msgId: number; readonly deadlineMs: number } | null;
 }
 
 type InitWaiter = (body: JsonObject) => void;
@@ -330,17 +294,15 @@ class TestRun {
   private readonly progress: (line: string) => void;
   private readonly nodeIds: string[];
   private readonly slots = new Map<string, NodeSlot>();
-  private readonly workers: Worker[] = [];
-  private readonly workerByClient = new Map<string, Worker>();
   private readonly initWaiters = new Map<string, InitWaiter>();
   private readonly freeThreads: number[] = [];
   /** When each thread last became free (test ms): an op cannot be scheduled before that. */
   private readonly freeSinceMs: number[] = [];
   private readonly network: SimNetwork<Payload>;
-  private readonly generator: LinKvGenerator;
+  /** The client threads: ops, sessions, timeouts and the history (the pure model, fed the clock here). */
+  private readonly clients: LinKvClients;
   private readonly planner: NemesisPlanner;
   private readonly clientRng: Rng;
-  private readonly timeoutMs: number;
   private command: ResolvedCommand = { command: '', args: [] };
   private outDir = '';
   private dataDir = '';
@@ -360,10 +322,9 @@ class TestRun {
   private flushScheduled = false;
   private sweepTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
-  private inflightCount = 0;
   private drainWaiter: (() => void) | null = null;
 
-  private readonly events: HistoryEvent[] = [];
+  private readonly history: HistoryRecorder;
   private historyStream: WriteStream | null = null;
   private historyBuffer: string[] = [];
   private readonly ops: OpRecord[] = [];
@@ -372,9 +333,6 @@ class TestRun {
   private readonly faultCounts: { [f: string]: number } = {};
   private restarts = 0;
   private readonly badLines: BadLine[] = [];
-  private malformedResponses = 0;
-  private sessionRetries = 0;
-  private readonly malformedExamples: string[] = [];
   private spoofedSrc = 0;
   private readonly nodeProblems: string[] = [];
   private readonly crashes: Crash[] = [];
@@ -400,14 +358,34 @@ class TestRun {
     const nemesisRng = master.fork();
     const networkRng = master.fork();
     this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) => this.onDelivery(delivery));
-    // One stream per client thread: a thread's ops do not depend on when the others run.
-    this.generator = new LinKvGenerator(
-      { nodeCount: options.nodeCount, concurrency: options.concurrency, readFraction: options.readFraction },
-      threadRngs(this.clientRng.fork(), options.concurrency),
+    this.history = new HistoryRecorder(1e6, (event) => {
+      this.historyBuffer.push(`${formatHistoryLine(event)}\n`);
+      this.scheduleFlush();
+    });
+    this.clients = new LinKvClients(
+      {
+        nodeIds: this.nodeIds,
+        concurrency: options.concurrency,
+        // One stream per client thread: a thread's ops do not depend on when the others run.
+        generatorRng: threadRngs(this.clientRng.fork(), options.concurrency),
+        readFraction: options.readFraction,
+        // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
+        timeout: Math.max(10 * options.latencyMs, 1000),
+        sessions: options.clientSessions,
+        // Setup's init clients are c1..cN; the workers come next.
+        firstClientNumber: options.nodeCount + 1,
+        history: this.history,
+      },
+      {
+        send: (clientId, nodeId, body) => this.send(clientId, nodeId, { text: `{"src":"${clientId}","dest":"${nodeId}","body":${body}}`, body: null }),
+        completed: (op) => this.completed(op),
+        threadFree: (thread, now) => this.threadFree(thread, now),
+        malformed: (nodeId, reason, count) => {
+          if (count === 1) this.log(`raftkv-test: MALFORMED RESPONSE from ${nodeId}: ${abbreviate(reason)}`);
+        },
+      },
     );
     this.planner = new NemesisPlanner(options.nemesis, this.nodeIds, options.nemesisIntervalS * 1000, nemesisRng);
-    // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
-    this.timeoutMs = Math.max(10 * options.latencyMs, 1000);
   }
 
   private nowMs(): number {
@@ -487,14 +465,11 @@ class TestRun {
       this.slots.set(id, { id, index: this.slots.size, proc: null, starts: 0, startingUp: true, logOffset: 0, spawnError: null, expectingExit: false, down: false, paused: false, crashed: false, muted: false });
     }
     for (const service of SERVICES) this.network.register(service, 'service');
-    // One counter names every client: the init clients first, then the workers.
-    this.clientCounter = this.nodeIds.length;
+    // One counter names every client: the init clients first, then the workers (c<N+1>...),
+    // then the init clients of restarts.
+    this.clientCounter = this.nodeIds.length + this.options.concurrency;
     for (let thread = 0; thread < this.options.concurrency; thread++) {
-      const clientId = `c${++this.clientCounter}`;
-      const worker: Worker = { thread, clientId, nodeId: this.nodeIds[this.generator.nodeIndexOf(thread)] as string, msgId: 0, inflight: null, session: null, seq: 0, opening: null };
-      this.workers.push(worker);
-      this.workerByClient.set(clientId, worker);
-      this.network.register(clientId, 'client');
+      this.network.register(this.clients.clientIdOf(thread), 'client');
       this.freeThreads.push(thread);
       this.freeSinceMs.push(0);
     }
@@ -716,32 +691,9 @@ class TestRun {
   // ---------------------------------------------------------------- clients
 
   private onClientMessage(clientId: string, body: JsonObject): void {
-    const worker = this.workerByClient.get(clientId);
-    if (worker === undefined) {
-      const waiter = this.initWaiters.get(clientId);
-      if (waiter !== undefined && body['in_reply_to'] === 1) waiter(body);
-      return;
-    }
-    if (worker.opening !== null) {
-      if (body['in_reply_to'] === worker.opening.msgId) this.onSessionOpened(worker, body);
-      return;
-    }
-    const inflight = worker.inflight;
-    // Only the reply to the request awaited counts; late or stray replies are dropped.
-    if (inflight === null || body['in_reply_to'] !== inflight.msgId) return;
-    let completion = classifyReply(inflight.op, body, worker.session !== null);
-    if (completion.type === 'fail' && inflight.attempts > 1 && !isStateMachineOutcome(completion.error.code)) {
-      // A definite error speaks for this attempt only: an earlier, indeterminate attempt of the
-      // same (session, seq) may still have taken effect, so the op as a whole is indeterminate.
-      completion = { type: 'info', error: completion.error };
-    }
-    if (completion.type === 'info' && completion.malformed === undefined && this.retryInSession(worker, inflight)) return;
-    if (completion.type === 'info' && completion.malformed !== undefined) {
-      this.malformedResponses++;
-      if (this.malformedExamples.length < MALFORMED_EXAMPLES) this.malformedExamples.push(`${worker.nodeId}: ${abbreviate(completion.malformed)}`);
-      if (this.malformedResponses === 1) this.log(`raftkv-test: MALFORMED RESPONSE from ${worker.nodeId}: ${abbreviate(completion.malformed)}`);
-    }
-    this.complete(worker, completion);
+    if (this.clients.onReply(clientId, body, this.nowMs())) return;
+    const waiter = this.initWaiters.get(clientId);
+    if (waiter !== undefined && body['in_reply_to'] === 1) waiter(body);
   }
 
   private staggerMs(): number {
@@ -764,7 +716,7 @@ class TestRun {
       const thread = this.freeThreads[index] as number;
       this.freeThreads[index] = this.freeThreads[this.freeThreads.length - 1] as number;
       this.freeThreads.pop();
-      this.startOp(this.workers[thread] as Worker, now);
+      this.clients.startOp(thread, now);
       // Jepsen's stagger: the op was due at nextOpAtMs, or when its thread became free if that
       // was later; the next one is due a uniform [0, 2/rate) after that.
       this.nextOpAtMs = Math.max(this.nextOpAtMs, this.freeSinceMs[thread] as number) + this.staggerMs();
@@ -779,114 +731,26 @@ class TestRun {
     }, delayMs);
   }
 
-  private startOp(worker: Worker, now: number): void {
-    if (this.options.clientSessions && worker.session === null) {
-      this.openSession(worker, now);
-      return;
-    }
-    const op = this.generator.nextOp(worker.thread);
-    const process = this.generator.processOf(worker.thread);
-    const seq = worker.session === null ? 0 : ++worker.seq;
-    worker.inflight = { op, msgId: 0, process, invokeMs: now, deadlineMs: 0, seq, attempts: 0 };
-    this.inflightCount++;
-    this.record(process, 'invoke', op.f, op.key, op.value, now, undefined);
-    this.sendAttempt(worker, worker.inflight, now);
+  private completed(op: CompletedOp): void {
+    this.ops.push({ process: op.process, f: op.op.f, key: op.op.key, type: op.type, invokeMs: op.invokedAt, completeMs: op.completedAt, error: op.error });
+    if (op.type === 'ok') this.okCount++;
   }
 
-  private sendAttempt(worker: Worker, inflight: InFlight, now: number): void {
-    inflight.msgId = ++worker.msgId;
-    inflight.deadlineMs = now + this.timeoutMs;
-    inflight.attempts++;
-    const tag = worker.session === null ? undefined : { session: worker.session, seq: inflight.seq };
-    this.send(worker.clientId, worker.nodeId, {
-      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":${encodeRequestBody(inflight.op, inflight.msgId, tag)}}`,
-      body: null,
-    });
-  }
-
-  /**
-   * With a session, an indeterminate write or cas is sent again with the same seq: the node
-   * runs a (session, seq) at most once and answers retries with the first outcome. Returns
-   * false when the op must be recorded as indeterminate after all.
-   */
-  private retryInSession(worker: Worker, inflight: InFlight): boolean {
-    if (worker.session === null || inflight.op.f === 'read' || inflight.attempts >= MAX_SESSION_ATTEMPTS) return false;
-    this.sessionRetries++;
-    this.sendAttempt(worker, inflight, this.nowMs());
-    return true;
-  }
-
-  /** The thread stays busy until its node has opened a session for it (retried until then). */
-  private openSession(worker: Worker, now: number): void {
-    const msgId = ++worker.msgId;
-    worker.opening = { msgId, deadlineMs: now + this.timeoutMs };
-    this.send(worker.clientId, worker.nodeId, {
-      text: `{"src":"${worker.clientId}","dest":"${worker.nodeId}","body":{"type":"open_session","msg_id":${msgId}}}`,
-      body: null,
-    });
-  }
-
-  private onSessionOpened(worker: Worker, body: JsonObject | null): void {
-    worker.opening = null;
-    const session = body?.['session'];
-    const now = this.nowMs();
-    if (body?.['type'] === 'open_session_ok' && typeof session === 'number' && Number.isSafeInteger(session)) {
-      worker.session = session;
-      worker.seq = 0;
-    }
-    // Opened: its first op starts now. Refused or timed out: the thread is free to try again.
-    this.freeThreads.push(worker.thread);
-    this.freeSinceMs[worker.thread] = now;
+  /** The thread is free (its op completed, or its session opening ended): it may be handed the next op. */
+  private threadFree(thread: number, now: number): void {
+    this.freeThreads.push(thread);
+    this.freeSinceMs[thread] = now;
+    if (this.clients.inflight === 0 && this.drainWaiter !== null) this.drainWaiter();
     this.dispatch();
-  }
-
-  private complete(worker: Worker, completion: Completion): void {
-    const inflight = worker.inflight;
-    if (inflight === null) return;
-    worker.inflight = null;
-    this.inflightCount--;
-    const now = this.nowMs();
-    const value = completion.type === 'ok' ? completion.value : inflight.op.value;
-    const error = completion.type === 'ok' ? undefined : completion.error;
-    this.record(inflight.process, completion.type, inflight.op.f, inflight.op.key, value, now, error);
-    this.ops.push({ process: inflight.process, f: inflight.op.f, key: inflight.op.key, type: completion.type, invokeMs: inflight.invokeMs, completeMs: now, error });
-    if (completion.type === 'ok') this.okCount++;
-    if (completion.type === 'info') this.generator.crashed(worker.thread);
-    this.freeThreads.push(worker.thread);
-    this.freeSinceMs[worker.thread] = now;
-    if (this.inflightCount === 0 && this.drainWaiter !== null) this.drainWaiter();
-    this.dispatch();
-  }
-
-  private record(process: number | string, type: HistoryEvent['type'], f: string, key: number | undefined, value: JsonValue, nowMs: number, error: HistoryError | undefined): void {
-    const event: HistoryEvent = {
-      index: this.events.length,
-      process,
-      type,
-      f,
-      ...(key === undefined ? {} : { key }),
-      value,
-      time: Math.max(0, Math.round(nowMs * 1e6)),
-      ...(error === undefined ? {} : { error }),
-    };
-    this.events.push(event);
-    this.historyBuffer.push(`${formatHistoryLine(event)}\n`);
-    this.scheduleFlush();
   }
 
   private sweepTimeouts(): void {
-    if (this.inflightCount === 0) return;
-    const now = this.nowMs();
-    for (const worker of this.workers) {
-      if (worker.opening !== null && now >= worker.opening.deadlineMs) this.onSessionOpened(worker, null);
-      const inflight = worker.inflight;
-      if (inflight !== null && now >= inflight.deadlineMs && !this.retryInSession(worker, inflight)) this.complete(worker, classifyTimeout(inflight.op));
-    }
+    this.clients.expireDue(this.nowMs());
   }
 
   /** Waits until every operation in flight has completed or timed out. */
   private async waitForInflight(): Promise<void> {
-    if (this.inflightCount === 0) return;
+    if (this.clients.inflight === 0) return;
     await this.untilAborted(new Promise<void>((resolveDrain) => (this.drainWaiter = resolveDrain)));
     this.drainWaiter = null;
   }
@@ -911,7 +775,7 @@ class TestRun {
 
   private async perform(action: NemesisAction): Promise<void> {
     const invokeValue = actionValue(action);
-    this.record('nemesis', 'invoke', action.f, undefined, invokeValue, this.nowMs(), undefined);
+    this.history.record('nemesis', 'invoke', action.f, undefined, invokeValue, this.nowMs());
     this.faultCounts[action.f] = (this.faultCounts[action.f] ?? 0) + 1;
     switch (action.f) {
       case 'start-partition':
@@ -966,7 +830,7 @@ class TestRun {
         this.closeFault(action.kind);
         break;
     }
-    this.record('nemesis', 'info', action.f, undefined, actionOutcomeValue(action) as JsonValue, this.nowMs(), undefined);
+    this.history.record('nemesis', 'info', action.f, undefined, actionOutcomeValue(action) as JsonValue, this.nowMs());
   }
 
   private openFault(kind: NemesisKind, description: string): void {
@@ -1006,7 +870,7 @@ class TestRun {
     const elapsed = Math.min(this.nowMs() / 1000, this.options.timeLimitS);
     this.progress(
       `raftkv-test: ${elapsed.toFixed(1)}/${this.options.timeLimitS} s: ${this.ops.length} ops done (${okCount} ok, ${okRate.toFixed(0)} ok/s lately), ` +
-        `${this.inflightCount} in flight${open.length > 0 ? `; faults: ${open.join('; ')}` : ''}` +
+        `${this.clients.inflight} in flight${open.length > 0 ? `; faults: ${open.join('; ')}` : ''}` +
         (this.badLines.length + this.crashes.length > 0 ? `; ${this.badLines.length} bad lines, ${this.crashes.length} crashes` : ''),
     );
   }
@@ -1057,7 +921,7 @@ class TestRun {
     );
     const nodeSeeds: { [node: string]: number[] } = {};
     for (const record of this.processes) (nodeSeeds[record.node] ??= []).push(record.seed);
-    const workload = checkWorkload(this.events, { timeLimitS: this.options.checkTimeLimitS });
+    const workload = checkWorkload(this.history.events, { timeLimitS: this.options.checkTimeLimitS });
     const facts: RunFacts = {
       options: this.options,
       command: this.hooks.command ?? [],
@@ -1071,9 +935,9 @@ class TestRun {
       faultCounts: this.faultCounts,
       output: {
         badLines: this.badLines,
-        malformedResponses: this.malformedResponses,
-        sessionRetries: this.sessionRetries,
-        malformedExamples: this.malformedExamples,
+        malformedResponses: this.clients.malformedResponses,
+        sessionRetries: this.clients.sessionRetries,
+        malformedExamples: this.clients.malformedExamples,
         spoofedSrc: this.spoofedSrc,
         nodeProblems: this.nodeProblems,
       },
@@ -1081,7 +945,7 @@ class TestRun {
       harnessErrors: [...startupFailures, ...this.harnessErrors],
       nodeSeeds,
       workload,
-      keysUsed: this.generator.keysUsed,
+      keysUsed: this.clients.keysUsed,
       restarts: this.restarts,
     };
     const results = buildResults(facts);

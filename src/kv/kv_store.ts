@@ -3,14 +3,7 @@
 // same state on every replica. Keys are compared by JSON equality, as Maelstrom compares them.
 
 import { canonicalJson, isJsonObject, jsonEqual, previewJson, type JsonValue } from '../base/json.js';
-import { ErrorCode } from '../protocol/errors.js';
-import type { KvOperation } from '../protocol/lin_kv.js';
-
-export type KvOutcome =
-  | { readonly type: 'read_ok'; readonly value: JsonValue }
-  | { readonly type: 'write_ok' }
-  | { readonly type: 'cas_ok' }
-  | { readonly type: 'error'; readonly code: ErrorCode; readonly text: string };
+import { KvErrorCode, type KvOperation, type KvOutcome } from './operations.js';
 
 const SNAPSHOT_VERSION = 1;
 
@@ -41,7 +34,7 @@ export class KvStore {
         if (!jsonEqual(current, operation.from)) {
           return {
             type: 'error',
-            code: ErrorCode.preconditionFailed,
+            code: KvErrorCode.preconditionFailed,
             // Previews: an error travels between nodes and is remembered by sessions, so it stays small.
             text: `expected ${previewJson(operation.from)}, but the value is ${previewJson(current)}`,
           };
@@ -96,5 +89,5 @@ function keySlot(key: JsonValue): string {
 }
 
 function missingKey(key: JsonValue): KvOutcome {
-  return { type: 'error', code: ErrorCode.keyDoesNotExist, text: `key ${previewJson(key)} does not exist` };
+  return { type: 'error', code: KvErrorCode.keyDoesNotExist, text: `key ${previewJson(key)} does not exist` };
 }

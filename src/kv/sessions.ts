@@ -11,7 +11,7 @@
 // without knowing the outcome.
 
 import { assert } from '../base/assert.js';
-import type { KvOutcome } from './kv_store.js';
+import type { KvOutcome } from './operations.js';
 
 export interface SessionLimits {
   /** Sessions kept at once; opening one more expires the least recently used. */

@@ -3,13 +3,17 @@
 
 import type { JsonValue } from '../base/json.js';
 import { err, ok } from '../base/result.js';
-import { optionalBoolean, requireValue, type FieldError, type FieldResult } from './fields.js';
+import { isPositiveInteger, type KvCommand, type SessionTag } from '../kv/command_codec.js';
+import type { KvOperation } from '../kv/operations.js';
+import { optionalBoolean, optionalNonNegativeInteger, requireValue, type FieldError, type FieldResult } from './fields.js';
 import type { Body } from './message.js';
 
-export type KvOperation =
-  | { readonly f: 'read'; readonly key: JsonValue }
-  | { readonly f: 'write'; readonly key: JsonValue; readonly value: JsonValue }
-  | { readonly f: 'cas'; readonly key: JsonValue; readonly from: JsonValue; readonly to: JsonValue; readonly createIfMissing: boolean };
+/** A client's request as the node serves it: the command, and the lowest applied index a read accepts. */
+export interface ClientRequest {
+  readonly command: KvCommand;
+  /** Read-your-writes: a read is served only by a node that applied this index (0: any). */
+  readonly minIndex: number;
+}
 
 export const KV_REQUEST_TYPES = ['read', 'write', 'cas'] as const;
 export type KvRequestType = (typeof KV_REQUEST_TYPES)[number];
@@ -39,6 +43,28 @@ export function parseKvOperation(type: KvRequestType, body: Body): FieldResult<K
       return ok({ f: 'cas', key: key.value, from: from.value, to: to.value, createIfMissing: create.value ?? false });
     }
   }
+}
+
+/** A read, write or cas, with its optional session tag (session, seq) and min_index. */
+export function parseClientRequest(type: KvRequestType, body: Body): FieldResult<ClientRequest> {
+  const op = parseKvOperation(type, body);
+  if (!op.ok) return op;
+  const session = body['session'];
+  const seq = body['seq'];
+  let tag: SessionTag | undefined;
+  if (session !== undefined || seq !== undefined) {
+    if (!isPositiveInteger(session)) return err({ field: 'session', problem: 'must be a positive integer (from open_session), given with seq' });
+    if (!isPositiveInteger(seq)) return err({ field: 'seq', problem: 'must be a positive integer, given with session' });
+    tag = { session, seq };
+  }
+  const minIndex = optionalNonNegativeInteger(body, 'min_index');
+  if (!minIndex.ok) return minIndex;
+  return ok({ command: { kind: 'op', op: op.value, ...(tag === undefined ? {} : { tag }) }, minIndex: minIndex.value ?? 0 });
+}
+
+/** open_session takes no fields. */
+export function parseOpenSession(): FieldResult<ClientRequest> {
+  return ok({ command: { kind: 'open_session' }, minIndex: 0 });
 }
 
 /**

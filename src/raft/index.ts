@@ -23,7 +23,7 @@ export {
   type VoteResponse,
 } from './messages.js';
 export { RaftNode, type ProgressView, type Refusal, type Proposed, type Ready } from './raft.js';
-export { MemoryStorage, type LogPosition, type NodeStorage, type Storage, type StorageContents } from './storage.js';
+export { MemoryStorage, type LogPosition, type Storage, type StorageContents } from './storage.js';
 export {
   EMPTY_HARD_STATE,
   type Command,

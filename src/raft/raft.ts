@@ -428,8 +428,14 @@ export class RaftNode {
       this.outbox.length > 0 ||
       this.readStates.length > 0 ||
       this.droppedReads.length > 0 ||
-      (this.currentRole === 'leader' && (this.dirtyPeers.size > 0 || this.commitAdvanced || this.readOnly.hasUnassigned()))
+      (this.currentRole === 'leader' && (this.commitAdvanced || this.readOnly.hasUnassigned() || this.hasPeerToSendTo()))
     );
+  }
+
+  /** A follower marked dirty may have caught up since (a later acknowledgement in the same turn). */
+  private hasPeerToSendTo(): boolean {
+    for (const id of this.dirtyPeers) if (this.wouldSendTo(this.progress.get(id) as Progress)) return true;
+    return false;
   }
 
   /**
@@ -958,7 +964,20 @@ export class RaftNode {
     } else if (pr.state === 'probe') pr.becomeReplicate();
     else pr.inflights.freeLE(m.index);
     this.maybeCommit();
-    this.dirtyPeers.add(m.from);
+    // Only when flush() would send it something: otherwise hasReady() would promise a Ready
+    // with nothing in it, once per acknowledgement.
+    if (this.wouldSendTo(pr)) this.dirtyPeers.add(m.from);
+  }
+
+  /**
+   * Whether flush() has something for this follower: entries it lacks that flow control lets
+   * go now, or news of a commit index it can use (its applies and reads wait on it).
+   */
+  private wouldSendTo(pr: Progress): boolean {
+    if (Math.min(pr.match, this.raftLog.committed) > pr.sentCommit) return true;
+    const last = this.raftLog.lastIndex();
+    if (pr.isPaused() || pr.match >= last) return false;
+    return pr.state !== 'replicate' || pr.next <= last;
   }
 
   private handleSnapshotResponse(m: SnapshotResponse): void {

@@ -2,8 +2,9 @@
 // reads it (on restart and for entries no longer in its unstable tail); the application writes
 // it while handling a Ready and compacts it after taking a snapshot. Invariants: indexes are
 // contiguous, terms never decrease along the log, and the log starts right after the snapshot
-// point (index 0, term 0 when there is no snapshot). MemoryStorage is pure; the runtime's
-// DurableStorage wraps one and mirrors every change into a write-ahead log on disk.
+// point (index 0, term 0 when there is no snapshot). MemoryStorage is pure: the log and state a
+// group's storage slice keeps in memory (src/storage mirrors it into the node's WAL), and the
+// whole storage of the tests and simulators of the core.
 
 import { assert } from '../base/assert.js';
 import { EMPTY_HARD_STATE, type Entry, type HardState, type Snapshot } from './types.js';
@@ -21,27 +22,6 @@ export interface Storage {
   snapshot(): Snapshot | undefined;
 }
 
-/** The storage the application loop drives: Storage plus the writes a Ready and compaction make. */
-export interface NodeStorage extends Storage {
-  /** Records one Ready's entries (replacing a suffix from entries[0].index on) and hard state. */
-  save(hardState: HardState | undefined, entries: readonly Entry[]): void;
-  /** Replaces everything with a snapshot received from the leader (Ready.snapshot). */
-  applySnapshot(snapshot: Snapshot): void;
-  /** Takes a snapshot of the applied state at `index` and drops the log up to it. */
-  compact(index: number, data: string): void;
-  /**
-   * Makes everything recorded so far durable: called once per event-loop turn, before any
-   * message or reply of that turn leaves the node (group commit). A no-op in memory.
-   */
-  sync(): void;
-  /**
-   * The last log position whose entry, and the log before it, a crash can no longer take away.
-   * With a synchronous sync() (and in memory) that is the last entry after sync(); with a
-   * background sync it trails behind until the fdatasync covering it completes.
-   */
-  durablePoint(): LogPosition;
-}
-
 export interface LogPosition {
   readonly index: number;
   readonly term: number;
@@ -53,7 +33,7 @@ export interface StorageContents {
   readonly entries?: readonly Entry[];
 }
 
-export class MemoryStorage implements NodeStorage {
+export class MemoryStorage implements Storage {
   private hardState: HardState;
   /** The snapshot point: the entry before log[0] (the empty log's sentinel 0/0 without one). */
   private snapshotIndex = 0;
@@ -100,20 +80,14 @@ export class MemoryStorage implements NodeStorage {
     return this.log;
   }
 
-  /**
-   * Makes one Ready durable: entries first, then the hard state whose commit may refer to them.
-   * (A disk-backed storage writes both to its WAL and syncs once per turn.)
-   */
+  /** Records one Ready: entries first, then the hard state whose commit may refer to them. */
   save(hardState: HardState | undefined, entries: readonly Entry[]): void {
     this.append(entries);
     if (hardState !== undefined) this.setHardState(hardState);
     assert(this.hardState.commit <= this.lastIndex(), () => `storage: commit ${this.hardState.commit} beyond last index ${this.lastIndex()}`);
   }
 
-  sync(): void {
-    // Memory is as durable as it gets.
-  }
-
+  /** Memory is as durable as it gets: everything recorded. */
   durablePoint(): LogPosition {
     const index = this.lastIndex();
     return { index, term: this.term(index) as number };

@@ -1,13 +1,9 @@
 // The stderr logger. Every line carries the node id; levels below the threshold cost one
 // comparison. stdout is never used for logs: it is the protocol.
 
-import type { LogLevel } from '../server/node_shell.js';
+import type { LogLevel } from '../server/node_app.js';
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-export function isLogLevel(value: string): value is LogLevel {
-  return Object.prototype.hasOwnProperty.call(LEVEL_RANK, value);
-}
 
 export class StderrLogger {
   private name = '-';

@@ -2,8 +2,8 @@
 // set them), validated once at start-up. A bad option stops the node with a clear message.
 
 import { err, ok, type Result } from '../base/result.js';
-import { READ_MODES, type ReadMode } from '../server/kv_server.js';
-import type { LogLevel } from '../server/node_shell.js';
+import type { LogLevel } from '../server/node_app.js';
+import { READ_MODES, type ReadMode } from '../server/options.js';
 
 export interface NodeOptions {
   readonly tickMs: number;
@@ -16,6 +16,8 @@ export interface NodeOptions {
   readonly dataDir: string | undefined;
   /** Entries applied between snapshots (each snapshot compacts the log). */
   readonly snapshotEveryEntries: number;
+  /** Raft groups the node hosts, keys split between them by a hash (the same on every node). */
+  readonly groupCount: number;
   /** auto: on disk when dataDir is given; memory: never on disk (measurements); disk: dataDir required. */
   readonly storage: StorageMode;
 }
@@ -45,11 +47,16 @@ options (each also read from the environment variable shown):
                        acknowledgement (RAFTKV_DATA_DIR; default: state in memory only)
   --snapshot-every N   entries applied between snapshots and log compactions
                        (RAFTKV_SNAPSHOT_EVERY, default 10000)
+  --groups N           Raft groups per node, keys split between them by a hash of the key;
+                       the same on every node; client sessions need 1 (RAFTKV_GROUPS, default 1)
   --storage MODE       auto (on disk when a data directory is given), memory (ignore it: for
                        measuring what durability costs), disk (a data directory is required)
                        (RAFTKV_STORAGE, default auto)
   -h, --help           print this help
 `;
+
+/** Each group elects, ticks and replicates on its own: a few dozen per node is plenty for now. */
+const MAX_GROUPS = 64;
 
 interface OptionSpec {
   readonly flag: string;
@@ -64,6 +71,7 @@ const SPECS = {
   seed: { flag: '--seed', env: 'RAFTKV_SEED' },
   dataDir: { flag: '--data-dir', env: 'RAFTKV_DATA_DIR' },
   snapshotEveryEntries: { flag: '--snapshot-every', env: 'RAFTKV_SNAPSHOT_EVERY' },
+  groupCount: { flag: '--groups', env: 'RAFTKV_GROUPS' },
   storage: { flag: '--storage', env: 'RAFTKV_STORAGE' },
 } as const satisfies Record<keyof NodeOptions, OptionSpec>;
 
@@ -104,6 +112,8 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   const dataDirText = dataDirGiven?.text;
   const snapshotEveryEntries = integerOption(raw(SPECS.snapshotEveryEntries), 10_000, 1, 100_000_000);
   if (!snapshotEveryEntries.ok) return snapshotEveryEntries;
+  const groupCount = integerOption(raw(SPECS.groupCount), 1, 1, MAX_GROUPS);
+  if (!groupCount.ok) return groupCount;
   const storageGiven = raw(SPECS.storage);
   const storage = choiceOption(storageGiven, 'auto', STORAGE_MODES);
   if (!storage.ok) return storage;
@@ -121,6 +131,7 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
       seed: seed.value,
       dataDir: storage.value === 'memory' ? undefined : dataDirText,
       snapshotEveryEntries: snapshotEveryEntries.value,
+      groupCount: groupCount.value,
       storage: storage.value,
     },
   });

@@ -4,7 +4,7 @@
 
 import { KV_REQUEST_TYPES, parseKvOperation } from '../protocol/lin_kv.js';
 import { KvStore } from '../kv/kv_store.js';
-import { route, type NodeApp, type NodeContext, type Route } from './node_shell.js';
+import { route, type NodeApp, type NodeContext, type Route } from './node_app.js';
 
 export function createLocalKvApp(context: NodeContext): NodeApp {
   const store = new KvStore();

@@ -2,7 +2,7 @@
 // flood of such input flood stderr: the first few of each kind are logged in full, later ones
 // only counted, and the count is logged at most once per period (in ticks), with the latest.
 
-import type { LogLevel } from './node_shell.js';
+import type { LogLevel } from './node_app.js';
 
 interface KindState {
   seen: number;

@@ -1,10 +1,12 @@
-// The `sim` command: runs one seed (optionally traced) or a range of seeds and prints a summary
-// with a replay command per failure. The only impure part of src/sim: argv, stdout and the
-// wall clock for timing (never used by a run). Exit code 1 on any failure, 2 on bad arguments.
+// The `sim` command: runs one seed (optionally traced) or a range of seeds of the whole-node
+// simulator, or with --core of the Raft-core simulator, and prints a summary with a replay
+// command per failure. The only impure part of src/sim: argv, stdout and the wall clock for
+// timing (never used by a run). Exit code 1 on any failure, 2 on bad arguments.
 
+import { READ_MODES, type ReadMode } from '../server/options.js';
+import { describeRates, PROFILE_NAMES } from './profiles.js';
+import { RAFT_SIM_DEFAULT_PROFILE, RaftSimFailure, runRaftSimulation, type RaftSimResult } from './raft_sim.js';
 import { DEFAULT_SAFETY_US, runSimulation, type SimOptions, type SimResult } from './simulator.js';
-import { PROFILE_NAMES } from './profiles.js';
-import { READ_MODES, type ReadMode } from '../server/kv_server.js';
 
 export interface SimCliOptions {
   readonly seed: number | undefined;
@@ -13,13 +15,22 @@ export interface SimCliOptions {
   readonly profile: string | undefined;
   readonly nodeCount: number | undefined;
   readonly readMode: ReadMode | undefined;
+  /** True: every seed's clients use sessions; undefined: each seed decides. */
+  readonly clientSessions: true | undefined;
+  /** The Raft-core simulator instead of the whole-node one. */
+  readonly core: boolean;
   readonly safetyMs: number | undefined;
   readonly trace: boolean;
   readonly verbose: boolean;
 }
 
 const USAGE = `usage: npm run sim -- [--seed S | --seeds N [--from S]] [--profile ${PROFILE_NAMES.join('|')}]
-                      [--nodes N] [--read-mode ${READ_MODES.join('|')}] [--safety-ms MS] [--trace] [--verbose]`;
+                      [--nodes N] [--read-mode ${READ_MODES.join('|')}] [--client-sessions]
+                      [--safety-ms MS] [--trace] [--verbose]
+       npm run sim -- --core [--seed S | --seeds N [--from S]] [--profile P] [--nodes N] [--safety-ms MS] [--trace] [--verbose]
+Each seed draws its own fault rates within the profile's bounds (--verbose or --trace prints them);
+without --profile, --nodes, --read-mode or --client-sessions the seed chooses those too.
+--core runs the Raft-core simulator (profile ${RAFT_SIM_DEFAULT_PROFILE} by default, 3 nodes unless --nodes).`;
 
 /** The options that take a non-negative integer, and where each one goes. */
 const INTEGER_OPTIONS = { '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--nodes': 'nodeCount', '--safety-ms': 'safetyMs' } as const;
@@ -29,6 +40,8 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   const integers: { [name in (typeof INTEGER_OPTIONS)[IntegerOption]]?: number } = {};
   let profile: string | undefined;
   let readMode: ReadMode | undefined;
+  let clientSessions: true | undefined;
+  let core = false;
   let trace = false;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
@@ -53,6 +66,12 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
         readMode = mode as ReadMode;
         break;
       }
+      case '--client-sessions':
+        clientSessions = true;
+        break;
+      case '--core':
+        core = true;
+        break;
       case '--trace':
         trace = true;
         break;
@@ -69,7 +88,9 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   const { seed, seeds = 1, from = 1, nodeCount, safetyMs } = integers;
   // Zero runs would end in "0 failed", a pass that checked nothing.
   if (seeds < 1) return `--seeds needs a positive integer (0 runs would check nothing)`;
-  return { seed, seeds, from, profile, nodeCount, readMode, safetyMs, trace, verbose };
+  if (core && (readMode !== undefined || clientSessions !== undefined)) return `--core simulates the Raft core alone: --read-mode and --client-sessions are for the whole-node simulator`;
+  if (nodeCount !== undefined && (nodeCount < 1 || nodeCount > 9)) return `--nodes must be 1 to 9`;
+  return { seed, seeds, from, profile, nodeCount, readMode, clientSessions, core, safetyMs, trace, verbose };
 }
 
 export function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) => void): SimOptions {
@@ -78,6 +99,7 @@ export function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: s
     ...(cli.profile === undefined ? {} : { profile: cli.profile }),
     ...(cli.nodeCount === undefined ? {} : { nodeCount: cli.nodeCount }),
     ...(cli.readMode === undefined ? {} : { readMode: cli.readMode }),
+    ...(cli.clientSessions === undefined ? {} : { clientSessions: cli.clientSessions }),
     ...(cli.safetyMs === undefined ? {} : { safetyUs: cli.safetyMs * 1000 }),
     ...(trace === undefined ? {} : { trace }),
   };
@@ -87,11 +109,21 @@ export function describeResult(result: SimResult): string {
   const s = result.stats;
   const verdict = result.failure === undefined ? 'ok' : 'FAIL';
   return (
-    `seed ${result.seed} ${verdict} profile=${result.profile} nodes=${result.nodeCount} read-mode=${result.readMode} ` +
+    `seed ${result.seed} ${verdict} profile=${result.profile} nodes=${result.nodeCount} read-mode=${result.readMode} sessions=${result.clientSessions ? 'on' : 'off'} ` +
     `virtual=${(result.virtualUs / 1e6).toFixed(2)}s leader=${result.leaderUs === undefined ? '-' : `${result.leaderUs / 1000}ms`} liveness=${result.livenessUs === undefined ? '-' : `${result.livenessUs / 1000}ms`} ` +
-    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo} committed=${s.committed} terms=${s.leaderTerms} ` +
+    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo} session-retries=${s.sessionRetries} committed=${s.committed} terms=${s.leaderTerms} ` +
     `msgs sent=${s.messagesSent} lost=${s.messagesLost} cut=${s.messagesCut} dup=${s.messagesDuplicated} ` +
     `crashes=${s.crashes} partitions=${s.partitions} clogs=${s.clogs} history=${result.historyHash} trace=${result.traceHash}`
+  );
+}
+
+function describeRaftResult(result: RaftSimResult): string {
+  const s = result.stats;
+  return (
+    `seed ${result.seed} ok core profile=${result.profile} nodes=${result.nodeCount} liveness=${s.livenessUs / 1000}ms ` +
+    `proposals=${s.proposals} committed=${s.committed} reads=${s.readsConfirmed}/${s.readsIssued} terms=${s.termsWithLeader} ` +
+    `msgs delivered=${s.delivered} dropped=${s.dropped} dup=${s.duplicated} crashes=${s.crashes} mid-turn=${s.midTurnCrashes} ` +
+    `partitions=${s.partitions} clogs=${s.clogs} snapshots=${s.snapshotsTaken}/${s.snapshotsInstalled} trace=${result.traceHash}`
   );
 }
 
@@ -103,6 +135,47 @@ function progressLine(done: number, count: number, failed: number, elapsedMs: nu
   return `... ${done}/${count} runs (${Math.floor((100 * done) / count)}%), ${failed} failed, ${(elapsedMs / 1000).toFixed(1)} s, about ${leftS.toFixed(0)} s left`;
 }
 
+/** One seed's outcome as the loop below needs it, from either simulator. */
+interface SeedOutcome {
+  readonly profile: string;
+  readonly virtualUs: number;
+  /** The failure with its replay command, or undefined. */
+  readonly failure: string | undefined;
+  readonly lines: readonly string[];
+}
+
+function runWholeNodeSeed(cli: SimCliOptions, seed: number, write: (text: string) => void, single: boolean): SeedOutcome {
+  const trace = cli.trace ? (line: string) => write(`${line}\n`) : undefined;
+  const result = runSimulation(simOptionsFor(cli, seed, trace));
+  const lines: string[] = [];
+  if (cli.verbose || single) lines.push(describeResult(result));
+  if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`);
+  const failure = result.failure === undefined ? undefined : `${result.failure}\n    ${result.replay}`;
+  if (failure !== undefined) write(`seed ${seed} FAILED (${result.profile}): ${result.failure}\n  replay: ${result.replay}\n`);
+  return { profile: result.profile, virtualUs: result.virtualUs, failure, lines };
+}
+
+function runCoreSeed(cli: SimCliOptions, seed: number, write: (text: string) => void, single: boolean): SeedOutcome {
+  const profile = cli.profile ?? RAFT_SIM_DEFAULT_PROFILE;
+  try {
+    const result = runRaftSimulation({
+      seed,
+      nodeCount: cli.nodeCount ?? 3,
+      profile,
+      ...(cli.safetyMs === undefined ? {} : { safetyUs: cli.safetyMs * 1000 }),
+      ...(cli.trace ? { trace: (line: string) => write(`${line}\n`) } : {}),
+    });
+    const lines: string[] = [];
+    if (cli.verbose || single) lines.push(describeRaftResult(result));
+    if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`);
+    return { profile: `core ${profile}`, virtualUs: result.virtualUs, failure: undefined, lines };
+  } catch (error) {
+    if (!(error instanceof RaftSimFailure)) throw error;
+    write(`seed ${seed} FAILED (core ${profile}): ${error.message}\n`);
+    return { profile: `core ${profile}`, virtualUs: 0, failure: `${error.reason}\n    ${error.replay}`, lines: [] };
+  }
+}
+
 export function runSimCli(argv: readonly string[], write: (text: string) => void, wallMs: () => number): number {
   const cli = parseSimArgs(argv);
   if (typeof cli === 'string') {
@@ -112,32 +185,28 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
   const started = wallMs();
   const first = cli.seed ?? cli.from;
   const count = cli.seed === undefined ? cli.seeds : 1;
-  const failures: SimResult[] = [];
+  const failures: { readonly seed: number; readonly failure: string }[] = [];
   let virtualUs = 0;
   const byProfile = new Map<string, number>();
   let lastProgressMs = started;
   for (let seed = first; seed < first + count; seed++) {
-    const trace = cli.trace ? (line: string) => write(`${line}\n`) : undefined;
-    const result = runSimulation(simOptionsFor(cli, seed, trace));
-    virtualUs += result.virtualUs;
-    byProfile.set(result.profile, (byProfile.get(result.profile) ?? 0) + 1);
-    if (result.failure !== undefined) {
-      failures.push(result);
-      write(`seed ${seed} FAILED (${result.profile}): ${result.failure}\n  replay: ${result.replay}\n`);
-    }
-    if (cli.verbose || count === 1) {
-      write(`${describeResult(result)}\n`);
-    } else if (wallMs() - lastProgressMs >= PROGRESS_INTERVAL_MS && seed < first + count - 1) {
+    const outcome = cli.core ? runCoreSeed(cli, seed, write, count === 1) : runWholeNodeSeed(cli, seed, write, count === 1);
+    virtualUs += outcome.virtualUs;
+    byProfile.set(outcome.profile, (byProfile.get(outcome.profile) ?? 0) + 1);
+    if (outcome.failure !== undefined) failures.push({ seed, failure: outcome.failure });
+    for (const line of outcome.lines) write(`${line}\n`);
+    if (!cli.verbose && count > 1 && wallMs() - lastProgressMs >= PROGRESS_INTERVAL_MS && seed < first + count - 1) {
       lastProgressMs = wallMs();
       write(`${progressLine(seed - first + 1, count, failures.length, lastProgressMs - started)}\n`);
     }
   }
   const wallS = (wallMs() - started) / 1000;
   const profiles = [...byProfile].map(([name, runs]) => `${name} ${runs}`).join(', ');
+  const safetyMs = cli.safetyMs ?? (cli.core ? 8_000 : DEFAULT_SAFETY_US / 1000);
   write(
     `sim: ${count} run${count === 1 ? '' : 's'} (seeds ${first}..${first + count - 1}; ${profiles}), ${failures.length} failed; ` +
-      `virtual ${(virtualUs / 1e6).toFixed(1)} s, wall ${wallS.toFixed(1)} s (safety phase ${((cli.safetyMs ?? DEFAULT_SAFETY_US / 1000) / 1000).toFixed(1)} s per run)\n`,
+      `virtual ${(virtualUs / 1e6).toFixed(1)} s, wall ${wallS.toFixed(1)} s (safety phase ${(safetyMs / 1000).toFixed(1)} s per run)\n`,
   );
-  for (const failure of failures) write(`  FAIL seed ${failure.seed}: ${failure.failure}\n    ${failure.replay}\n`);
+  for (const { seed, failure } of failures) write(`  FAIL seed ${seed}: ${failure}\n`);
   return failures.length === 0 ? 0 : 1;
 }

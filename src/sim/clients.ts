@@ -1,15 +1,16 @@
-// The simulator's clients, as Maelstrom's lin-kv runs them, on virtual time: each thread is
-// bound to one node and has one operation in flight; ops come from the harness's
-// LinKvGenerator, replies are classified by the harness's classifyReply/classifyTimeout, and
-// everything lands in one history in the checker's format. Liveness probes (one per node:
-// write, then read, retried until both succeed) share the history. Pure: virtual time and
-// randomness come from the simulator; replies arrive as encoded lines through the real codec.
+// The simulator's side of the lin-kv clients: drives the shared client model
+// (src/harness/lin_kv_clients.ts, the one the harness drives too) on virtual time. Workers think
+// a random while between ops; timeouts are exact timers; replies arrive as encoded lines through
+// the real codec. Liveness probes (one per node: write, then read, tried again until both
+// succeed) are extra threads of the same model and share its history. Pure: virtual time and
+// randomness come from the simulator.
 
 import { assert } from '../base/assert.js';
-import type { JsonObject, JsonValue } from '../base/json.js';
+import type { JsonObject } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
-import type { HistoryError, HistoryEvent } from '../check/history.js';
-import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type Completion, type KvOp } from '../harness/lin_kv.js';
+import type { HistoryEvent } from '../check/history.js';
+import { threadRngs, type KvOp } from '../harness/lin_kv.js';
+import { HistoryRecorder, LinKvClients, type CompletedOp } from '../harness/lin_kv_clients.js';
 import { decodeMessage } from '../protocol/message.js';
 
 export interface ClientIo {
@@ -29,23 +30,17 @@ export interface ClientConfig {
   readonly thinkUs: number;
   /** Keys rotate after this many distinct processes touched one (keeps per-key histories small). */
   readonly processLimit: number;
+  /** raftkv client sessions: writes and cas retried with the same (session, seq). */
+  readonly sessions: boolean;
 }
 
-interface Inflight {
-  readonly op: KvOp;
-  readonly msgId: number;
-  readonly process: number;
-}
-
-interface Thread {
-  readonly index: number;
-  readonly clientId: string;
+interface Probe {
+  readonly thread: number;
   readonly nodeId: string;
-  msgId: number;
   process: number;
-  inflight: Inflight | undefined;
-  /** Probes only: the steps still to do, in order. */
-  probeSteps: KvOp[];
+  /** The steps still to do, in order. */
+  steps: KvOp[];
+  lastOk: boolean;
 }
 
 /** Key of the liveness probes: beyond any key the generator hands out in a bounded run. */
@@ -54,13 +49,11 @@ const PROBE_PROCESS_BASE = 1_000_000;
 const PROBE_RETRY_US = 20_000;
 
 export class SimClients {
-  readonly history: HistoryEvent[] = [];
-  private readonly generator: LinKvGenerator;
-  private readonly threads: Thread[] = [];
-  private readonly byClientId = new Map<string, Thread>();
-  private readonly probeCount: number;
+  private readonly recorder = new HistoryRecorder(1000);
+  private readonly model: LinKvClients;
+  private readonly probes: Probe[] = [];
+  private readonly probeByThread = new Map<number, Probe>();
   private issuing = true;
-  private inflightCount = 0;
   okCount = 0;
   failCount = 0;
   infoCount = 0;
@@ -73,29 +66,48 @@ export class SimClients {
     private readonly now: () => number,
   ) {
     const concurrency = 2 * nodeIds.length;
-    this.generator = new LinKvGenerator({ nodeCount: nodeIds.length, concurrency, processLimit: config.processLimit }, rng);
-    for (let index = 0; index < concurrency; index++) this.addThread(`c${index + 1}`, nodeIds[this.generator.nodeIndexOf(index)] as string, index);
-    this.probeCount = nodeIds.length;
-    for (let node = 0; node < nodeIds.length; node++) this.addThread(`c${1001 + node}`, nodeIds[node] as string, PROBE_PROCESS_BASE + node);
+    this.model = new LinKvClients(
+      {
+        nodeIds,
+        concurrency,
+        generatorRng: threadRngs(rng.fork(), concurrency),
+        processLimit: config.processLimit,
+        timeout: config.timeoutUs,
+        sessions: config.sessions,
+        firstClientNumber: 1,
+        history: this.recorder,
+      },
+      {
+        send: (clientId, nodeId, body) => io.send(clientId, nodeId, `{"src":"${clientId}","dest":"${nodeId}","body":${body}}\n`),
+        deadline: (thread, msgId, atUs) => io.schedule(atUs, { kind: 'timeout', thread, msgId }),
+        completed: (op) => this.completed(op),
+        threadFree: (thread, nowUs) => this.threadFree(thread, nowUs),
+      },
+    );
+    nodeIds.forEach((nodeId, node) => {
+      const thread = this.model.addThread(`c${1001 + node}`, nodeId);
+      const probe: Probe = { thread, nodeId, process: PROBE_PROCESS_BASE + node, steps: [], lastOk: false };
+      this.probes.push(probe);
+      this.probeByThread.set(thread, probe);
+    });
   }
 
-  private addThread(clientId: string, nodeId: string, process: number): void {
-    const thread: Thread = { index: this.threads.length, clientId, nodeId, msgId: 0, process, inflight: undefined, probeSteps: [] };
-    this.threads.push(thread);
-    this.byClientId.set(clientId, thread);
+  get history(): readonly HistoryEvent[] {
+    return this.recorder.events;
   }
 
-  get workerCount(): number {
-    return this.threads.length - this.probeCount;
-  }
-
+  /** Ops in flight (workers and probes). */
   get inflight(): number {
-    return this.inflightCount;
+    return this.model.inflight;
+  }
+
+  get sessionRetries(): number {
+    return this.model.sessionRetries;
   }
 
   /** Schedules every worker's first op. */
   start(): void {
-    for (let thread = 0; thread < this.workerCount; thread++) this.io.schedule(this.now() + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread });
+    for (let thread = 0; thread < this.model.workerCount; thread++) this.io.schedule(this.now() + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread });
   }
 
   /** The safety phase is over: workers finish what is in flight and start nothing new. */
@@ -105,109 +117,67 @@ export class SimClients {
 
   /** Starts the liveness probes: every node must serve a write and then a read. */
   startProbes(): void {
-    for (let node = 0; node < this.probeCount; node++) {
-      const thread = this.threads[this.workerCount + node] as Thread;
-      thread.probeSteps = [
+    this.probes.forEach((probe, node) => {
+      probe.steps = [
         { f: 'write', key: PROBE_KEY, value: node },
         { f: 'read', key: PROBE_KEY, value: null },
       ];
-      this.io.schedule(this.now(), { kind: 'start', thread: thread.index });
-    }
+      this.io.schedule(this.now(), { kind: 'start', thread: probe.thread });
+    });
   }
 
   /** Probes that have not finished yet. */
   get probesPending(): number {
-    let pending = 0;
-    for (let node = 0; node < this.probeCount; node++) if ((this.threads[this.workerCount + node] as Thread).probeSteps.length > 0) pending++;
-    return pending;
+    return this.probes.filter((probe) => probe.steps.length > 0).length;
   }
 
   probeStatus(): string {
-    const parts: string[] = [];
-    for (let node = 0; node < this.probeCount; node++) {
-      const thread = this.threads[this.workerCount + node] as Thread;
-      parts.push(`${thread.nodeId}:${thread.probeSteps.length === 0 ? 'done' : `waiting for ${(thread.probeSteps[0] as KvOp).f}`}`);
-    }
-    return parts.join(' ');
+    return this.probes.map((probe) => `${probe.nodeId}:${probe.steps.length === 0 ? 'done' : `waiting for ${(probe.steps[0] as KvOp).f}`}`).join(' ');
   }
 
   onTimer(timer: ClientTimer): void {
-    const thread = this.threads[timer.thread] as Thread;
-    if (timer.kind === 'start') {
-      this.startOp(thread);
+    if (timer.kind === 'timeout') {
+      this.model.expire(timer.thread, timer.msgId, this.now());
       return;
     }
-    if (thread.inflight === undefined || thread.inflight.msgId !== timer.msgId) return;
-    this.complete(thread, classifyTimeout(thread.inflight.op));
+    const probe = this.probeByThread.get(timer.thread);
+    if (probe === undefined) {
+      if (this.issuing) this.model.startOp(timer.thread, this.now());
+      return;
+    }
+    const next = probe.steps[0];
+    if (next !== undefined) this.model.startOp(timer.thread, this.now(), { op: next, process: probe.process });
   }
 
   /** A line a node wrote to a client. */
   onLine(line: string): void {
     const decoded = decodeMessage(line);
     assert(decoded.kind === 'message', () => `a node wrote an undecodable line to a client: ${line}`);
-    const thread = this.byClientId.get(decoded.message.dest);
-    if (thread === undefined) return; // the init handshake's client
-    const body = decoded.message.body;
-    const inflight = thread.inflight;
-    if (inflight === undefined || body.in_reply_to !== inflight.msgId) return; // late: it timed out
-    this.complete(thread, classifyReply(inflight.op, body as JsonObject));
+    // A decoded body holds no undefined values: it is a JsonObject. The init handshake's client
+    // is none of the model's (onReply is false): nothing to do.
+    this.model.onReply(decoded.message.dest, decoded.message.body as JsonObject, this.now());
   }
 
-  private isProbe(thread: Thread): boolean {
-    return thread.index >= this.workerCount;
-  }
-
-  private startOp(thread: Thread): void {
-    assert(thread.inflight === undefined, () => `${thread.clientId} already has an op in flight`);
-    let op: KvOp;
-    if (this.isProbe(thread)) {
-      const next = thread.probeSteps[0];
-      if (next === undefined) return;
-      op = next;
-    } else {
-      if (!this.issuing) return;
-      op = this.generator.nextOp(thread.index);
-      thread.process = this.generator.processOf(thread.index);
-    }
-    const msgId = ++thread.msgId;
-    thread.inflight = { op, msgId, process: thread.process };
-    this.inflightCount++;
-    this.record(thread.process, 'invoke', op, op.value, undefined);
-    this.io.send(thread.clientId, thread.nodeId, `{"src":"${thread.clientId}","dest":"${thread.nodeId}","body":${encodeRequestBody(op, msgId)}}\n`);
-    this.io.schedule(this.now() + this.config.timeoutUs, { kind: 'timeout', thread: thread.index, msgId });
-  }
-
-  private complete(thread: Thread, completion: Completion): void {
-    const inflight = thread.inflight;
-    assert(inflight !== undefined, 'completion without an op in flight');
-    thread.inflight = undefined;
-    this.inflightCount--;
-    const value = completion.type === 'ok' ? completion.value : inflight.op.value;
-    this.record(inflight.process, completion.type, inflight.op, value, completion.type === 'ok' ? undefined : completion.error);
-    if (completion.type === 'ok') this.okCount++;
-    else if (completion.type === 'fail') this.failCount++;
+  private completed(op: CompletedOp): void {
+    if (op.type === 'ok') this.okCount++;
+    else if (op.type === 'fail') this.failCount++;
     else this.infoCount++;
-    if (this.isProbe(thread)) {
-      if (completion.type === 'ok') thread.probeSteps.shift();
-      // A crashed process never comes back: continue as a fresh one (Jepsen's worker rule).
-      if (completion.type === 'info') thread.process += this.probeCount;
-      if (thread.probeSteps.length > 0) this.io.schedule(this.now() + (completion.type === 'ok' ? 0 : PROBE_RETRY_US), { kind: 'start', thread: thread.index });
+    const probe = this.probeByThread.get(op.thread);
+    if (probe === undefined) return;
+    probe.lastOk = op.type === 'ok';
+    if (op.type === 'ok') probe.steps.shift();
+    // A crashed process never comes back: continue as a fresh one (Jepsen's worker rule).
+    if (op.type === 'info') probe.process += this.probes.length;
+  }
+
+  private threadFree(thread: number, nowUs: number): void {
+    const probe = this.probeByThread.get(thread);
+    if (probe === undefined) {
+      if (this.issuing) this.io.schedule(nowUs + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread });
       return;
     }
-    if (completion.type === 'info') this.generator.crashed(thread.index);
-    if (this.issuing) this.io.schedule(this.now() + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread: thread.index });
-  }
-
-  private record(process: number, type: HistoryEvent['type'], op: KvOp, value: JsonValue, error: HistoryError | undefined): void {
-    this.history.push({
-      index: this.history.length,
-      process,
-      type,
-      f: op.f,
-      key: op.key,
-      value,
-      time: this.now() * 1000,
-      ...(error === undefined ? {} : { error }),
-    });
+    const delayUs = probe.lastOk ? 0 : PROBE_RETRY_US;
+    probe.lastOk = false;
+    if (probe.steps.length > 0) this.io.schedule(nowUs + delayUs, { kind: 'start', thread });
   }
 }

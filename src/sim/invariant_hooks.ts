@@ -1,33 +1,22 @@
 // Connects the Raft core's cluster invariant checker (src/raft/testing/invariants.ts) to real
-// KvServer nodes. The checker was written for the core-level NodeHost; here each simulated node
-// gets a host view, and the observe hook wraps its RaftNode's ready() and readIndex() so every
-// Ready is checked before the server acts on it: persisted entries (log matching), applied
-// entries (state machine safety: the entries the KvStore applies), read points. Observation
-// only: the wrappers return exactly what the node would have returned.
+// KvNode nodes: the server's RaftNode gets its ready() and readIndex() wrapped, so every Ready
+// is checked before the server acts on it: persisted entries (log matching), applied entries
+// (state machine safety: the entries the KvStore applies), read points. Observation only: the
+// wrappers return exactly what the node would have returned.
 
-import type { MemoryStorage, RaftNode, Ready } from '../raft/index.js';
-import { ClusterChecker } from '../raft/testing/invariants.js';
-import type { NodeHost } from '../raft/testing/node_host.js';
-import type { KvServer } from '../server/kv_server.js';
-
-/** The part of a NodeHost the checker reads: id, up, raft, storage. */
-export interface HostView {
-  readonly id: string;
-  readonly up: boolean;
-  readonly raft: RaftNode;
-  readonly storage: MemoryStorage;
-}
+import type { Ready } from '../raft/index.js';
+import { ClusterChecker, type CheckedHost } from '../raft/testing/invariants.js';
+import type { KvNode } from '../server/kv_node.js';
 
 export class InvariantHooks {
   readonly checker = new ClusterChecker();
 
   /**
-   * Attaches to a freshly created server (call from the observe hook). `onReady` sees each
+   * Attaches to a freshly created server (call before it handles anything). `onReady` sees each
    * Ready after the checks, before the server acts on it (the simulator's targeted crashes).
    */
-  attach(view: HostView, server: KvServer, onReady?: (rd: Ready) => void): void {
+  attach(host: CheckedHost, server: KvNode, onReady?: (rd: Ready) => void): void {
     const raft = server.raft;
-    const host = asHost(view);
     const checker = this.checker;
     const ready = raft.ready.bind(raft);
     raft.ready = (): Ready => {
@@ -49,19 +38,11 @@ export class InvariantHooks {
     };
   }
 
-  crashed(view: HostView): void {
-    this.checker.forgetReads(asHost(view));
+  crashed(host: CheckedHost): void {
+    this.checker.forgetReads(host);
   }
 
-  checkCluster(views: readonly HostView[]): void {
-    this.checker.checkCluster(views.map(asHost));
+  checkCluster(hosts: readonly CheckedHost[]): void {
+    this.checker.checkCluster(hosts);
   }
-}
-
-/**
- * The checker's parameter type is the NodeHost class, whose private fields make it nominal;
- * it only reads the four members of HostView, so the view stands in for it.
- */
-function asHost(view: HostView): NodeHost {
-  return view as unknown as NodeHost;
 }

@@ -1,23 +1,26 @@
-// The whole-node deterministic simulator: N real raftkv nodes (NodeShell + KvServer) in one
-// process on virtual time, every message an encoded line through receiveLine, one seed for every
-// choice. It owns the event queue, the faulty node <-> node network (delay, loss, duplication,
-// reordering, partitions, clogged links), crashes and restarts (only MemoryStorage survives),
-// the two phases (safety under faults, then liveness after healing) and the final verdict.
-// It must stay pure: no clock, no Math.random, no I/O (tracing goes to an injected callback).
-// Invariants: the cluster checker runs after every virtual instant; loops are bounded.
+// The whole-node deterministic simulator: N real raftkv nodes (sim_node.ts) in one process on the
+// simulation kernel's virtual time, every message an encoded line through the real codec, one
+// seed for every choice. It owns the run: the seed's setup and fault rates, the events of the
+// cluster (deliveries, ticks, client timers, nemesis steps, crashes and restarts), the two phases
+// (safety under faults, then liveness after healing) and the verdict (invariants, a linearizable
+// history, progress after healing). Faults come from links.ts and nemesis.ts, clients from the
+// shared lin-kv client model (clients.ts). Pure: no clock, no Math.random, no I/O (tracing goes
+// to an injected callback). Invariants: the cluster checker runs after every virtual instant;
+// every run is bounded in events and in virtual time.
 
 import { assert } from '../base/assert.js';
 import { Rng } from '../base/rng.js';
 import { checkHistory } from '../check/linearizability.js';
 import { formatHistoryLine, type HistoryEvent } from '../check/history.js';
-import { DeadlineHeap } from '../harness/heap.js';
-import { canHear, completeGrudge, describeGrudge, EMPTY_GRUDGE, partitionGrudge, PARTITION_SPECS, type Grudge } from '../harness/partition.js';
-import { MemoryStorage, type RaftNode, type Ready } from '../raft/index.js';
-import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS, type KvServer, type KvServerOptions, type ReadMode } from '../server/kv_server.js';
-import { NodeShell, type ShellOutput } from '../server/node_shell.js';
+import type { Ready } from '../raft/index.js';
+import { DEFAULT_KV_SERVER_OPTIONS, type KvServerOptions, type ReadMode } from '../server/options.js';
 import { SimClients, type ClientTimer } from './clients.js';
-import { InvariantHooks, type HostView } from './invariant_hooks.js';
-import { findProfile, PROFILE_NAMES, profileForSeed, type FaultProfile } from './profiles.js';
+import { InvariantHooks } from './invariant_hooks.js';
+import { hashLines, SimKernel } from './kernel.js';
+import { LinkFaults } from './links.js';
+import { SimNemesis, type NemesisTarget } from './nemesis.js';
+import { describeRates, findProfile, PROFILE_NAMES, profileForSeed, ratesForSeed, type FaultProfile, type FaultRates } from './profiles.js';
+import { SimNode, STORAGE_NOTE, type SimNodeEnv } from './sim_node.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -26,11 +29,13 @@ export interface SimOptions {
   /** 3 or 5 by default, picked by the seed. */
   readonly nodeCount?: number;
   readonly readMode?: ReadMode;
+  /** Clients open raftkv sessions and retry indeterminate writes and cas; by default the seed decides. */
+  readonly clientSessions?: boolean;
   /** Virtual length of the safety phase (faults on, clients busy). */
   readonly safetyUs?: number;
   /** After healing, the cluster must serve a write and a read on every node within this. */
   readonly livenessBoundUs?: number;
-  /** Receives every trace line: deliveries and drops, client traffic, node logs, nemesis; not ticks. */
+  /** Receives every trace line: the drawn rates, deliveries and drops, client traffic, node logs, nemesis; not ticks. */
   readonly trace?: (line: string) => void;
 }
 
@@ -49,6 +54,7 @@ export interface SimStats {
   opsOk: number;
   opsFail: number;
   opsInfo: number;
+  sessionRetries: number;
   committed: number;
   leaderTerms: number;
   events: number;
@@ -59,6 +65,9 @@ export interface SimResult {
   readonly profile: string;
   readonly nodeCount: number;
   readonly readMode: ReadMode;
+  readonly clientSessions: boolean;
+  /** The fault rates the seed drew within its profile's bounds. */
+  readonly rates: FaultRates;
   /** Undefined when the run passed. */
   readonly failure: string | undefined;
   readonly replay: string;
@@ -80,12 +89,16 @@ export const LINEARIZABLE_READ_MODES: readonly ReadMode[] = ['log', 'read-index'
 export const TICK_US = 10_000;
 export const DEFAULT_SAFETY_US = 2_000_000;
 export const DEFAULT_LIVENESS_BOUND_US = 10_000_000;
+/** The share of seeds whose clients use sessions when the command line does not say. */
+const CLIENT_SESSION_SHARE = 0.3;
 const CLIENT_TIMEOUT_US = 1_000_000;
 const CLIENT_THINK_US = 30_000;
 const CLIENT_LINK_US: readonly [number, number] = [100, 1_000];
 /** Every run is bounded: more events than this is a runaway, not a long test. */
 const MAX_EVENTS = 20_000_000;
 const CHECK_MAX_STEPS_PER_KEY = 5_000_000;
+/** Salt of the seed's own setup stream, apart from the run's, so a named setup replays the same run. */
+const SETUP_SALT = 0x5eed5eed;
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly dest: number; readonly src: string; readonly line: string }
@@ -99,63 +112,56 @@ type SimEvent =
 
 const EVENT_CODES: { readonly [kind in SimEvent['kind']]: number } = { deliver: 1, 'to-client': 2, tick: 3, client: 4, nemesis: 5, restart: 6, liveness: 7, crash: 8 };
 
-interface SimNode extends HostView {
-  readonly index: number;
-  readonly tickPeriodUs: number;
-  readonly rng: Rng;
-  shell: NodeShell | undefined;
-  server: KvServer | undefined;
-  incarnation: number;
+export interface SeedSetup {
+  readonly profile: FaultProfile;
+  readonly nodeCount: number;
+  readonly readMode: ReadMode;
+  readonly clientSessions: boolean;
 }
 
 /** The seed's own choices of setup, drawn from a stream apart from the run's, so naming them
- *  explicitly on the command line (--profile, --nodes) replays the very same run. */
-export function setupForSeed(seed: number): { profile: FaultProfile; nodeCount: number; readMode: ReadMode } {
-  const rng = new Rng((seed ^ 0x5eed5eed) >>> 0);
+ *  explicitly on the command line (--profile, --nodes, ...) replays the very same run. */
+export function setupForSeed(seed: number): SeedSetup {
+  const rng = new Rng((seed ^ SETUP_SALT) >>> 0);
   const profile = profileForSeed(rng);
   const nodeCount = rng.chance(0.6) ? 3 : 5;
   const readMode = rng.pick(LINEARIZABLE_READ_MODES);
-  return { profile, nodeCount, readMode };
+  const clientSessions = rng.chance(CLIENT_SESSION_SHARE);
+  return { profile, nodeCount, readMode, clientSessions };
 }
 
-export function replayCommand(seed: number, profile: string, nodeCount: number, readMode: ReadMode): string {
-  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --read-mode ${readMode} --trace`;
+export function replayCommand(seed: number, profile: string, nodeCount: number, readMode: ReadMode, clientSessions: boolean): string {
+  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --read-mode ${readMode}${clientSessions ? ' --client-sessions' : ''} --trace`;
 }
 
 export function runSimulation(options: SimOptions): SimResult {
   return new Simulation(options).run();
 }
 
-class Simulation {
+class Simulation implements NemesisTarget {
   private readonly profile: FaultProfile;
+  private readonly rates: FaultRates;
   private readonly nodeCount: number;
   private readonly readMode: ReadMode;
-  private readonly serverOptions: KvServerOptions;
+  private readonly clientSessions: boolean;
   private readonly safetyUs: number;
   private readonly livenessBoundUs: number;
   private readonly trace: ((line: string) => void) | undefined;
 
+  private readonly kernel = new SimKernel<SimEvent>(MAX_EVENTS);
   private readonly netRng: Rng;
-  private readonly nemesisRng: Rng;
+  private readonly links: LinkFaults;
+  private readonly nemesis: SimNemesis;
+  readonly nodeIds: string[];
   private readonly nodes: SimNode[] = [];
-  private readonly nodeIds: string[];
   private readonly nodeIndex = new Map<string, number>();
   private readonly clients: SimClients;
   private readonly hooks = new InvariantHooks();
-  private readonly queue = new DeadlineHeap<SimEvent>();
-  private sequence = 0;
-  private now = 0;
-  private readonly touched: boolean[];
 
   private phase: 'safety' | 'liveness' = 'safety';
-  private faultsOn = true;
-  private grudge: Grudge = EMPTY_GRUDGE;
-  /** Directed link "a>b" held back until the given time. */
-  private readonly clogged = new Map<string, number>();
   private healedAtUs = 0;
   private livenessUs: number | undefined;
   private leaderUs: number | undefined;
-  private hash = 0x811c9dc5;
   private readonly stats: SimStats = {
     messagesSent: 0,
     messagesDelivered: 0,
@@ -171,6 +177,7 @@ class Simulation {
     opsOk: 0,
     opsFail: 0,
     opsInfo: 0,
+    sessionRetries: 0,
     committed: 0,
     leaderTerms: 0,
     events: 0,
@@ -185,53 +192,44 @@ class Simulation {
     } else {
       this.profile = setup.profile;
     }
+    this.rates = ratesForSeed(options.seed, this.profile);
     this.nodeCount = options.nodeCount ?? setup.nodeCount;
     assert(Number.isSafeInteger(this.nodeCount) && this.nodeCount >= 1 && this.nodeCount <= 9, `nodeCount must be 1..9, got ${this.nodeCount}`);
     this.readMode = options.readMode ?? setup.readMode;
-    this.serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: this.readMode };
+    this.clientSessions = options.clientSessions ?? setup.clientSessions;
     this.safetyUs = options.safetyUs ?? DEFAULT_SAFETY_US;
     this.livenessBoundUs = options.livenessBoundUs ?? DEFAULT_LIVENESS_BOUND_US;
     this.trace = options.trace;
 
     const rng = new Rng(options.seed);
     this.netRng = rng.fork();
-    this.nemesisRng = rng.fork();
+    const nemesisRng = rng.fork();
     const clientRng = rng.fork();
+    this.links = new LinkFaults(this.rates, this.netRng);
     this.nodeIds = Array.from({ length: this.nodeCount }, (_, i) => `n${i}`);
-    this.touched = this.nodeIds.map(() => false);
-    for (let index = 0; index < this.nodeCount; index++) {
-      const id = this.nodeIds[index] as string;
+    this.nemesis = new SimNemesis(this.rates, nemesisRng, this.links, this);
+    const env: SimNodeEnv = {
+      nodeIds: this.nodeIds,
+      serverOptions: { ...DEFAULT_KV_SERVER_OPTIONS, readMode: this.readMode } satisfies KvServerOptions,
+      send: (node, line) => this.sendFromNode(node, line),
+      log: (node, level, text) => this.trace?.(`${this.stamp()} ${node.id} ${level}: ${text}`),
+      started: (node, server) => this.hooks.attach(node, server, (rd) => this.maybeTargetedCrash(node, rd)),
+    };
+    this.nodeIds.forEach((id, index) => {
       this.nodeIndex.set(id, index);
       // Small per-node clock skew: ticks every 10 ms, give or take 2%.
       const tickPeriodUs = TICK_US + rng.int(-200, 200);
-      const node: SimNode = {
-        index,
-        id,
-        tickPeriodUs,
-        rng: rng.fork(),
-        storage: new MemoryStorage(),
-        shell: undefined,
-        server: undefined,
-        incarnation: 0,
-        get up(): boolean {
-          return this.server !== undefined;
-        },
-        get raft(): RaftNode {
-          assert(this.server !== undefined, () => `${id} is down`);
-          return this.server.raft;
-        },
-      };
-      this.nodes.push(node);
-    }
+      this.nodes.push(new SimNode(index, id, tickPeriodUs, rng.fork(), env));
+    });
     this.clients = new SimClients(
       this.nodeIds,
       clientRng,
-      { timeoutUs: CLIENT_TIMEOUT_US, thinkUs: CLIENT_THINK_US, processLimit: 8 },
+      { timeoutUs: CLIENT_TIMEOUT_US, thinkUs: CLIENT_THINK_US, processLimit: 8, sessions: this.clientSessions },
       {
         send: (_clientId, nodeId, line) => this.sendFromClient(nodeId, line),
-        schedule: (atUs, timer) => this.push(atUs, { kind: 'client', timer }),
+        schedule: (atUs, timer) => this.kernel.schedule(atUs, { kind: 'client', timer }),
       },
-      () => this.now,
+      () => this.kernel.now,
     );
   }
 
@@ -247,22 +245,29 @@ class Simulation {
     this.stats.opsOk = this.clients.okCount;
     this.stats.opsFail = this.clients.failCount;
     this.stats.opsInfo = this.clients.infoCount;
+    this.stats.sessionRetries = this.clients.sessionRetries;
+    this.stats.messagesLost = this.links.stats.lost;
+    this.stats.messagesDuplicated = this.links.stats.duplicated;
+    this.stats.clogs = this.links.stats.clogs;
+    this.stats.partitions = this.nemesis.stats.partitions;
+    this.stats.heals = this.nemesis.stats.heals;
     this.stats.committed = this.hooks.checker.committedCount;
     this.stats.leaderTerms = this.hooks.checker.leaderTermCount;
-    let historyHash = 0x811c9dc5;
-    for (const event of history) historyHash = fnv(historyHash, formatHistoryLine(event));
+    this.stats.events = this.kernel.eventCount;
     return {
       seed: this.options.seed,
       profile: this.profile.name,
       nodeCount: this.nodeCount,
       readMode: this.readMode,
+      clientSessions: this.clientSessions,
+      rates: this.rates,
       failure,
-      replay: replayCommand(this.options.seed, this.profile.name, this.nodeCount, this.readMode),
-      virtualUs: this.now,
+      replay: replayCommand(this.options.seed, this.profile.name, this.nodeCount, this.readMode, this.clientSessions),
+      virtualUs: this.kernel.now,
       leaderUs: this.leaderUs,
       livenessUs: this.livenessUs,
-      historyHash: hex(historyHash),
-      traceHash: hex(this.hash),
+      historyHash: hashLines(history.map(formatHistoryLine)),
+      traceHash: this.kernel.trace.hex,
       history,
       stats: this.stats,
     };
@@ -280,152 +285,138 @@ class Simulation {
   // ------------------------------------------------------------------ the event loop
 
   private simulate(): void {
+    this.trace?.(`seed ${this.options.seed}: ${this.nodeCount} nodes, read mode ${this.readMode}, client sessions ${this.clientSessions ? 'on' : 'off'}; ${STORAGE_NOTE}`);
+    this.trace?.(describeRates(this.rates));
     for (const node of this.nodes) this.startNode(node);
     this.clients.start();
-    this.push(this.nemesisDelay(), { kind: 'nemesis' });
-    this.push(this.safetyUs, { kind: 'liveness' });
+    this.kernel.schedule(this.nemesis.nextDelayUs(), { kind: 'nemesis' });
+    this.kernel.schedule(this.safetyUs, { kind: 'liveness' });
     const deadlineUs = this.safetyUs + this.livenessBoundUs;
     for (;;) {
-      const top = this.queue.peek();
-      assert(top !== undefined, 'the event queue ran dry (ticks always remain)');
-      if (top.deadline > deadlineUs) {
+      const instant = this.kernel.nextTime();
+      assert(instant !== undefined, 'the event queue ran dry (ticks always remain)');
+      if (instant > deadlineUs) {
         throw new Error(`liveness: not done ${this.livenessBoundUs / 1000} ms after healing; probes: ${this.clients.probeStatus()}; ${this.describeNodes()}`);
       }
-      this.now = top.deadline;
-      for (let next = this.queue.peek(); next !== undefined && next.deadline === this.now; next = this.queue.peek()) {
-        this.queue.pop();
-        this.stats.events++;
-        assert(this.stats.events <= MAX_EVENTS, `more than ${MAX_EVENTS} events: runaway`);
-        this.handle(next.item);
-      }
-      for (const node of this.nodes) {
-        if (!this.touched[node.index]) continue;
-        this.touched[node.index] = false;
-        node.shell?.flush();
-      }
+      // Every event of this virtual instant, then the end of each node's event-loop turn.
+      while (this.kernel.nextTime() === instant) this.handle(this.kernel.next() as SimEvent);
+      for (const node of this.nodes) node.endTurn();
       this.hooks.checkCluster(this.nodes);
-      if (this.phase === 'liveness' && this.leaderUs === undefined && this.nodes.some((node) => node.server?.raft.role === 'leader')) {
-        this.leaderUs = this.now - this.healedAtUs;
+      if (this.phase === 'liveness' && this.leaderUs === undefined && this.nodes.some((node) => node.up && node.raft.role === 'leader')) {
+        this.leaderUs = instant - this.healedAtUs;
       }
       if (this.phase === 'liveness' && this.livenessUs === undefined && this.clients.probesPending === 0) {
-        this.livenessUs = this.now - this.healedAtUs;
+        this.livenessUs = instant - this.healedAtUs;
         this.note(`liveness: every node served a write and a read ${this.livenessUs / 1000} ms after healing`);
       }
       if (this.livenessUs !== undefined && this.clients.inflight === 0) return;
     }
   }
 
-  private push(atUs: number, item: SimEvent): void {
-    this.queue.push({ deadline: atUs, sequence: this.sequence++, item });
-  }
-
   private handle(event: SimEvent): void {
+    const now = this.kernel.now;
+    const hash = this.kernel.trace;
     switch (event.kind) {
       case 'deliver':
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.deliver, event.dest);
-        this.hash = fnv(this.hash, event.line);
+        hash.ints(now, EVENT_CODES.deliver, event.dest);
+        hash.text(event.line);
         this.deliver(event.dest, event.src, event.line);
         return;
       case 'to-client':
-        this.hash = fnv(fnvInts(this.hash, this.now, EVENT_CODES['to-client'], 0), event.line);
+        hash.ints(now, EVENT_CODES['to-client'], 0);
+        hash.text(event.line);
         this.clients.onLine(event.line);
         return;
       case 'tick': {
         const node = this.nodes[event.node] as SimNode;
-        if (node.incarnation !== event.incarnation || node.shell === undefined) return;
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.tick, event.node);
-        node.shell.tick();
-        this.touched[node.index] = true;
-        this.push(this.now + node.tickPeriodUs, event);
+        if (node.incarnation !== event.incarnation || !node.up) return;
+        hash.ints(now, EVENT_CODES.tick, event.node);
+        node.tick();
+        this.kernel.after(node.tickPeriodUs, event);
         return;
       }
       case 'client':
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.client, event.timer.thread);
+        hash.ints(now, EVENT_CODES.client, event.timer.thread);
         this.clients.onTimer(event.timer);
         return;
       case 'nemesis':
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.nemesis, 0);
+        hash.ints(now, EVENT_CODES.nemesis, 0);
         if (this.phase !== 'safety') return;
-        this.nemesis();
-        this.push(this.now + this.nemesisDelay(), { kind: 'nemesis' });
+        this.nemesis.step(now);
+        this.kernel.after(this.nemesis.nextDelayUs(), { kind: 'nemesis' });
         return;
       case 'restart': {
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.restart, event.node);
+        hash.ints(now, EVENT_CODES.restart, event.node);
         const node = this.nodes[event.node] as SimNode;
-        if (node.shell === undefined) this.startNode(node);
+        if (!node.up) this.startNode(node);
         return;
       }
       case 'crash': {
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.crash, event.node);
+        hash.ints(now, EVENT_CODES.crash, event.node);
         const node = this.nodes[event.node] as SimNode;
-        if (this.phase !== 'safety' || node.shell === undefined || node.incarnation !== event.incarnation) return;
-        this.crash(node);
-        const downUs = this.nemesisRng.int(5_000, 500_000);
-        this.push(this.now + downUs, { kind: 'restart', node: node.index });
-        this.note(`nemesis: targeted crash of ${node.id} for ${downUs / 1000} ms`);
+        if (this.phase !== 'safety' || !node.up || node.incarnation !== event.incarnation) return;
+        this.nemesis.targetedCrash(node.index);
         return;
       }
       case 'liveness':
-        this.hash = fnvInts(this.hash, this.now, EVENT_CODES.liveness, 0);
+        hash.ints(now, EVENT_CODES.liveness, 0);
         this.beginLiveness();
         return;
     }
   }
 
-  // ------------------------------------------------------------------ nodes
+  // ------------------------------------------------------------------ nodes (NemesisTarget)
 
-  private startNode(node: SimNode): void {
-    node.incarnation++;
-    const output: ShellOutput = {
-      write: (line) => this.sendFromNode(node, line),
-      log: (level, text) => this.trace?.(`${this.stamp()} ${node.id} ${level}: ${text}`),
-    };
-    const app = createKvServerApp(this.serverOptions, {
-      storage: node.storage,
-      rng: node.rng.fork(),
-      observe: (server) => {
-        node.server = server;
-        this.hooks.attach(node, server, (rd) => this.maybeTargetedCrash(node, rd));
-      },
-    });
-    node.shell = new NodeShell(output, app);
-    const init = { type: 'init', msg_id: 1, node_id: node.id, node_ids: this.nodeIds };
-    node.shell.receiveLine(`${JSON.stringify({ src: 'c0', dest: node.id, body: init })}\n`);
-    assert(node.server !== undefined, () => `${node.id} did not start`);
-    this.touched[node.index] = true;
-    this.push(this.now + node.rng.int(1, node.tickPeriodUs), { kind: 'tick', node: node.index, incarnation: node.incarnation });
-    if (node.incarnation > 1) {
-      this.stats.restarts++;
-      this.note(`restart ${node.id} (term ${node.server.raft.term}, log to ${node.server.raft.lastIndex}, commit ${node.server.raft.commitIndex})`);
-    }
+  isUp(index: number): boolean {
+    return (this.nodes[index] as SimNode).up;
+  }
+
+  isLeader(index: number): boolean {
+    const node = this.nodes[index] as SimNode;
+    return node.up && node.raft.role === 'leader';
   }
 
   /** Everything but the storage is lost; messages already on the wire stay there. */
-  private crash(node: SimNode): void {
+  crash(index: number, downUs: number): void {
+    const node = this.nodes[index] as SimNode;
     this.hooks.crashed(node);
-    node.shell = undefined;
-    node.server = undefined;
-    node.incarnation++;
-    this.touched[node.index] = false;
+    node.crash();
     this.stats.crashes++;
+    this.kernel.after(downUs, { kind: 'restart', node: index });
+  }
+
+  private startNode(node: SimNode): void {
+    node.start();
+    this.kernel.after(node.rng.int(1, node.tickPeriodUs), { kind: 'tick', node: node.index, incarnation: node.incarnation });
+    if (node.incarnation > 1) {
+      this.stats.restarts++;
+      this.note(`restart ${node.id} (term ${node.raft.term}, log to ${node.raft.lastIndex}, commit ${node.raft.commitIndex})`);
+    }
+  }
+
+  /** Right after a node voted or accepted entries (its Ready is persisted, its replies may or may not have left). */
+  private maybeTargetedCrash(node: SimNode, rd: Ready): void {
+    if (this.phase !== 'safety') return;
+    const voted = rd.hardState !== undefined && rd.hardState.vote !== null && rd.hardState.vote !== node.id;
+    const delayUs = this.nemesis.targetedCrashDelayUs(voted, rd.entries.length > 0);
+    if (delayUs !== undefined) this.kernel.after(delayUs, { kind: 'crash', node: node.index, incarnation: node.incarnation });
   }
 
   private deliver(dest: number, src: string, line: string): void {
     const node = this.nodes[dest] as SimNode;
-    if (node.shell === undefined) {
+    if (!node.up) {
       this.stats.toDownNode++;
       this.trace?.(`${this.stamp()} ${src} -> ${node.id} dropped (down): ${line.trimEnd()}`);
       return;
     }
-    if (this.nodeIndex.has(src) && !canHear(this.grudge, node.id, src)) {
+    if (this.nodeIndex.has(src) && !this.links.canHear(node.id, src)) {
       this.stats.messagesCut++;
       this.trace?.(`${this.stamp()} ${src} -> ${node.id} dropped (partition): ${line.trimEnd()}`);
       return;
     }
     this.stats.messagesDelivered++;
     if (src !== 'client') this.trace?.(`${this.stamp()} ${src} -> ${node.id} ${line.trimEnd()}`);
-    node.shell.receiveLine(line);
-    this.touched[dest] = true;
+    node.receive(line);
   }
 
   // ------------------------------------------------------------------ the network
@@ -434,7 +425,7 @@ class Simulation {
     const dest = this.nodeIndex.get(nodeId);
     assert(dest !== undefined, () => `a client wrote to unknown node ${nodeId}`);
     this.trace?.(`${this.stamp()} client -> ${line.trimEnd()}`);
-    this.push(this.now + this.netRng.int(CLIENT_LINK_US[0], CLIENT_LINK_US[1]), { kind: 'deliver', dest, src: 'client', line });
+    this.kernel.after(this.netRng.int(CLIENT_LINK_US[0], CLIENT_LINK_US[1]), { kind: 'deliver', dest, src: 'client', line });
   }
 
   private sendFromNode(node: SimNode, line: string): void {
@@ -443,145 +434,23 @@ class Simulation {
     if (dest === undefined) {
       // Clients are never cut and never lose messages (as in Maelstrom).
       this.trace?.(`${this.stamp()} client <- ${line.trimEnd()}`);
-      this.push(this.now + this.netRng.int(CLIENT_LINK_US[0], CLIENT_LINK_US[1]), { kind: 'to-client', line });
+      this.kernel.after(this.netRng.int(CLIENT_LINK_US[0], CLIENT_LINK_US[1]), { kind: 'to-client', line });
       return;
     }
     this.stats.messagesSent++;
-    const profile = this.profile;
-    if (this.faultsOn && profile.lossChance > 0 && this.netRng.chance(profile.lossChance)) {
-      this.stats.messagesLost++;
-      this.trace?.(`${this.stamp()} ${node.id} -> ${destId} lost: ${line.trimEnd()}`);
-      return;
-    }
-    this.schedulePeerMessage(node.id, dest, destId, line);
-    if (this.faultsOn && profile.duplicateChance > 0 && this.netRng.chance(profile.duplicateChance)) {
-      this.stats.messagesDuplicated++;
-      this.schedulePeerMessage(node.id, dest, destId, line);
-    }
+    const arrivals = this.links.arrivals(node.id, destId, this.kernel.now);
+    if (arrivals.length === 0) this.trace?.(`${this.stamp()} ${node.id} -> ${destId} lost: ${line.trimEnd()}`);
+    for (const atUs of arrivals) this.kernel.schedule(atUs, { kind: 'deliver', dest, src: node.id, line });
   }
 
-  private schedulePeerMessage(src: string, dest: number, destId: string, line: string): void {
-    const profile = this.profile;
-    let delay = this.netRng.int(profile.delayUs[0], profile.delayUs[1]);
-    if (this.faultsOn && profile.slowChance > 0 && this.netRng.chance(profile.slowChance)) delay += this.netRng.int(0, profile.slowDelayUs);
-    let departUs = this.now;
-    const clogUntil = this.clogged.get(`${src}>${destId}`);
-    if (clogUntil !== undefined) {
-      if (clogUntil > this.now) departUs = clogUntil;
-      else this.clogged.delete(`${src}>${destId}`);
-    }
-    this.push(departUs + delay, { kind: 'deliver', dest, src, line });
-  }
-
-  // ------------------------------------------------------------------ faults
-
-  private nemesisDelay(): number {
-    const [low, high] = this.profile.nemesisIntervalUs;
-    return this.nemesisRng.int(low, high);
-  }
-
-  private nemesis(): void {
-    const actions: Array<() => void> = [];
-    const profile = this.profile;
-    if (profile.partitions) actions.push(() => this.partitionOrHeal());
-    if (profile.crashes) actions.push(() => this.crashOne());
-    if (profile.clogs) actions.push(() => this.clog());
-    if (actions.length === 0) return;
-    this.nemesisRng.pick(actions)();
-  }
-
-  private partitionOrHeal(): void {
-    if (this.grudge !== EMPTY_GRUDGE && this.nemesisRng.chance(0.5)) {
-      this.grudge = EMPTY_GRUDGE;
-      this.stats.heals++;
-      this.note('nemesis: heal partition');
-      return;
-    }
-    const roll = this.nemesisRng.float();
-    let shape: string;
-    if (roll < 0.6) {
-      const spec = this.nemesisRng.pick(PARTITION_SPECS);
-      shape = spec;
-      this.grudge = partitionGrudge(spec, this.nodeIds, this.nemesisRng);
-    } else if (roll < 0.85) {
-      // Random components: every node joins one of two or three sides.
-      const sides = this.nemesisRng.int(2, 3);
-      const components: string[][] = Array.from({ length: sides }, () => []);
-      for (const id of this.nodeIds) (components[this.nemesisRng.int(0, sides - 1)] as string[]).push(id);
-      shape = `random-${sides}`;
-      this.grudge = completeGrudge(components.filter((component) => component.length > 0));
-    } else {
-      // Random one-way cuts: each directed link drops with chance 0.3.
-      const grudge = new Map<string, Set<string>>();
-      for (const dest of this.nodeIds) {
-        for (const src of this.nodeIds) {
-          if (src === dest || !this.nemesisRng.chance(0.3)) continue;
-          let sources = grudge.get(dest);
-          if (sources === undefined) grudge.set(dest, (sources = new Set()));
-          sources.add(src);
-        }
-      }
-      shape = 'one-way';
-      this.grudge = grudge;
-    }
-    this.stats.partitions++;
-    this.note(`nemesis: partition ${shape} ${JSON.stringify(describeGrudge(this.grudge))}`);
-  }
-
-  private crashOne(): void {
-    const up = this.nodes.filter((node) => node.shell !== undefined);
-    const down = this.nodeCount - up.length;
-    // Mostly a minority down at once; now and then a majority, rarely every node (then only
-    // what each node persisted carries the committed entries).
-    const roll = this.nemesisRng.float();
-    const limit = roll < 0.05 ? this.nodeCount : roll < 0.25 ? this.nodeCount - 1 : Math.floor((this.nodeCount - 1) / 2);
-    if (up.length === 0 || down >= limit) return;
-    const node = this.nemesisRng.pick(up);
-    this.crash(node);
-    const downUs = this.nemesisRng.int(20_000, 1_500_000);
-    this.push(this.now + downUs, { kind: 'restart', node: node.index });
-    this.note(`nemesis: crash ${node.id} for ${downUs / 1000} ms`);
-  }
-
-  /**
-   * Crashes right after a node voted or accepted entries (the Ready is persisted, and its replies
-   * may or may not have left): the moments where a node that forgot what it persisted, or
-   * persisted too late, would break safety. Crash profiles only, at most a minority at once.
-   */
-  private maybeTargetedCrash(node: SimNode, rd: Ready): void {
-    if (!this.faultsOn || !this.profile.crashes) return;
-    const voted = rd.hardState !== undefined && rd.hardState.vote !== null && rd.hardState.vote !== node.id;
-    if (!(voted && this.nemesisRng.chance(0.05)) && !(rd.entries.length > 0 && this.nemesisRng.chance(0.001))) return;
-    const down = this.nodes.filter((other) => other.shell === undefined).length;
-    if (down >= Math.floor((this.nodeCount - 1) / 2)) return;
-    this.push(this.now + this.nemesisRng.int(0, 3_000), { kind: 'crash', node: node.index, incarnation: node.incarnation });
-  }
-
-  private clog(): void {
-    const untilUs = this.now + this.nemesisRng.int(50_000, 800_000);
-    const victim = this.nemesisRng.pick(this.nodeIds);
-    const links: string[] = [];
-    if (this.nemesisRng.chance(0.5)) {
-      // Every link into and out of one node.
-      for (const other of this.nodeIds) if (other !== victim) links.push(`${victim}>${other}`, `${other}>${victim}`);
-    } else {
-      const others = this.nodeIds.filter((id) => id !== victim);
-      if (others.length === 0) return;
-      links.push(`${victim}>${this.nemesisRng.pick(others)}`);
-    }
-    for (const link of links) this.clogged.set(link, Math.max(untilUs, this.clogged.get(link) ?? 0));
-    this.stats.clogs++;
-    this.note(`nemesis: clog ${links.join(' ')} until ${untilUs / 1000} ms`);
-  }
+  // ------------------------------------------------------------------ phases
 
   private beginLiveness(): void {
     this.phase = 'liveness';
-    this.faultsOn = false;
-    this.grudge = EMPTY_GRUDGE;
-    this.clogged.clear();
-    this.healedAtUs = this.now;
+    this.links.healAll();
+    this.healedAtUs = this.kernel.now;
     this.clients.stopIssuing();
-    for (const node of this.nodes) if (node.shell === undefined) this.startNode(node);
+    for (const node of this.nodes) if (!node.up) this.startNode(node);
     this.note('liveness: healed the network, restarted every node, probing every node');
     this.clients.startProbes();
   }
@@ -589,15 +458,15 @@ class Simulation {
   // ------------------------------------------------------------------ reporting
 
   private describeNodes(): string {
-    return this.nodes.map((node) => (node.server === undefined ? `${node.id}: down` : node.server.raft.describe())).join('; ');
+    return this.nodes.map((node) => node.describe()).join('; ');
   }
 
-  private note(text: string): void {
+  note(text: string): void {
     this.trace?.(`${this.stamp()} ${text}`);
   }
 
   private stamp(): string {
-    return `${(this.now / 1000).toFixed(3)}ms`;
+    return `${(this.kernel.now / 1000).toFixed(3)}ms`;
   }
 }
 
@@ -608,28 +477,4 @@ function destOf(line: string): string {
   assert(start >= 0, () => `a node wrote a line without a dest: ${line}`);
   const end = line.indexOf('"', start + marker.length);
   return line.slice(start + marker.length, end);
-}
-
-function fnv(hash: number, text: string): number {
-  let h = hash;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function fnvInts(hash: number, a: number, b: number, c: number): number {
-  let h = hash;
-  for (const value of [a, b, c]) {
-    h ^= value | 0;
-    h = Math.imul(h, 0x01000193);
-    h ^= Math.floor(value / 4294967296);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function hex(hash: number): string {
-  return (hash >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,11 +1,11 @@
 // End-to-end durability: a real bin/raftkv with a data directory is killed with SIGKILL and
 // restarted on the same directory; everything it acknowledged must still be there. Also the
-// refusal to start on a WAL corrupted before its tail.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+// refusal to start on a WAL corrupted before its tail, or on a directory of an earlier format.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrames } from '../../src/runtime/wal.js';
+import { decodeFrames, parseWalRecord } from '../../src/storage/records.js';
 import { NodeProcess, RAFTKV_BIN, requireBuilt, stopAll } from '../support/node_process.js';
 
 const INIT = { src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0'] } };
@@ -68,19 +68,31 @@ describe('bin/raftkv with a data directory', () => {
     await writeKeys(first, 30, 100);
     first.kill();
     await first.exited;
-    const files = readdirSync(join(dir, 'n0')).sort();
-    expect(files).toEqual(['snapshot', 'wal']);
-    // Compaction keeps the WAL to fewer than 7 entries after the snapshot.
-    const decoded = decodeFrames(readFileSync(join(dir, 'n0', 'wal')));
-    expect(decoded.ok).toBe(true);
-    const entries = decoded.ok ? decoded.value.payloads.flatMap((p) => ((p as { type: string }).type === 'entries' ? ((p as { entries: unknown[] }).entries) : [])) : [];
-    expect(entries.length).toBeLessThan(7);
+    // The kill may have cut a snapshot write short: its temporary file goes at the next start.
+    const files = readdirSync(join(dir, 'n0')).filter((name) => !name.endsWith('.tmp')).sort();
+    expect(files).toEqual(['group-0.snapshot', 'segment-0000000001.wal']);
+    const segments = files.filter((name) => name.endsWith('.wal'));
+    // Every entry is still in the WAL (nothing is rewritten) until whole segments go; the
+    // snapshot file holds the store as of its index.
+    let entries = 0;
+    for (const name of segments) {
+      const decoded = decodeFrames(readFileSync(join(dir, 'n0', name)));
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok) continue;
+      for (const frame of decoded.value.frames) {
+        const record = parseWalRecord(frame);
+        expect(record).toBeDefined();
+        if (record?.type === 'entries') entries += record.entries.length;
+      }
+    }
+    expect(entries).toBeGreaterThanOrEqual(31); // a no-op, then 30 writes
 
     const second = start(dir, ['--snapshot-every', '7']);
     second.send(INIT);
     await second.next();
     await expectKeys(second, 30, 200);
-    expect(second.stderr.join('')).toMatch(/restarted on .*: recovered a snapshot at [1-9]/);
+    expect(second.stderr.join('')).toMatch(/restarted on .*: recovered .*; group 0: a snapshot at [1-9]/);
+    expect(readdirSync(join(dir, 'n0')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('stops with a clear error when the WAL is corrupt before its tail', async () => {
@@ -91,7 +103,7 @@ describe('bin/raftkv with a data directory', () => {
     await writeKeys(first, 5, 100);
     first.kill();
     await first.exited;
-    const wal = join(dir, 'n0', 'wal');
+    const wal = join(dir, 'n0', 'segment-0000000001.wal');
     const bytes = readFileSync(wal);
     bytes[40] = (bytes[40] as number) ^ 0xff; // inside the first records, far from the tail
     writeFileSync(wal, bytes);
@@ -100,7 +112,18 @@ describe('bin/raftkv with a data directory', () => {
     second.send(INIT);
     const { code } = await second.exited;
     expect(code).toBe(65);
-    expect(second.stderr.join('')).toMatch(/FATAL: cannot recover .*corrupt record at byte/);
+    expect(second.stderr.join('')).toMatch(/FATAL: cannot recover .*segment-0000000001\.wal: corrupt record at byte/);
+  });
+
+  it('refuses a data directory written by an earlier raftkv, saying what to do', async () => {
+    const dir = join(root, 'old-format');
+    mkdirSync(join(dir, 'n0'), { recursive: true });
+    writeFileSync(join(dir, 'n0', 'wal'), Buffer.alloc(64));
+    const node = start(dir);
+    node.send(INIT);
+    const { code } = await node.exited;
+    expect(code).toBe(65);
+    expect(node.stderr.join('')).toMatch(/FATAL: cannot recover .*written by an earlier raftkv.*start from an empty data directory/);
   });
 
   it('says whether it starts on a fresh data directory or restarted on one, and what it recovered', async () => {
@@ -121,7 +144,9 @@ describe('bin/raftkv with a data directory', () => {
     const secondLog = second.stderr.join('');
     expect(secondLog).not.toContain('fresh data directory');
     // A no-op of term 1, then three writes: the log reaches index 4, all of it committed.
-    expect(secondLog).toMatch(new RegExp(`INFO restarted on ${join(dir, 'n0')}: recovered a snapshot at 0, \\d+ WAL records \\(\\d+ bytes\\), the log up to index 4, term 1 \\(voted for n0\\), commit 4\n`));
+    expect(secondLog).toMatch(
+      new RegExp(`INFO restarted on ${join(dir, 'n0')}: recovered \\d+ WAL records \\(\\d+ bytes\\) in 1 segment; group 0: a snapshot at 0, the log up to index 4, term 1 \\(voted for n0\\), commit 4\n`),
+    );
   });
 
   it('says on stderr that it keeps state in memory without a data directory', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, parseCommand, restoreState, snapshotState, type KvCommand } from '../../src/kv/commands.js';
+import { decodeCommand, encodeCommand, type KvCommand } from '../../src/kv/command_codec.js';
+import { applyCommand, restoreState, snapshotState } from '../../src/kv/commands.js';
 import { KvStore } from '../../src/kv/kv_store.js';
 import { SessionTable } from '../../src/kv/sessions.js';
 
@@ -80,14 +81,17 @@ describe('applyCommand', () => {
   });
 });
 
-describe('parseCommand', () => {
-  it('reads back what travels in a log entry or a forward, and refuses anything else', () => {
+describe('the command codec', () => {
+  it('reads back what travels in a log entry or a forward, and refuses anything else, saying why', () => {
     const cas: KvCommand = { kind: 'op', op: { f: 'cas', key: 1, from: 0, to: 2, createIfMissing: true }, tag: { session: 3, seq: 4 } };
-    expect(parseCommand(JSON.parse(JSON.stringify(cas)))).toEqual(cas);
-    expect(parseCommand({ kind: 'open_session' })).toEqual({ kind: 'open_session' });
-    expect(parseCommand({ kind: 'op', op: { f: 'write', key: 1 } })).toBeUndefined();
-    expect(parseCommand({ kind: 'op', op: { f: 'delete', key: 1 } })).toBeUndefined();
-    expect(parseCommand({ kind: 'op', op: { f: 'read', key: 1 }, tag: { session: 0, seq: 1 } })).toBeUndefined();
-    expect(parseCommand([1])).toBeUndefined();
+    expect(decodeCommand(JSON.parse(JSON.stringify(encodeCommand(cas))))).toEqual({ ok: true, value: cas });
+    expect(decodeCommand({ kind: 'open_session' })).toEqual({ ok: true, value: { kind: 'open_session' } });
+    expect(decodeCommand({ kind: 'op', op: { f: 'write', key: 1 } })).toEqual({ ok: false, error: 'write needs a value' });
+    expect(decodeCommand({ kind: 'op', op: { f: 'delete', key: 1 } })).toEqual({ ok: false, error: 'unknown operation "delete"' });
+    expect(decodeCommand({ kind: 'op', op: { f: 'read' } })).toEqual({ ok: false, error: 'read needs a key' });
+    expect(decodeCommand({ kind: 'op', op: { f: 'cas', key: 1, from: 0, to: 1 } })).toEqual({ ok: false, error: 'cas needs a boolean createIfMissing' });
+    expect(decodeCommand({ kind: 'op', op: { f: 'read', key: 1 }, tag: { session: 0, seq: 1 } })).toMatchObject({ ok: false });
+    expect(decodeCommand([1])).toEqual({ ok: false, error: 'a command must be an object' });
+    expect(decodeCommand({ kind: 'drop_table' })).toEqual({ ok: false, error: 'unknown command kind "drop_table"' });
   });
 });

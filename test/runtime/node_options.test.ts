@@ -55,3 +55,13 @@ describe('node options: messages about bad values', () => {
     expect(run(['--seed', '42'])).toMatchObject({ seed: 42 });
   });
 });
+
+describe('node options: Raft groups', () => {
+  it('hosts one group unless told, takes a count from the flag or RAFTKV_GROUPS, and refuses 0 or too many', () => {
+    expect(run([])).toMatchObject({ groupCount: 1 });
+    expect(run(['--groups', '2'])).toMatchObject({ groupCount: 2 });
+    expect(run([], { RAFTKV_GROUPS: '3' })).toMatchObject({ groupCount: 3 });
+    expect(run(['--groups', '0'])).toBe('--groups must be an integer from 1 to 64; got "0"');
+    expect(run([], { RAFTKV_GROUPS: '65' })).toBe('RAFTKV_GROUPS must be an integer from 1 to 64; got "65"');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ForwardWindow } from '../../src/server/kv_server.js';
+import { ForwardWindow } from '../../src/server/forwarding.js';
 
 describe('ForwardWindow', () => {
   it('admits new ids once and refuses duplicates', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../src/base/result.js';
 import type { Body } from '../../src/protocol/message.js';
 import { OversizedLineScanner } from '../../src/protocol/oversized_line.js';
-import { NodeShell, route, type Delivery, type NodeApp, type NodeContext, type RpcOutcome, type Route, type ShellLimits } from '../../src/server/node_shell.js';
+import { route, type Delivery, type NodeApp, type NodeContext, type Route } from '../../src/server/node_app.js';
+import { NodeShell, type ShellLimits } from '../../src/server/node_shell.js';
 
 interface Harness {
   shell: NodeShell;
@@ -14,7 +15,7 @@ interface Harness {
   ticks: { count: number };
 }
 
-function makeShell(maxPendingRpcs = 16, limits: Partial<ShellLimits> = {}): Harness {
+function makeShell(limits: Partial<ShellLimits> = {}): Harness {
   const sent: Harness['sent'] = [];
   const deliveries: Delivery[] = [];
   const received: Body[] = [];
@@ -37,7 +38,7 @@ function makeShell(maxPendingRpcs = 16, limits: Partial<ShellLimits> = {}): Harn
       ]);
       return { routes, tick: () => ticks.count++, flush: () => {} };
     },
-    { maxPendingRpcs, ...limits },
+    limits,
   );
   return {
     shell,
@@ -63,11 +64,12 @@ function skipOversized(shell: NodeShell, line: string): void {
 }
 
 describe('NodeShell', () => {
-  it('answers init and learns its peers', () => {
+  it('answers init and learns its cluster', () => {
     const h = makeShell();
     h.shell.receiveLine(INIT);
     expect(h.sent).toEqual([{ src: 'n1', dest: 'c0', body: { type: 'init_ok', in_reply_to: 1 } }]);
-    expect(h.context().peers).toEqual(['n0', 'n2']);
+    expect(h.context().nodeId).toBe('n1');
+    expect(h.context().nodeIds).toEqual(['n0', 'n1', 'n2']);
   });
 
   it('refuses requests before init with temporarily-unavailable', () => {
@@ -105,37 +107,23 @@ describe('NodeShell', () => {
     expect(h.sent[2]?.body['code']).toBe(12);
   });
 
-  it('completes an RPC with its reply, ignores a late duplicate, and times out another after its ticks', () => {
+  it('ignores a reply (nodes send no requests that take one) and says so, within bounds', () => {
     const h = makeShell();
     h.shell.receiveLine(INIT);
-    const outcomes: RpcOutcome[] = [];
-    h.context().rpc('n0', { type: 'ping' }, 3, (outcome) => outcomes.push(outcome));
-    h.context().rpc('n2', { type: 'ping' }, 3, (outcome) => outcomes.push(outcome));
-    expect(h.sent).toHaveLength(1); // node-to-node messages leave at the end of the turn
-    h.shell.flush();
-    const [first, second] = h.sent.slice(1);
-    expect(first?.body).toEqual({ type: 'ping', msg_id: 1 });
-    expect(second?.body).toEqual({ type: 'ping', msg_id: 2 });
-    const reply = '{"src":"n0","dest":"n1","body":{"type":"pong","in_reply_to":1}}';
-    h.shell.receiveLine(reply);
-    h.shell.receiveLine(reply);
-    expect(outcomes).toEqual([{ kind: 'reply', body: { type: 'pong', in_reply_to: 1 } }]);
-    h.shell.tick();
-    h.shell.tick();
-    expect(outcomes).toHaveLength(1);
-    h.shell.tick();
-    expect(outcomes[1]).toEqual({ kind: 'timeout' });
-    expect(h.shell.pendingRpcCount).toBe(0);
-    expect(h.ticks.count).toBe(3);
+    h.shell.receiveLine('{"src":"n0","dest":"n1","body":{"type":"pong","in_reply_to":1}}');
+    expect(h.sent).toHaveLength(1);
+    expect(h.received).toEqual([]);
+    expect(h.logs.filter((line) => line.includes('ignored a reply from n0'))).toHaveLength(1);
   });
 
-  it('bounds the pending-RPC table', () => {
-    const h = makeShell(2);
+  it('counts ticks only once initialized, and hands each to the app', () => {
+    const h = makeShell();
+    h.shell.tick();
     h.shell.receiveLine(INIT);
-    const outcomes: string[] = [];
-    for (let i = 0; i < 3; i++) h.context().rpc('n0', { type: 'ping' }, 5, (outcome) => outcomes.push(outcome.kind));
-    expect(outcomes).toEqual(['overloaded']);
-    expect(h.shell.pendingRpcCount).toBe(2);
+    h.shell.tick();
+    h.shell.tick();
+    expect(h.ticks.count).toBe(2);
+    expect(h.context().currentTick()).toBe(2);
   });
 
   describe('batches', () => {
@@ -200,7 +188,7 @@ describe('NodeShell', () => {
   describe('byte bounds on lines to peers', () => {
     it('cuts batches by UTF-8 bytes, not characters, within the line limit', () => {
       const maxLineBytes = 8_192;
-      const h = makeShell(16, { maxLineBytes });
+      const h = makeShell({ maxLineBytes });
       h.shell.receiveLine(INIT);
       // 1,000 characters of 3 bytes each: four fit in 8 KiB by characters, two by bytes.
       const filler = '€'.repeat(1_000);
@@ -214,7 +202,7 @@ describe('NodeShell', () => {
     });
 
     it('drops a body too large for any line a peer accepts, with an error in the log, and keeps the rest', () => {
-      const h = makeShell(16, { maxLineBytes: 4_096 });
+      const h = makeShell({ maxLineBytes: 4_096 });
       h.shell.receiveLine(INIT);
       h.context().send('n0', { type: 'note', n: 1 }, 'now');
       h.context().send('n0', { type: 'note', n: 2, filler: 'x'.repeat(5_000) }, 'now');
@@ -225,7 +213,7 @@ describe('NodeShell', () => {
     });
 
     it('gives the app the budget derived from the line limit and the node names', () => {
-      const h = makeShell(16, { maxLineBytes: 100_000 });
+      const h = makeShell({ maxLineBytes: 100_000 });
       h.shell.receiveLine(INIT);
       const { budget } = h.context();
       expect(budget.maxLineBytes).toBe(100_000);
@@ -238,7 +226,7 @@ describe('NodeShell', () => {
     const huge = (body: Record<string, unknown>, src = 'c4'): string => JSON.stringify({ src, dest: 'n1', body: { ...body, value: 'v'.repeat(20_000) } });
 
     it('answers a client request over the line limit with malformed-request naming the size and the limit', () => {
-      const h = makeShell(16, { maxLineBytes: 10_000 });
+      const h = makeShell({ maxLineBytes: 10_000 });
       h.shell.receiveLine(INIT);
       const line = huge({ type: 'write', key: 1, msg_id: 9 });
       skipOversized(h.shell, line);
@@ -258,13 +246,13 @@ describe('NodeShell', () => {
     });
 
     it('answers before init too, as the node the line was sent to', () => {
-      const h = makeShell(16, { maxLineBytes: 10_000 });
+      const h = makeShell({ maxLineBytes: 10_000 });
       skipOversized(h.shell, huge({ type: 'init', msg_id: 1 }));
       expect(h.sent).toMatchObject([{ src: 'n1', dest: 'c4', body: { type: 'error', code: 12, in_reply_to: 1 } }]);
     });
 
     it('only logs a reply, a request without msg_id, a line cut short, and a line from a peer (as an error)', () => {
-      const h = makeShell(16, { maxLineBytes: 10_000 });
+      const h = makeShell({ maxLineBytes: 10_000 });
       h.shell.receiveLine(INIT);
       skipOversized(h.shell, huge({ type: 'read_ok', in_reply_to: 3, msg_id: 4 }));
       skipOversized(h.shell, huge({ type: 'write' }));

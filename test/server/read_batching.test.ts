@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
 import { MemoryStorage } from '../../src/raft/index.js';
-import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS, type KvServer, type ReadMode } from '../../src/server/kv_server.js';
+import { createKvNodeApp, type KvNode } from '../../src/server/kv_node.js';
+import { DEFAULT_KV_SERVER_OPTIONS, type ReadMode } from '../../src/server/options.js';
 import { NodeShell } from '../../src/server/node_shell.js';
 
 interface Line {
@@ -22,13 +23,13 @@ function bodies(line: Line): Array<{ readonly type: string }> {
   return body.type === 'batch' ? (body.msgs ?? []) : [body];
 }
 
-function cluster(readMode: ReadMode = 'follower'): { turn: () => Line[]; send: (dest: string, body: object) => void; servers: Map<string, KvServer>; toClients: Line[] } {
+function cluster(readMode: ReadMode = 'follower'): { turn: () => Line[]; send: (dest: string, body: object) => void; servers: Map<string, KvNode>; toClients: Line[] } {
   const shells = new Map<string, NodeShell>();
-  const servers = new Map<string, KvServer>();
+  const servers = new Map<string, KvNode>();
   const toClients: Line[] = [];
   let queue: Line[] = [];
   IDS.forEach((id, i) => {
-    const app = createKvServerApp({ ...DEFAULT_KV_SERVER_OPTIONS, readMode }, { storage: new MemoryStorage(), rng: new Rng(i + 1), observe: (server) => servers.set(id, server) });
+    const app = createKvNodeApp({ ...DEFAULT_KV_SERVER_OPTIONS, readMode }, { storage: new MemoryStorage(), rng: new Rng(i + 1), observe: (server) => servers.set(id, server) });
     const shell = new NodeShell({ write: (text) => queue.push({ ...(JSON.parse(text) as Omit<Line, 'text'>), text }), log: () => {} }, app);
     shells.set(id, shell);
     shell.receiveLine(JSON.stringify({ src: 'c0', dest: id, body: { type: 'init', msg_id: 1, node_id: id, node_ids: IDS } }));

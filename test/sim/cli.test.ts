@@ -10,6 +10,32 @@ describe('sim CLI', () => {
     expect(parseSimArgs(['--seeds', 'x'])).toMatch(/--seeds needs/);
     expect(parseSimArgs(['--bogus'])).toMatch(/unknown argument --bogus/);
     expect(parseSimArgs(['--seeds', '0'])).toMatch(/--seeds needs a positive integer \(0 runs would check nothing\)/);
+    expect(parseSimArgs(['--client-sessions'])).toMatchObject({ clientSessions: true, core: false });
+    expect(parseSimArgs([])).toMatchObject({ clientSessions: undefined });
+    expect(parseSimArgs(['--core', '--nodes', '5'])).toMatchObject({ core: true, nodeCount: 5 });
+    expect(parseSimArgs(['--core', '--read-mode', 'lease'])).toMatch(/--core simulates the Raft core alone/);
+    expect(parseSimArgs(['--nodes', '0'])).toMatch(/--nodes must be 1 to 9/);
+  });
+
+  it('prints the rates each seed drew with --verbose, and first thing in a --trace', () => {
+    let out = '';
+    expect(runSimCli(['--seeds', '2', '--from', '4', '--profile', 'chaos', '--verbose'], (text) => (out += text), () => 0)).toBe(0);
+    const lines = out.split('\n');
+    expect(lines.filter((line) => line.startsWith('seed '))).toHaveLength(2);
+    expect(lines.filter((line) => /^ {2}rates \(chaos\): delay [\d.]+ms-[\d.]+ms, loss [\d.]+%/.test(line))).toHaveLength(2);
+    out = '';
+    expect(runSimCli(['--seed', '4', '--profile', 'clean', '--safety-ms', '200', '--client-sessions', '--trace'], (text) => (out += text), () => 0)).toBe(0);
+    expect(out.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/^seed 4: \d nodes, read mode [a-z-]+, client sessions on; storage /), expect.stringMatching(/^rates \(clean\): .*nemeses none/)]);
+    expect(out).toMatch(/sessions=on/);
+  });
+
+  it('runs the Raft-core simulator with --core', () => {
+    let out = '';
+    const code = runSimCli(['--core', '--seeds', '2', '--nodes', '3', '--profile', 'crashes', '--safety-ms', '1000', '--verbose'], (text) => (out += text), () => 0);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^seed 1 ok core profile=crashes nodes=3 /m);
+    expect(out).toMatch(/^ {2}rates \(crashes\): /m);
+    expect(out).toMatch(/^sim: 2 runs \(seeds 1\.\.2; core crashes 2\), 0 failed/m);
   });
 
   it('runs a range of seeds and prints a summary', () => {

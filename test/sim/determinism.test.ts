@@ -1,8 +1,9 @@
 // One seed must replay identically: the same trace line for line, the same history, the same
-// hashes. Also checks that the simulator and checker catch a store that is not linearizable.
+// hashes. Also checks that the simulator and checker catch a store that is not linearizable, and
+// that client sessions (drawn per seed, or forced) run in the simulator.
 
 import { describe, expect, it } from 'vitest';
-import { runSimulation } from '../../src/sim/simulator.js';
+import { runSimulation, setupForSeed } from '../../src/sim/simulator.js';
 
 describe('simulator determinism', () => {
   it('replays a chaos seed exactly', () => {
@@ -23,11 +24,17 @@ describe('simulator determinism', () => {
   });
 
   it('tracing does not change the run, and naming the seed-chosen setup replays it', () => {
-    const auto = runSimulation({ seed: 77 });
-    const traced = runSimulation({ seed: 77, profile: auto.profile, nodeCount: auto.nodeCount, readMode: auto.readMode, trace: () => {} });
-    expect(traced.traceHash).toBe(auto.traceHash);
-    expect(traced.historyHash).toBe(auto.historyHash);
-    expect(auto.replay).toBe(`npm run sim -- --seed 77 --profile ${auto.profile} --nodes ${auto.nodeCount} --read-mode ${auto.readMode} --trace`);
+    for (const seed of [77, 79]) {
+      const auto = runSimulation({ seed });
+      const traced = runSimulation({ seed, profile: auto.profile, nodeCount: auto.nodeCount, readMode: auto.readMode, clientSessions: auto.clientSessions, trace: () => {} });
+      expect(traced.traceHash).toBe(auto.traceHash);
+      expect(traced.historyHash).toBe(auto.historyHash);
+      expect(auto.replay).toBe(
+        `npm run sim -- --seed ${seed} --profile ${auto.profile} --nodes ${auto.nodeCount} --read-mode ${auto.readMode}${auto.clientSessions ? ' --client-sessions' : ''} --trace`,
+      );
+    }
+    // Seed 77 draws sessions off, 79 on: the replay command names them only when on.
+    expect([77, 79].map((seed) => setupForSeed(seed).clientSessions)).toEqual([false, true]);
   });
 
   it('different seeds take different paths', () => {
@@ -42,20 +49,37 @@ describe('simulator determinism', () => {
   });
 });
 
-describe('fault profiles', () => {
-  type Counter = 'messagesLost' | 'messagesDuplicated' | 'messagesCut' | 'crashes' | 'restarts' | 'partitions' | 'clogs';
-  /** Per profile: the fault counters that must be positive and those that must stay zero (seed 9, 5 nodes). */
-  const expected: { readonly [profile: string]: { readonly some: readonly Counter[]; readonly none: readonly Counter[] } } = {
-    clean: { some: [], none: ['messagesLost', 'messagesDuplicated', 'messagesCut', 'crashes', 'partitions', 'clogs'] },
-    partitions: { some: ['partitions', 'messagesCut'], none: ['messagesLost', 'crashes', 'clogs'] },
-    lossy: { some: ['messagesLost', 'messagesDuplicated'], none: ['partitions', 'crashes'] },
-    crashes: { some: ['crashes', 'restarts'], none: ['messagesLost', 'partitions', 'clogs'] },
-    chaos: { some: ['messagesLost', 'messagesDuplicated'], none: [] },
-  };
-  it.each(Object.keys(expected))('%s injects exactly the faults it names', (profile) => {
-    const stats = runSimulation({ seed: 9, profile, nodeCount: 5 }).stats;
-    const { some, none } = expected[profile] as (typeof expected)[string];
-    for (const counter of some) expect(stats[counter], counter).toBeGreaterThan(0);
-    for (const counter of none) expect(stats[counter], counter).toBe(0);
+describe('client sessions in the simulator', () => {
+  it('are on for a share of the seeds, drawn from the seed', () => {
+    const on = Array.from({ length: 400 }, (_, i) => setupForSeed(i + 1).clientSessions).filter(Boolean).length;
+    expect(on).toBeGreaterThan(80);
+    expect(on).toBeLessThan(160);
+  });
+
+  it('open a session per client, tag every op with it and send indeterminate writes and cas again with the same seq', () => {
+    const trace: string[] = [];
+    const result = runSimulation({ seed: 1001, profile: 'chaos', nodeCount: 3, clientSessions: true, trace: (line) => trace.push(line) });
+    expect(result.failure).toBeUndefined();
+    expect(result.clientSessions).toBe(true);
+    expect(result.replay).toContain('--client-sessions');
+    expect(trace.some((line) => line.includes('"type":"open_session"'))).toBe(true);
+    const requests = trace.filter((line) => line.includes('client -> ') && /"type":"(write|cas)"/.test(line));
+    expect(requests.length).toBeGreaterThan(0);
+    for (const line of requests) expect(line).toMatch(/"session":\d+,"seq":\d+/);
+    expect(result.stats.sessionRetries).toBeGreaterThan(0);
+    // A retried (session, seq) is the same request: the same seq in two requests of one client.
+    const seqs = requests.map((line) => /"src":"(c\d+)".*"seq":(\d+)/.exec(line)?.slice(1).join(' '));
+    expect(new Set(seqs).size).toBeLessThan(seqs.length);
+  });
+
+  it('leave fewer operations indeterminate than the same seeds without them', () => {
+    let withSessions = 0;
+    let without = 0;
+    for (const seed of [1001, 1002, 1003]) {
+      withSessions += runSimulation({ seed, profile: 'chaos', nodeCount: 3, clientSessions: true }).stats.opsInfo;
+      without += runSimulation({ seed, profile: 'chaos', nodeCount: 3, clientSessions: false }).stats.opsInfo;
+    }
+    expect(without).toBeGreaterThan(0);
+    expect(withSessions).toBeLessThan(without);
   });
 });

@@ -1,16 +1,20 @@
-// Regression for a liveness bug the simulator found (seed 45, profile crashes, 3 nodes): forward
-// ids restart at 1 when a node restarts, and the leader took the restarted node's new forwards
-// for duplicates of the old ones, so it never answered them; the node's clients timed out
-// forever. Fixed by an epoch per incarnation on kv_forward and kv_forward_result. A first version
-// of the fix kept only the latest-seen epoch per origin; seed 3913 (chaos, 3 nodes, log reads)
-// then showed a late forward of the dead incarnation displacing the live one, which again went
-// unanswered for good: epochs are random, not ordered, so the leader keeps a window per epoch.
-// The test drives two real nodes by hand and never spells out the forward's wire format.
+// Regression for a liveness bug the simulator found (seed 45, profile crashes, 3 nodes, before the
+// swarm rates): forward ids restart at 1 when a node restarts, and the leader took the restarted
+// node's new forwards for duplicates of the old ones, so it never answered them; the node's
+// clients timed out forever. Fixed by an epoch per incarnation on kv_forward and
+// kv_forward_result. A first version of the fix kept only the latest-seen epoch per origin; seed
+// 3913 (chaos, 3 nodes, log reads) then showed a late forward of the dead incarnation displacing
+// the live one, which again went unanswered for good: epochs are random, not ordered, so the
+// leader keeps a window per epoch. The tests drive two real nodes by hand and never spell out the
+// forward's wire format; the simulator seed below is the first of profile crashes, 3 nodes,
+// read-index that fails with one id window per origin put back (with it, 287 of the crashes seeds
+// 400000..401999 on 3 nodes fail).
 
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
 import { MemoryStorage } from '../../src/raft/index.js';
-import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS, type KvServer } from '../../src/server/kv_server.js';
+import { createKvNodeApp, type KvNode } from '../../src/server/kv_node.js';
+import { DEFAULT_KV_SERVER_OPTIONS } from '../../src/server/options.js';
 import { NodeShell } from '../../src/server/node_shell.js';
 import { runSimulation } from '../../src/sim/simulator.js';
 
@@ -25,7 +29,7 @@ interface Line {
 class TwoNodes {
   readonly storage = { n0: new MemoryStorage(), n1: new MemoryStorage() };
   readonly shells = new Map<string, NodeShell>();
-  readonly servers = new Map<string, KvServer>();
+  readonly servers = new Map<string, KvNode>();
   readonly toClients: Line[] = [];
   private queue: Line[] = [];
   private seed = 1;
@@ -38,7 +42,7 @@ class TwoNodes {
   }
 
   start(id: 'n0' | 'n1'): void {
-    const app = createKvServerApp(DEFAULT_KV_SERVER_OPTIONS, { storage: this.storage[id], rng: new Rng(this.seed++), observe: (server) => this.servers.set(id, server) });
+    const app = createKvNodeApp(DEFAULT_KV_SERVER_OPTIONS, { storage: this.storage[id], rng: new Rng(this.seed++), observe: (server) => this.servers.set(id, server) });
     const shell = new NodeShell({ write: (text) => this.queue.push({ ...(JSON.parse(text) as Omit<Line, 'text'>), text }), log: () => {} }, app);
     this.shells.set(id, shell);
     shell.receiveLine(`{"src":"c0","dest":"${id}","body":{"type":"init","msg_id":1,"node_id":"${id}","node_ids":["n0","n1"]}}\n`);
@@ -117,8 +121,8 @@ describe('forwards from a restarted node', () => {
     expect(nodes.write(follower, 13, 3)).toBe('write_ok');
   });
 
-  it('simulator seed 45 (crashes, 3 nodes) passes its liveness phase', () => {
-    const result = runSimulation({ seed: 45, profile: 'crashes', nodeCount: 3, readMode: 'read-index' });
+  it('simulator seed 11 (crashes, 3 nodes, read-index) passes its liveness phase', () => {
+    const result = runSimulation({ seed: 11, profile: 'crashes', nodeCount: 3, readMode: 'read-index' });
     expect(result.failure).toBeUndefined();
     expect(result.stats.restarts).toBeGreaterThan(0);
   });

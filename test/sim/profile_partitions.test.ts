@@ -1,4 +1,4 @@
-// CI seeds for the 'partitions' fault profile (node count and read mode still vary with the seed).
+// CI seeds for the 'partitions' fault profile (each seed draws its own rates within it; node count, read mode and client sessions vary with the seed too).
 import { seedRange, simSuite } from './sim_suite.js';
 
 simSuite('whole-node simulation, profile partitions', seedRange(200000, 80), { profile: 'partitions' });

@@ -1,11 +1,12 @@
-// Real raftkv nodes (NodeShell + KvServer, every line through the real codec) in one process,
+// Real raftkv nodes (NodeShell + KvNode, every line through the real codec) in one process,
 // turned by hand: a turn delivers every line written since the last one, then ticks and
 // flushes every node. Lines between nodes can be cut (a partition), and every line is kept
 // with its size, so tests can look at what crossed the network.
 
 import { Rng } from '../../src/base/rng.js';
 import { MemoryStorage } from '../../src/raft/index.js';
-import { createKvServerApp, DEFAULT_KV_SERVER_OPTIONS, type KvServer, type KvServerOptions } from '../../src/server/kv_server.js';
+import { createKvNodeApp, type KvNode } from '../../src/server/kv_node.js';
+import { DEFAULT_KV_SERVER_OPTIONS, type KvServerOptions } from '../../src/server/options.js';
 import { NodeShell, type ShellLimits } from '../../src/server/node_shell.js';
 
 export interface Line {
@@ -27,7 +28,7 @@ export interface InProcessClusterOptions {
 export class InProcessCluster {
   readonly ids: readonly string[];
   readonly shells = new Map<string, NodeShell>();
-  readonly servers = new Map<string, KvServer>();
+  readonly servers = new Map<string, KvNode>();
   readonly logs = new Map<string, string[]>();
   /** Every line a node wrote, in order. */
   readonly written: Line[] = [];
@@ -44,7 +45,8 @@ export class InProcessCluster {
     this.ids.forEach((id, i) => {
       const logs: string[] = [];
       this.logs.set(id, logs);
-      const app = createKvServerApp({ ...DEFAULT_KV_SERVER_OPTIONS, ...options.server }, { storage: new MemoryStorage(), rng: new Rng(seed * 100 + i), observe: (server) => this.servers.set(id, server) });
+      // One in-memory storage per group: each survives nothing but this object.
+      const app = createKvNodeApp({ ...DEFAULT_KV_SERVER_OPTIONS, ...options.server }, { storage: () => new MemoryStorage(), rng: new Rng(seed * 100 + i), observe: (server) => this.servers.set(id, server) });
       const shell = new NodeShell(
         {
           write: (text) => {
@@ -94,8 +96,9 @@ export class InProcessCluster {
     if (!predicate()) throw new Error(`${what}: not within ${maxTurns} turns`);
   }
 
-  leader(): string | undefined {
-    return [...this.servers].find(([id, server]) => server.raft.role === 'leader' && !this.isolated.has(id))?.[0];
+  /** The node leading `group` (0: the first), if one that is not isolated does. */
+  leader(group = 0): string | undefined {
+    return [...this.servers].find(([id, server]) => server.groups[group]?.raft.role === 'leader' && !this.isolated.has(id))?.[0];
   }
 
   /** Turns until one leader is known to every node that is not isolated, and its no-op is applied everywhere. */
@@ -107,7 +110,7 @@ export class InProcessCluster {
     return this.leader() as string;
   }
 
-  server(id: string): KvServer {
+  server(id: string): KvNode {
     const server = this.servers.get(id);
     if (server === undefined) throw new Error(`no server ${id}`);
     return server;

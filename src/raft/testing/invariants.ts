@@ -7,9 +7,19 @@
 // indexes already committed elsewhere; those entries can never commit, and Raft overwrites them.
 
 import { canonicalJson } from '../../base/json.js';
-import type { Ready } from '../raft.js';
+import type { RaftNode, Ready } from '../raft.js';
 import type { DroppedRead, Entry, NodeId, ReadState } from '../types.js';
-import type { NodeHost, ReadyObserver } from './node_host.js';
+import type { ReadyObserver } from './node_host.js';
+
+/** What the checker reads of a node: a NodeHost here, a whole simulated node in src/sim. */
+export interface CheckedHost {
+  readonly id: NodeId;
+  readonly up: boolean;
+  /** The running node (read only while up). */
+  readonly raft: RaftNode;
+  /** What the node has written, for an entry's predecessor that is no longer in its memory. */
+  readonly storage: { term(index: number): number | undefined };
+}
 
 export class InvariantViolation extends Error {
   override readonly name = 'InvariantViolation';
@@ -49,7 +59,7 @@ export class ClusterChecker implements ReadyObserver {
   }
 
   /** After every step: election safety, leader completeness for newly seen leaders, commit high-water mark. */
-  checkCluster(hosts: readonly NodeHost[]): void {
+  checkCluster(hosts: readonly CheckedHost[]): void {
     for (const host of hosts) {
       if (!host.up) continue;
       const node = host.raft;
@@ -66,7 +76,7 @@ export class ClusterChecker implements ReadyObserver {
     }
   }
 
-  private checkLeaderCompleteness(host: NodeHost): void {
+  private checkLeaderCompleteness(host: CheckedHost): void {
     const node = host.raft;
     for (const entry of this.committed) {
       // Compacted entries are covered by the leader's snapshot, checked when it was installed.
@@ -82,7 +92,7 @@ export class ClusterChecker implements ReadyObserver {
     }
   }
 
-  onReady(host: NodeHost, rd: Ready): void {
+  onReady(host: CheckedHost, rd: Ready): void {
     const node = host.raft;
     let prevTerm: number | undefined;
     for (const entry of rd.entries) {
@@ -103,7 +113,7 @@ export class ClusterChecker implements ReadyObserver {
     if (rd.hardState !== undefined) this.maxKnownCommit = Math.max(this.maxKnownCommit, rd.hardState.commit);
   }
 
-  onApply(host: NodeHost, entry: Entry): void {
+  onApply(host: CheckedHost, entry: Entry): void {
     const known = this.committed[entry.index - 1];
     if (known === undefined) {
       if (entry.index !== this.committed.length + 1) throw new InvariantViolation(`${host.id} applies ${entry.index} before anyone applied ${this.committed.length + 1}`);
@@ -116,20 +126,20 @@ export class ClusterChecker implements ReadyObserver {
   }
 
   /** Call when the application issues readIndex(ctx) on `host`. */
-  readIssued(host: NodeHost, ctx: number): void {
+  readIssued(host: CheckedHost, ctx: number): void {
     this.readFloor.set(`${host.id}:${ctx}`, this.maxKnownCommit);
   }
 
-  onDroppedRead(host: NodeHost, read: DroppedRead): void {
+  onDroppedRead(host: CheckedHost, read: DroppedRead): void {
     if (!this.readFloor.delete(`${host.id}:${read.ctx}`)) throw new InvariantViolation(`${host.id}: dropped unknown or finished read ctx ${read.ctx}`);
   }
 
   /** The host crashed: its pending reads vanish with it. */
-  forgetReads(host: NodeHost): void {
+  forgetReads(host: CheckedHost): void {
     for (const key of [...this.readFloor.keys()]) if (key.startsWith(`${host.id}:`)) this.readFloor.delete(key);
   }
 
-  onReadState(host: NodeHost, read: ReadState): void {
+  onReadState(host: CheckedHost, read: ReadState): void {
     const key = `${host.id}:${read.ctx}`;
     const floor = this.readFloor.get(key);
     if (floor === undefined) throw new InvariantViolation(`${host.id}: read state for unknown or finished ctx ${read.ctx}`);

@@ -146,7 +146,7 @@ export class NodeHost {
   completeSync(target: number): RaftMessage[] {
     assert(this.syncTarget === target, () => `${this.id}: completed a sync for ${target}, but ${String(this.syncTarget)} was running`);
     this.syncTarget = undefined;
-    // A compaction may have synced everything meanwhile (as DurableStorage's does).
+    // A compaction may have synced everything meanwhile (this host writes snapshots at once).
     const covered = Math.max(0, this.pending.length - (this.writesMade - target));
     for (const change of this.pending.slice(0, covered)) applyWrite(this.durable, change);
     this.pending = this.pending.slice(covered);
@@ -216,7 +216,7 @@ export class NodeHost {
     if (this.compactEveryEntries === 0 || this.applied.length - this.snapshotIndex < this.compactEveryEntries) return;
     const index = this.applied.length;
     this.write({ kind: 'compact', index, data: JSON.stringify(this.applied) });
-    this.sync(); // a snapshot file is written and synced at once, as DurableStorage does
+    this.sync(); // a snapshot file is written and synced at once, as the node's store does
     this.snapshotsTaken++;
   }
 

@@ -1,32 +1,40 @@
-// A deterministic whole-cluster simulation of the Raft core (FoundationDB / VOPR style): several
-// RaftNodes in one process, virtual time, and a network that delays, loses, duplicates and
-// reorders messages, partitions links and crashes nodes (restarting them from what they had
-// persisted). One seed decides everything; the same seed replays the same run exactly. Safety
-// invariants are checked after every event; then faults heal and the cluster must make progress.
+// The Raft-core simulator: several RaftNodes (each in a NodeHost from src/raft/testing, whose disk
+// keeps only what was synced) on the simulation kernel, with the faults both simulators share
+// (links.ts, nemesis.ts, a profile's swarm-drawn rates) plus the core's own: crashes between a
+// turn's writes and their fsync, fsyncs that take time while the leader replicates, tiny flow
+// control limits, compaction and InstallSnapshot. One seed decides everything and replays
+// exactly. Safety invariants are checked after every event; then faults heal and the cluster
+// must commit and serve reads within a bound. Pure: no clock, no I/O (tracing is a callback).
 
-import { assert } from '../../base/assert.js';
-import { Rng } from '../../base/rng.js';
-import { makeRaftConfig, type RaftConfig } from '../config.js';
-import { describeMessage, type RaftMessage } from '../messages.js';
-import type { NodeId } from '../types.js';
-import { ClusterChecker } from './invariants.js';
-import { NodeHost, type ReadyObserver } from './node_host.js';
+import { assert } from '../base/assert.js';
+import { Rng } from '../base/rng.js';
+import { describeMessage, makeRaftConfig, type NodeId, type RaftConfig, type RaftMessage } from '../raft/index.js';
+import { ClusterChecker } from '../raft/testing/invariants.js';
+import { NodeHost, type ReadyObserver } from '../raft/testing/node_host.js';
+import { SimKernel } from './kernel.js';
+import { LinkFaults } from './links.js';
+import { SimNemesis, type NemesisTarget } from './nemesis.js';
+import { findProfile, PROFILE_NAMES, ratesForSeed, type FaultRates } from './profiles.js';
 
-export interface SimulationOptions {
+export interface RaftSimOptions {
   readonly seed: number;
   readonly nodeCount: number;
-  /** Virtual milliseconds of faults and random load. */
-  readonly safetyMs?: number;
+  /** A fault profile's name; 'chaos' by default (each seed draws which of its faults are on). */
+  readonly profile?: string;
+  /** Virtual microseconds of faults and random load. */
+  readonly safetyUs?: number;
   /** After healing, the cluster must elect a leader, commit and serve reads within this. */
-  readonly livenessBoundMs?: number;
+  readonly livenessBoundUs?: number;
   /** Lines of trace kept for a failure report. */
   readonly traceTail?: number;
   /** Keep the whole trace in the result (for determinism checks and debugging). */
   readonly keepTrace?: boolean;
+  /** Receives every trace line as it happens. */
+  readonly trace?: (line: string) => void;
 }
 
-/** The per-seed choice of features, limits and fault rates. */
-export interface SimulationSetup {
+/** The per-seed choice of Raft features and limits (the faults are in FaultRates). */
+export interface RaftSimSetup {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly electionTimeoutTicks: number;
@@ -34,22 +42,12 @@ export interface SimulationSetup {
   readonly maxInflightAppends: number;
   readonly maxEntriesPerAppend: number;
   readonly maxUncommittedEntries: number;
-  readonly dropRate: number;
-  readonly duplicateRate: number;
-  readonly maxDelayMs: number;
   /** Snapshot and compact every this many applied entries (0: never); small values force InstallSnapshot. */
   readonly compactEveryEntries: number;
   readonly maxSnapshotChunkChars: number;
-  /** Per ready event: the chance of a kill between the turn's writes and its fsync. */
-  readonly midTurnCrashRate: number;
-  /**
-   * 0: each turn syncs before its messages leave. Above 0: asynchronous storage writes, each
-   * background sync taking up to this many milliseconds (the leader replicates meanwhile).
-   */
-  readonly maxSyncDelayMs: number;
 }
 
-export interface SimulationStats {
+export interface RaftSimStats {
   events: number;
   delivered: number;
   dropped: number;
@@ -60,6 +58,7 @@ export interface SimulationStats {
   snapshotsTaken: number;
   snapshotsInstalled: number;
   partitions: number;
+  clogs: number;
   proposals: number;
   accepted: number;
   committed: number;
@@ -68,30 +67,42 @@ export interface SimulationStats {
   readsDropped: number;
   termsWithLeader: number;
   /** Virtual time from healing to a committed proposal and two served reads. */
-  livenessMs: number;
+  livenessUs: number;
 }
 
-export interface SimulationResult {
+export interface RaftSimResult {
   readonly seed: number;
   readonly nodeCount: number;
-  readonly setup: SimulationSetup;
-  readonly stats: SimulationStats;
+  readonly profile: string;
+  readonly setup: RaftSimSetup;
+  readonly rates: FaultRates;
+  readonly stats: RaftSimStats;
+  readonly virtualUs: number;
   /** FNV-1a over every trace line: equal hashes mean (almost surely) identical runs. */
   readonly traceHash: string;
   readonly trace?: readonly string[];
 }
 
-export class SimulationFailure extends Error {
-  override readonly name = 'SimulationFailure';
+/** A failed run: the message holds the whole report (state, trace tail, replay command). */
+export class RaftSimFailure extends Error {
+  override readonly name = 'RaftSimFailure';
   constructor(
     readonly seed: number,
-    message: string,
+    /** What went wrong, in one line. */
+    readonly reason: string,
+    readonly replay: string,
+    report: string,
   ) {
-    super(message);
+    super(report);
   }
 }
 
-const TICK_MS = 10;
+export const RAFT_SIM_DEFAULT_PROFILE = 'chaos';
+const TICK_US = 10_000;
+const DEFAULT_SAFETY_US = 8_000_000;
+const DEFAULT_LIVENESS_BOUND_US = 8_000_000;
+const MAX_EVENTS = 20_000_000;
+const SETUP_SALT = 0x51ed_5eed;
 
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: number; readonly incarnation: number }
@@ -105,60 +116,8 @@ type SimEvent =
   | { readonly kind: 'heal' }
   | { readonly kind: 'liveness' };
 
-interface Scheduled {
-  readonly time: number;
-  readonly seq: number;
-  readonly event: SimEvent;
-}
-
-/** A binary min-heap on (time, seq): equal times run in scheduling order. */
-class EventQueue {
-  private readonly heap: Scheduled[] = [];
-  private seq = 0;
-
-  get size(): number {
-    return this.heap.length;
-  }
-
-  push(time: number, event: SimEvent): void {
-    const heap = this.heap;
-    heap.push({ time, seq: this.seq++, event });
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i] as Scheduled, heap[parent] as Scheduled)) break;
-      [heap[i], heap[parent]] = [heap[parent] as Scheduled, heap[i] as Scheduled];
-      i = parent;
-    }
-  }
-
-  pop(): Scheduled | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < heap.length && before(heap[left] as Scheduled, heap[smallest] as Scheduled)) smallest = left;
-      if (right < heap.length && before(heap[right] as Scheduled, heap[smallest] as Scheduled)) smallest = right;
-      if (smallest === i) break;
-      [heap[i], heap[smallest]] = [heap[smallest] as Scheduled, heap[i] as Scheduled];
-      i = smallest;
-    }
-    return top;
-  }
-}
-
-function before(a: Scheduled, b: Scheduled): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-}
-
-export function chooseSetup(seed: number): SimulationSetup {
-  const rng = new Rng(seed ^ 0x51ed_5eed);
+function chooseRaftSetup(seed: number): RaftSimSetup {
+  const rng = new Rng((seed ^ SETUP_SALT) >>> 0);
   const maxInflightAppends = rng.pick([1, 2, 4, 16]);
   // Tiny limits exercise flow control; the floor keeps catching up after a long partition
   // within the liveness bound (one entry per round trip would take minutes of virtual time).
@@ -171,42 +130,39 @@ export function chooseSetup(seed: number): SimulationSetup {
     maxInflightAppends,
     maxEntriesPerAppend,
     maxUncommittedEntries: rng.pick([8, 64, 1000]),
-    dropRate: rng.pick([0, 0.02, 0.1, 0.2]),
-    duplicateRate: rng.pick([0, 0.02, 0.1]),
-    maxDelayMs: rng.pick([2, 8, 20, 40]),
     compactEveryEntries: rng.pick([0, 4, 16, 64]),
     maxSnapshotChunkChars: rng.pick([1024, 8192, 128 * 1024]),
-    midTurnCrashRate: rng.pick([0, 0.0005, 0.002]),
-    maxSyncDelayMs: rng.pick([0, 1, 5, 20]),
   };
 }
 
-export function runSimulation(options: SimulationOptions): SimulationResult {
-  return new Simulation(options).run();
+function raftReplayCommand(seed: number, nodeCount: number, profile: string): string {
+  return `npm run sim -- --core --seed ${seed} --nodes ${nodeCount} --profile ${profile} --trace`;
 }
 
-class Simulation {
+export function runRaftSimulation(options: RaftSimOptions): RaftSimResult {
+  return new RaftSimulation(options).run();
+}
+
+class RaftSimulation implements NemesisTarget {
   private readonly seed: number;
-  private readonly setup: SimulationSetup;
-  private readonly ids: NodeId[];
+  private readonly profile: string;
+  private readonly setup: RaftSimSetup;
+  private readonly rates: FaultRates;
+  readonly nodeIds: NodeId[];
   private readonly hosts: NodeHost[];
   private readonly checker = new ClusterChecker();
-  private readonly queue = new EventQueue();
+  private readonly kernel = new SimKernel<SimEvent>(MAX_EVENTS);
   private readonly netRng: Rng;
   private readonly clientRng: Rng;
-  private readonly nemesisRng: Rng;
+  private readonly links: LinkFaults;
+  private readonly nemesis: SimNemesis;
   private readonly readyPending: boolean[];
-  /** Directed links that drop everything: "from>to". */
-  private readonly cut = new Set<string>();
-  private now = 0;
   private phase: 'safety' | 'liveness' = 'safety';
-  private faultsOn = true;
   private commandCounter = 0;
   private readCtx = 0;
-  private hash = 0x811c9dc5;
   private readonly tail: string[] = [];
   private readonly fullTrace: string[] | undefined;
-  private readonly stats: SimulationStats = {
+  private readonly stats: RaftSimStats = {
     events: 0,
     delivered: 0,
     dropped: 0,
@@ -216,6 +172,7 @@ class Simulation {
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
     partitions: 0,
+    clogs: 0,
     proposals: 0,
     accepted: 0,
     committed: 0,
@@ -223,33 +180,39 @@ class Simulation {
     readsConfirmed: 0,
     readsDropped: 0,
     termsWithLeader: 0,
-    livenessMs: 0,
+    livenessUs: 0,
   };
-  private readonly safetyMs: number;
-  private readonly livenessBoundMs: number;
+  private readonly safetyUs: number;
+  private readonly livenessBoundUs: number;
   private readonly traceTail: number;
   private healedAt = 0;
   /** Liveness phase: the marker proposal (term it was proposed in) and the reads awaited. */
   private marker: { term: number; leader: NodeId } | undefined;
   private markerCommitted = false;
-  private livenessReads = new Map<string, number>();
+  private readonly livenessReads = new Map<string, number>();
   private done = false;
 
-  constructor(options: SimulationOptions) {
+  constructor(private readonly options: RaftSimOptions) {
     assert(options.nodeCount >= 1 && options.nodeCount <= 9, 'simulation: 1 to 9 nodes');
     this.seed = options.seed >>> 0;
-    this.setup = chooseSetup(this.seed);
-    this.safetyMs = options.safetyMs ?? 8_000;
-    this.livenessBoundMs = options.livenessBoundMs ?? 8_000;
+    this.profile = options.profile ?? RAFT_SIM_DEFAULT_PROFILE;
+    const profile = findProfile(this.profile);
+    if (profile === undefined) throw new RangeError(`unknown profile "${this.profile}" (known: ${PROFILE_NAMES.join(', ')})`);
+    this.setup = chooseRaftSetup(this.seed);
+    this.rates = ratesForSeed(this.seed, profile);
+    this.safetyUs = options.safetyUs ?? DEFAULT_SAFETY_US;
+    this.livenessBoundUs = options.livenessBoundUs ?? DEFAULT_LIVENESS_BOUND_US;
     this.traceTail = options.traceTail ?? 60;
     this.fullTrace = options.keepTrace === true ? [] : undefined;
     const master = new Rng(this.seed);
     this.netRng = master.fork();
     this.clientRng = master.fork();
-    this.nemesisRng = master.fork();
-    this.ids = Array.from({ length: options.nodeCount }, (_, i) => `n${i}`);
-    this.readyPending = this.ids.map(() => false);
-    this.hosts = this.ids.map(
+    const nemesisRng = master.fork();
+    this.nodeIds = Array.from({ length: options.nodeCount }, (_, i) => `n${i}`);
+    this.readyPending = this.nodeIds.map(() => false);
+    this.links = new LinkFaults(this.rates, this.netRng);
+    this.nemesis = new SimNemesis(this.rates, nemesisRng, this.links, this);
+    this.hosts = this.nodeIds.map(
       (id, i) => new NodeHost((incarnation) => this.nodeConfig(id, i, incarnation), undefined, { compactEveryEntries: this.setup.compactEveryEntries }),
     );
   }
@@ -258,7 +221,7 @@ class Simulation {
     const s = this.setup;
     return makeRaftConfig({
       id,
-      peers: this.ids,
+      peers: this.nodeIds,
       rng: new Rng((this.seed * 7919 + index * 104_729 + incarnation * 1_299_709) >>> 0),
       electionTimeoutTicks: s.electionTimeoutTicks,
       heartbeatTicks: s.heartbeatTicks,
@@ -270,31 +233,34 @@ class Simulation {
       maxSnapshotChunkChars: s.maxSnapshotChunkChars,
       maxPendingReads: 64,
       readTimeoutTicks: 5 * s.electionTimeoutTicks,
-      asyncStorageWrites: s.maxSyncDelayMs > 0,
+      // With fsyncs that take time, a turn only writes and the acknowledgements wait for the sync.
+      asyncStorageWrites: this.rates.syncDelayUs[1] > 0,
     });
   }
 
-  run(): SimulationResult {
+  run(): RaftSimResult {
     try {
-      this.trace(`seed ${this.seed} nodes ${this.ids.length} setup ${JSON.stringify(this.setup)}`);
+      this.note(`seed ${this.seed} nodes ${this.nodeIds.length} setup ${JSON.stringify(this.setup)} rates ${JSON.stringify(this.rates)}`);
       for (let i = 0; i < this.hosts.length; i++) this.startTicking(i);
-      this.queue.push(this.nemesisRng.int(100, 800), { kind: 'nemesis' });
-      this.queue.push(this.clientRng.int(1, 20), { kind: 'client' });
-      this.queue.push(this.safetyMs, { kind: 'heal' });
+      this.kernel.schedule(this.nemesis.nextDelayUs(), { kind: 'nemesis' });
+      this.kernel.schedule(this.clientRng.int(1, 20) * 1000, { kind: 'client' });
+      this.kernel.schedule(this.safetyUs, { kind: 'heal' });
       while (!this.done) {
-        const next = this.queue.pop();
-        assert(next !== undefined, 'simulation: event queue ran dry');
-        this.now = next.time;
-        this.stats.events++;
-        this.handle(next.event);
+        const event = this.kernel.next();
+        assert(event !== undefined, 'simulation: event queue ran dry');
+        this.handle(event);
         this.checker.checkCluster(this.hosts);
-        if (this.phase === 'liveness' && this.now > this.healedAt + this.livenessBoundMs) {
-          throw new Error(`liveness: no progress within ${this.livenessBoundMs} ms of healing: ${this.livenessState()}`);
+        if (this.phase === 'liveness' && this.kernel.now > this.healedAt + this.livenessBoundUs) {
+          throw new Error(`liveness: no progress within ${this.livenessBoundUs / 1000} ms of healing: ${this.livenessState()}`);
         }
       }
     } catch (error) {
       throw this.failure(error);
     }
+    this.stats.events = this.kernel.eventCount;
+    this.stats.duplicated = this.links.stats.duplicated;
+    this.stats.clogs = this.links.stats.clogs;
+    this.stats.partitions = this.nemesis.stats.partitions;
     this.stats.committed = this.checker.committedCount;
     this.stats.readsConfirmed = this.checker.readsChecked;
     this.stats.termsWithLeader = this.checker.leaderTermCount;
@@ -303,42 +269,45 @@ class Simulation {
     this.stats.snapshotsInstalled = this.hosts.reduce((sum, host) => sum + host.snapshotsInstalled, 0);
     return {
       seed: this.seed,
-      nodeCount: this.ids.length,
+      nodeCount: this.nodeIds.length,
+      profile: this.profile,
       setup: this.setup,
+      rates: this.rates,
       stats: this.stats,
-      traceHash: (this.hash >>> 0).toString(16).padStart(8, '0'),
+      virtualUs: this.kernel.now,
+      traceHash: this.kernel.trace.hex,
       ...(this.fullTrace === undefined ? {} : { trace: this.fullTrace }),
     };
   }
 
-  private failure(error: unknown): SimulationFailure {
+  private failure(error: unknown): RaftSimFailure {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const replay = raftReplayCommand(this.seed, this.nodeIds.length, this.profile);
     const lines = [
-      `simulation failed: seed ${this.seed}, ${this.ids.length} nodes, at ${this.now} ms (${this.phase} phase)`,
+      `simulation failed: seed ${this.seed}, ${this.nodeIds.length} nodes, profile ${this.profile}, at ${this.kernel.now / 1000} ms (${this.phase} phase)`,
       `  ${reason}`,
       `  setup: ${JSON.stringify(this.setup)}`,
+      `  rates: ${JSON.stringify(this.rates)}`,
       `  nodes:`,
       ...this.hosts.map((host) => `    ${host.up ? host.raft.describe() : `${host.id} down`}`),
       `  last ${this.tail.length} trace lines:`,
       ...this.tail.map((line) => `    ${line}`),
-      `replay: SEED=${this.seed} NODES=${this.ids.length} npx vitest run test/raft/simulation.test.ts`,
+      `replay: ${replay}`,
+      `    or: SEED=${this.seed} NODES=${this.nodeIds.length} PROFILE=${this.profile} npx vitest run test/raft/simulation`,
     ];
-    const failure = new SimulationFailure(this.seed, lines.join('\n'));
+    const failure = new RaftSimFailure(this.seed, reason, replay, lines.join('\n'));
     if (error instanceof Error && error.stack !== undefined) failure.stack = `${failure.message}\n${error.stack}`;
     return failure;
   }
 
-  private trace(line: string): void {
-    const text = `${this.now} ${line}`;
-    let h = this.hash;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    this.hash = h >>> 0;
+  /** A trace line: hashed, kept in the tail for a failure report, and passed on. */
+  note(line: string): void {
+    const text = `${this.kernel.now / 1000} ${line}`;
+    this.kernel.trace.text(text);
     this.tail.push(text);
     if (this.tail.length > this.traceTail) this.tail.shift();
     this.fullTrace?.push(text);
+    this.options.trace?.(text);
   }
 
   // ---------------------------------------------------------------- events
@@ -350,24 +319,24 @@ class Simulation {
         if (!host.up || host.incarnation !== event.incarnation) return;
         host.raft.tick();
         this.scheduleReady(event.node);
-        this.queue.push(this.now + TICK_MS, event);
+        this.kernel.after(TICK_US, event);
         return;
       }
       case 'ready': {
         this.readyPending[event.node] = false;
         const host = this.hosts[event.node] as NodeHost;
         if (!host.up || host.incarnation !== event.incarnation) return;
-        if (this.faultsOn && this.nemesisRng.chance(this.setup.midTurnCrashRate)) {
+        if (this.phase === 'safety' && this.nemesis.crashBeforeSync()) {
           // Killed between write and fsync: a random prefix of the turn's writes survives.
-          const pending = host.crashMidTurn(this.observer, (count) => this.nemesisRng.int(0, count));
+          const pending = host.crashMidTurn(this.observer, (count) => this.nemesis.survivingWrites(count));
           this.stats.midTurnCrashes++;
-          this.trace(`nemesis: crash ${host.id} mid-turn (${pending} writes pending)`);
-          this.crash(host);
+          this.note(`nemesis: crash ${host.id} mid-turn (${pending} writes pending)`);
+          this.crash(event.node, this.nemesis.crashBeforeSyncDownUs());
           return;
         }
         const before = host.raft.role;
         const messages = host.handleReady(this.observer);
-        if (host.raft.role !== before) this.trace(`${host.raft.describe()}`);
+        if (host.raft.role !== before) this.note(host.raft.describe());
         for (const message of messages) this.send(message);
         this.maybeStartSync(event.node);
         return;
@@ -385,19 +354,19 @@ class Simulation {
       case 'client':
         if (this.phase !== 'safety') return;
         this.clientStep();
-        this.queue.push(this.now + this.clientRng.int(1, 30), event);
+        this.kernel.after(this.clientRng.int(1, 30) * 1000, event);
         return;
       case 'nemesis':
         if (this.phase !== 'safety') return;
-        this.nemesisStep();
-        this.queue.push(this.now + this.nemesisRng.int(100, 1500), event);
+        this.nemesis.step(this.kernel.now);
+        this.kernel.after(this.nemesis.nextDelayUs(), event);
         return;
       case 'restart':
         this.restart(event.node);
         return;
       case 'crash': {
         const host = this.hosts[event.node] as NodeHost;
-        if (this.phase === 'safety' && host.up && host.incarnation === event.incarnation) this.crash(host, this.nemesisRng.int(1, 100));
+        if (this.phase === 'safety' && host.up && host.incarnation === event.incarnation) this.nemesis.targetedCrash(event.node);
         return;
       }
       case 'heal':
@@ -405,14 +374,14 @@ class Simulation {
         return;
       case 'liveness':
         this.livenessStep();
-        if (!this.done) this.queue.push(this.now + TICK_MS, event);
+        if (!this.done) this.kernel.after(TICK_US, event);
         return;
     }
   }
 
   private startTicking(node: number): void {
     const host = this.hosts[node] as NodeHost;
-    this.queue.push(this.now + this.netRng.int(1, TICK_MS), { kind: 'tick', node, incarnation: host.incarnation });
+    this.kernel.after(this.netRng.int(1, TICK_US), { kind: 'tick', node, incarnation: host.incarnation });
   }
 
   private maybeStartSync(node: number): void {
@@ -420,18 +389,19 @@ class Simulation {
     if (!host.asyncWrites) return;
     const target = host.startSync();
     if (target === undefined) return;
-    this.queue.push(this.now + this.netRng.int(0, this.setup.maxSyncDelayMs), { kind: 'sync', node, incarnation: host.incarnation, target });
+    const [low, high] = this.rates.syncDelayUs;
+    this.kernel.after(this.netRng.int(low, high), { kind: 'sync', node, incarnation: host.incarnation, target });
   }
 
   /** The end of the node's event-loop turn: its Ready is handled after every event queued for now. */
   private scheduleReady(node: number): void {
     if (this.readyPending[node] === true) return;
     this.readyPending[node] = true;
-    this.queue.push(this.now, { kind: 'ready', node, incarnation: (this.hosts[node] as NodeHost).incarnation });
+    this.kernel.after(0, { kind: 'ready', node, incarnation: (this.hosts[node] as NodeHost).incarnation });
   }
 
   private indexOf(id: NodeId): number {
-    const index = this.ids.indexOf(id);
+    const index = this.nodeIds.indexOf(id);
     assert(index >= 0, () => `simulation: unknown node ${id}`);
     return index;
   }
@@ -439,31 +409,25 @@ class Simulation {
   // ---------------------------------------------------------------- network
 
   private send(message: RaftMessage): void {
-    const rng = this.netRng;
-    if (this.faultsOn && rng.chance(this.setup.dropRate)) {
+    const arrivals = this.links.arrivals(message.from, message.to, this.kernel.now);
+    if (arrivals.length === 0) {
       this.stats.dropped++;
-      this.trace(`lose ${describeMessage(message)}`);
+      this.note(`lose ${describeMessage(message)}`);
       return;
     }
-    const copies = this.faultsOn && rng.chance(this.setup.duplicateRate) ? 2 : 1;
-    if (copies === 2) this.stats.duplicated++;
-    for (let i = 0; i < copies; i++) {
-      // Now and then a message is held up for a long time and arrives very late (stale).
-      const spike = this.faultsOn && rng.chance(0.01) ? rng.int(50, 600) : 0;
-      this.queue.push(this.now + rng.int(0, this.setup.maxDelayMs) + spike, { kind: 'deliver', message });
-    }
+    for (const atUs of arrivals) this.kernel.schedule(atUs, { kind: 'deliver', message });
   }
 
   private deliver(message: RaftMessage): void {
     const to = this.indexOf(message.to);
     const host = this.hosts[to] as NodeHost;
-    if (this.cut.has(`${message.from}>${message.to}`) || !host.up) {
+    if (!host.up || !this.links.canHear(message.to, message.from)) {
       this.stats.dropped++;
-      this.trace(`drop ${describeMessage(message)}`);
+      this.note(`drop ${describeMessage(message)}`);
       return;
     }
     this.stats.delivered++;
-    this.trace(describeMessage(message));
+    this.note(describeMessage(message));
     host.raft.step(message);
     this.scheduleReady(to);
   }
@@ -488,7 +452,7 @@ class Simulation {
         this.stats.proposals++;
         const result = host.raft.propose({ c: command });
         if (result.ok) this.stats.accepted++;
-        this.trace(`propose c${command} at ${host.id}: ${result.ok ? `${result.value.index}/${result.value.term}` : result.error.reason}`);
+        this.note(`propose c${command} at ${host.id}: ${result.ok ? `${result.value.index}/${result.value.term}` : result.error.reason}`);
       }
     } else {
       const ctx = ++this.readCtx;
@@ -499,100 +463,44 @@ class Simulation {
 
   private issueRead(host: NodeHost, ctx: number): boolean {
     const result = host.raft.readIndex(ctx);
-    this.trace(`read ctx ${ctx} at ${host.id}: ${result.ok ? 'pending' : result.error.reason}`);
+    this.note(`read ctx ${ctx} at ${host.id}: ${result.ok ? 'pending' : result.error.reason}`);
     if (!result.ok) return false;
     this.stats.readsIssued++;
     this.checker.readIssued(host, ctx);
     return true;
   }
 
-  // ---------------------------------------------------------------- faults
+  // ---------------------------------------------------------------- faults (NemesisTarget)
 
-  private nemesisStep(): void {
-    const rng = this.nemesisRng;
-    const n = this.ids.length;
-    const roll = rng.float();
-    if (roll < 0.25) {
-      this.cut.clear();
-      this.trace('nemesis: heal');
-    } else if (roll < 0.55) {
-      this.partition();
-    } else if (roll < 0.65) {
-      // One-way loss on a few random links.
-      const links = rng.int(1, n);
-      for (let i = 0; i < links; i++) {
-        const from = rng.pick(this.ids);
-        const to = rng.pick(this.ids.filter((id) => id !== from));
-        if (to !== undefined) this.cut.add(`${from}>${to}`);
-      }
-      this.stats.partitions++;
-      this.trace(`nemesis: cut links ${[...this.cut].sort().join(' ')}`);
-    } else {
-      const live = this.liveHosts();
-      if (live.length === 0) return;
-      const leader = live.find((host) => host.raft.role === 'leader');
-      const victim = roll < 0.8 && leader !== undefined ? leader : rng.pick(live);
-      this.crash(victim);
-    }
+  isUp(node: number): boolean {
+    return (this.hosts[node] as NodeHost).up;
   }
 
-  private partition(): void {
-    const rng = this.nemesisRng;
-    const ids = rng.shuffle(this.ids);
-    const n = ids.length;
-    this.cut.clear();
-    const shape = n >= 5 ? rng.pick(['isolate', 'split', 'ring', 'bridge'] as const) : rng.pick(['isolate', 'split'] as const);
-    const connected = new Set<string>();
-    const link = (a: NodeId, b: NodeId): void => {
-      connected.add(`${a}>${b}`);
-      connected.add(`${b}>${a}`);
-    };
-    if (shape === 'isolate' || shape === 'split') {
-      const k = shape === 'isolate' ? 1 : rng.int(1, Math.floor(n / 2));
-      const side = (id: NodeId): boolean => ids.indexOf(id) < k;
-      for (const a of ids) for (const b of ids) if (side(a) === side(b)) link(a, b);
-    } else if (shape === 'ring') {
-      // Every node sees a majority (itself and its two ring neighbours), no two the same one.
-      for (let i = 0; i < n; i++) link(ids[i] as NodeId, ids[(i + 1) % n] as NodeId);
-    } else {
-      // Two halves joined only through one bridge node.
-      const bridge = ids[0] as NodeId;
-      const half = Math.floor((n - 1) / 2);
-      const left = ids.slice(1, 1 + half);
-      const right = ids.slice(1 + half);
-      for (const group of [left, right]) {
-        for (const a of group) {
-          link(a, bridge);
-          for (const b of group) link(a, b);
-        }
-      }
-    }
-    for (const a of ids) for (const b of ids) if (a !== b && !connected.has(`${a}>${b}`)) this.cut.add(`${a}>${b}`);
-    this.stats.partitions++;
-    this.trace(`nemesis: partition ${shape} cut ${[...this.cut].sort().join(' ')}`);
+  isLeader(node: number): boolean {
+    const host = this.hosts[node] as NodeHost;
+    return host.up && host.raft.role === 'leader';
   }
 
-  private crash(host: NodeHost, downMs = this.nemesisRng.int(20, 1500)): void {
+  crash(node: number, downUs: number): void {
+    const host = this.hosts[node] as NodeHost;
     if (host.up) host.crash();
     this.checker.forgetReads(host);
     this.stats.crashes++;
-    this.trace(`nemesis: crash ${host.id}`);
-    this.queue.push(this.now + downMs, { kind: 'restart', node: this.indexOf(host.id) });
+    this.kernel.after(downUs, { kind: 'restart', node });
   }
 
   /**
-   * Targeted faults: crash a node right after it voted or acknowledged entries, the moments where
-   * forgetting what it persisted (or persisting too late) would break safety. A crash a few
-   * milliseconds later models a process killed while its replies are still in flight.
+   * Checks every Ready, and sets up the targeted crashes: right after a node voted or accepted
+   * entries, a crash a few milliseconds later models a process killed while its replies are
+   * still in flight.
    */
   private readonly observer: ReadyObserver = {
     onReady: (host, rd) => {
       this.checker.onReady(host, rd);
-      if (!this.faultsOn) return;
+      if (this.phase !== 'safety') return;
       const voted = rd.hardState !== undefined && rd.hardState.vote !== null && rd.hardState.vote !== host.id;
-      if ((voted && this.nemesisRng.chance(0.1)) || (rd.entries.length > 0 && this.nemesisRng.chance(0.0005))) {
-        this.queue.push(this.now + this.nemesisRng.int(0, 3), { kind: 'crash', node: this.indexOf(host.id), incarnation: host.incarnation });
-      }
+      const delayUs = this.nemesis.targetedCrashDelayUs(voted, rd.entries.length > 0);
+      if (delayUs !== undefined) this.kernel.after(delayUs, { kind: 'crash', node: this.indexOf(host.id), incarnation: host.incarnation });
     },
     onApply: (host, entry) => this.checker.onApply(host, entry),
     onReadState: (host, read) => this.checker.onReadState(host, read),
@@ -603,7 +511,7 @@ class Simulation {
     const host = this.hosts[node] as NodeHost;
     if (host.up) return;
     host.restart();
-    this.trace(`restart ${host.raft.describe()}`);
+    this.note(`restart ${host.raft.describe()}`);
     this.startTicking(node);
     this.scheduleReady(node);
   }
@@ -612,24 +520,23 @@ class Simulation {
 
   private heal(): void {
     this.phase = 'liveness';
-    this.faultsOn = false;
-    this.cut.clear();
-    this.healedAt = this.now;
-    this.trace('heal: all faults off, restarting every node that is down');
+    this.links.healAll();
+    this.healedAt = this.kernel.now;
+    this.note('heal: all faults off, restarting every node that is down');
     for (let i = 0; i < this.hosts.length; i++) this.restart(i);
-    this.queue.push(this.now, { kind: 'liveness' });
+    this.kernel.after(0, { kind: 'liveness' });
   }
 
   /** After healing: propose a marker at the leader until it commits everywhere, then read at two nodes. */
   private livenessStep(): void {
-    const leaders = this.hosts.filter((host) => host.raft.role === 'leader').sort((a, b) => b.raft.term - a.raft.term);
+    const leaders = this.hosts.filter((host) => host.up && host.raft.role === 'leader').sort((a, b) => b.raft.term - a.raft.term);
     const leader = leaders[0];
     const markerData = { liveness: this.seed };
     if (!this.markerCommitted) {
       if (leader === undefined) return;
       if (this.marker === undefined || this.marker.term !== leader.raft.term || this.marker.leader !== leader.id) {
         const result = leader.raft.propose(markerData);
-        this.trace(`liveness: propose marker at ${leader.id}: ${result.ok ? `${result.value.index}/${result.value.term}` : result.error.reason}`);
+        this.note(`liveness: propose marker at ${leader.id}: ${result.ok ? `${result.value.index}/${result.value.term}` : result.error.reason}`);
         if (result.ok) this.marker = { term: leader.raft.term, leader: leader.id };
         this.scheduleReady(this.indexOf(leader.id));
         return;
@@ -637,7 +544,7 @@ class Simulation {
       const everywhere = this.hosts.every((host) => host.applied.some((entry) => entry.kind === 'normal' && JSON.stringify(entry.data) === JSON.stringify(markerData)));
       if (!everywhere) return;
       this.markerCommitted = true;
-      this.trace('liveness: marker applied on every node');
+      this.note('liveness: marker applied on every node');
     }
     if (leader === undefined) return;
     if (this.livenessReads.size === 0) {
@@ -657,8 +564,8 @@ class Simulation {
       }
       if (!host.readStates.some((read) => read.ctx === ctx)) return;
     }
-    this.stats.livenessMs = this.now - this.healedAt;
-    this.trace(`liveness: done after ${this.stats.livenessMs} ms`);
+    this.stats.livenessUs = this.kernel.now - this.healedAt;
+    this.note(`liveness: done after ${this.stats.livenessUs / 1000} ms`);
     this.done = true;
   }
 

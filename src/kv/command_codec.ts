@@ -1,0 +1,59 @@
+// The commands a Raft log carries, and their codec. A command is a plain JSON object, so encoding
+// is the identity and costs nothing; decoding checks the shape of every field before anything
+// is applied, because entries arrive from peers (forwards, appends) and from storage. Decoding is
+// deterministic: every replica decides alike about the same entry.
+
+import { isJsonObject, type JsonObject, type JsonValue } from '../base/json.js';
+import { err, ok, type Result } from '../base/result.js';
+import { isKvFunction, type KvOperation, type KvOutcome } from './operations.js';
+
+export interface SessionTag {
+  readonly session: number;
+  readonly seq: number;
+}
+
+export type KvCommand =
+  | { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined }
+  | { readonly kind: 'open_session' };
+
+export type CommandOutcome = KvOutcome | { readonly type: 'open_session_ok'; readonly session: number };
+
+/** The command as an entry's data (and inside a forward). */
+export function encodeCommand(command: KvCommand): JsonValue {
+  // Every field of a KvCommand is JSON already: the object is its own encoding.
+  return command as unknown as JsonValue;
+}
+
+/** A command from an entry's data or a forward, or why it is not one. */
+export function decodeCommand(data: JsonValue | undefined): Result<KvCommand, string> {
+  if (!isJsonObject(data)) return err('a command must be an object');
+  if (data['kind'] === 'open_session') return ok({ kind: 'open_session' });
+  if (data['kind'] !== 'op') return err(`unknown command kind ${JSON.stringify(data['kind'])}`);
+  const op = data['op'];
+  if (!isJsonObject(op)) return err('an op command needs an "op" object');
+  const problem = operationProblem(op);
+  if (problem !== undefined) return err(problem);
+  const tag = data['tag'];
+  if (tag === undefined || tag === null) return ok(data as unknown as KvCommand);
+  if (!isJsonObject(tag) || !isPositiveInteger(tag['session']) || !isPositiveInteger(tag['seq'])) return err('"tag" must be {session, seq} of positive integers');
+  return ok(data as unknown as KvCommand);
+}
+
+function operationProblem(op: JsonObject): string | undefined {
+  const f = op['f'];
+  if (!isKvFunction(f)) return `unknown operation ${JSON.stringify(f)}`;
+  if (op['key'] === undefined) return `${f} needs a key`;
+  switch (f) {
+    case 'read':
+      return undefined;
+    case 'write':
+      return op['value'] === undefined ? 'write needs a value' : undefined;
+    case 'cas':
+      if (op['from'] === undefined || op['to'] === undefined) return 'cas needs from and to';
+      return typeof op['createIfMissing'] === 'boolean' ? undefined : 'cas needs a boolean createIfMissing';
+  }
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}

@@ -1,0 +1,30 @@
+// The key-value operations the state machine applies and the outcomes it answers with. The
+// error codes are Maelstrom's numbers (src/protocol/errors.ts holds the whole table), so an
+// outcome reaches a client unchanged; the state machine itself knows nothing of the wire.
+
+import type { JsonValue } from '../base/json.js';
+
+export type KvOperation =
+  | { readonly f: 'read'; readonly key: JsonValue }
+  | { readonly f: 'write'; readonly key: JsonValue; readonly value: JsonValue }
+  | { readonly f: 'cas'; readonly key: JsonValue; readonly from: JsonValue; readonly to: JsonValue; readonly createIfMissing: boolean };
+
+export type KvFunction = KvOperation['f'];
+
+/** The errors the state machine decides. Definite: 12, 20, 22; indefinite: 13. */
+export const KvErrorCode = {
+  malformedRequest: 12,
+  outcomeUnknown: 13,
+  keyDoesNotExist: 20,
+  preconditionFailed: 22,
+} as const;
+
+export type KvOutcome =
+  | { readonly type: 'read_ok'; readonly value: JsonValue }
+  | { readonly type: 'write_ok' }
+  | { readonly type: 'cas_ok' }
+  | { readonly type: 'error'; readonly code: number; readonly text: string };
+
+export function isKvFunction(value: unknown): value is KvFunction {
+  return value === 'read' || value === 'write' || value === 'cas';
+}

@@ -1,0 +1,53 @@
+// One Raft group's replicated state machine: the key-value store and the session table, the
+// index of the last entry applied, and the image a snapshot carries. Entries are decoded by the
+// command codec as they are applied, so a malformed entry changes nothing on any replica and
+// gets the same error everywhere. Pure; knows nothing of Raft beyond "entry I carries data D".
+
+import { assert } from '../base/assert.js';
+import type { JsonValue } from '../base/json.js';
+import { decodeCommand, type CommandOutcome } from './command_codec.js';
+import { applyCommand, restoreState, snapshotState } from './commands.js';
+import { KvStore } from './kv_store.js';
+import { KvErrorCode, type KvOutcome } from './operations.js';
+import { SessionTable } from './sessions.js';
+
+export class KvStateMachine {
+  readonly store = new KvStore();
+  readonly sessions = new SessionTable();
+  private applied = 0;
+
+  /** The index of the last entry applied (or of the snapshot restored). */
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  /**
+   * Applies the entry at appliedIndex + 1: `data` is its command, or undefined for an entry that
+   * carries none (a new leader's no-op). Returns the outcome for whoever proposed it.
+   */
+  apply(index: number, data: JsonValue | undefined): CommandOutcome | undefined {
+    assert(index === this.applied + 1, () => `apply out of order: ${index} after ${this.applied}`);
+    this.applied = index;
+    if (data === undefined) return undefined;
+    const command = decodeCommand(data);
+    if (!command.ok) return { type: 'error', code: KvErrorCode.malformedRequest, text: `entry ${index} is not a command (${command.error}); it changed nothing` };
+    return applyCommand(command.value, index, this.store, this.sessions);
+  }
+
+  /** A read served outside the log, against the state as applied so far. */
+  read(key: JsonValue): KvOutcome {
+    return this.store.read(key);
+  }
+
+  /** The deterministic image of the state at appliedIndex. */
+  snapshot(): string {
+    return snapshotState(this.store, this.sessions);
+  }
+
+  /** Jumps to a snapshot's image (on start, or installed from the leader). */
+  restore(index: number, data: string): void {
+    assert(index >= this.applied, () => `snapshot at ${index} is behind the applied index ${this.applied}`);
+    restoreState(data, this.store, this.sessions, index);
+    this.applied = index;
+  }
+}

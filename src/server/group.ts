@@ -1,0 +1,271 @@
+// One Raft group as its node hosts it: the RaftNode, its slice of the node's storage, its state
+// machine, the proposals it made and its read path. The node drives every group in each turn;
+// a group's Ready loop persists, sends (messages that vouch for storage wait for the sync),
+// applies and answers, then compacts by count or size. Invariant: every proposal is answered
+// exactly once, by the entry that took its index, by a snapshot that covered it, or when
+// leadership is lost (indefinitely: it may still commit under the next leader).
+
+import { assert } from '../base/assert.js';
+import type { Rng } from '../base/rng.js';
+import { approximateJsonBytes } from '../base/json.js';
+import { encodeCommand } from '../kv/command_codec.js';
+import { KvStateMachine } from '../kv/state_machine.js';
+import type { ClientRequest } from '../protocol/lin_kv.js';
+import type { PeerBudget } from '../protocol/peer_budget.js';
+import { makeRaftConfig, RaftNode, vouchesForStorage, type Entry, type RaftMessage, type Role, type Snapshot } from '../raft/index.js';
+import type { GroupId, GroupStorage } from '../storage/types.js';
+import { commandSize, tooLarge } from './admission.js';
+import type { Delivery, LogLevel } from './node_app.js';
+import type { KvServerOptions, ReadMode } from './options.js';
+import { LeaseReads } from './lease_reads.js';
+import { AppliedReads, LocalReads, ReadIndexReads, type ReadHost, type ReadPath } from './read_paths.js';
+import { notProposed, outcomeUnknown, type Respond } from './requests.js';
+
+/** What a group needs from the node that hosts it. */
+export interface GroupHost {
+  readonly nodeId: string;
+  readonly nodeIds: readonly string[];
+  readonly budget: PeerBudget;
+  now(): number;
+  sendRaft(group: GroupId, message: RaftMessage, delivery: Delivery): void;
+  log(level: LogLevel, text: string): void;
+  /** Hands a request this group cannot serve here to the node's forwarding. */
+  forward(group: GroupId, request: ClientRequest, respond: Respond, deadlineTick: number): void;
+}
+
+/**
+ * Ready rounds per turn: reporting the durable point can commit entries, and applying them can
+ * confirm reads, each taking another Ready. The work of one turn stays bounded: what is left
+ * waits for the next turn (every completed sync starts one).
+ */
+const MAX_READY_ROUNDS_PER_TURN = 4;
+
+export class Group {
+  readonly raft: RaftNode;
+  readonly machine = new KvStateMachine();
+  /** Our proposals by log index; the term tells ours apart from an entry that replaced it. */
+  private readonly proposals = new Map<number, { readonly term: number; readonly respond: Respond }>();
+  private readonly reads: ReadPath | undefined;
+  /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
+  private lastLeaderContactTick = -Infinity;
+  /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
+  private appliedBytesSinceSnapshot = 0;
+  private lastSnapshotChars = 0;
+  /** Role, term and leader as last logged, so each change is logged once. */
+  private leadership: { readonly term: number; readonly role: Role; readonly leader: string | null };
+
+  constructor(
+    readonly id: GroupId,
+    private readonly host: GroupHost,
+    private readonly options: KvServerOptions,
+    private readonly storage: GroupStorage,
+    rng: Rng,
+  ) {
+    const snapshot = storage.snapshot();
+    if (snapshot !== undefined) this.restoreSnapshot(snapshot);
+    const { budget } = host;
+    this.raft = new RaftNode(
+      makeRaftConfig({
+        id: host.nodeId,
+        peers: host.nodeIds,
+        rng,
+        appliedIndex: this.machine.appliedIndex,
+        electionTimeoutTicks: options.electionTimeoutTicks,
+        heartbeatTicks: options.heartbeatTicks,
+        leaseReads: options.readMode === 'lease',
+        followerLeases: options.readMode === 'lease',
+        asyncStorageWrites: true,
+        // Every message to a peer fits the line limit peers accept.
+        maxAppendBytes: budget.appendEntriesBytes,
+        maxUncommittedBytes: budget.uncommittedBytes,
+        maxSnapshotChunkChars: budget.snapshotChunkChars,
+      }),
+      storage,
+    );
+    this.leadership = { term: this.raft.term, role: this.raft.role, leader: this.raft.leaderId };
+    this.reads = createReadPath(options.readMode, {
+      nodeId: host.nodeId,
+      raft: this.raft,
+      machine: this.machine,
+      now: () => host.now(),
+      forwardTimeoutTicks: options.forwardTimeoutTicks,
+      leaderWaitTicks: options.leaderWaitTicks,
+      stalenessBoundTicks: options.stalenessBoundTicks,
+      lastLeaderContactTick: () => this.lastLeaderContactTick,
+      forward: (request, respond, deadlineTick) => host.forward(id, request, respond, deadlineTick),
+    });
+  }
+
+  get pendingCount(): number {
+    return this.proposals.size + (this.reads?.pendingCount ?? 0);
+  }
+
+  /**
+   * Serves the request here if this node can: a proposal on the leader, a read on its read path.
+   * False when only the leader can, so the caller may forward it. `commandBytes` is at least
+   * the size of the command's JSON (measured at admission), or undefined to measure it here.
+   */
+  serve(request: ClientRequest, respond: Respond, mayForward: boolean, commandBytes: number | undefined): boolean {
+    const { command } = request;
+    if (command.kind === 'op' && command.op.f === 'read' && this.reads !== undefined) {
+      return this.reads.submit({ key: command.op.key, respond, minIndex: request.minIndex, request, mayForward });
+    }
+    if (this.raft.role !== 'leader') return false;
+    const { budget } = this.host;
+    const bytes = commandBytes ?? commandSize(command, budget);
+    if (bytes > budget.commandBytes) {
+      // Measured at its origin already, unless that node runs with a larger line limit.
+      respond(tooLarge(bytes, budget), this.machine.appliedIndex);
+      return true;
+    }
+    const proposed = this.raft.propose(encodeCommand(command), bytes);
+    if (proposed.ok) {
+      this.proposals.set(proposed.value.index, { term: proposed.value.term, respond });
+      return true;
+    }
+    if (proposed.error.reason === 'overloaded') {
+      respond(notProposed('the leader has too many uncommitted entries; try again'), this.machine.appliedIndex);
+      return true;
+    }
+    return false;
+  }
+
+  step(message: RaftMessage): void {
+    if (message.type === 'raft_append' || message.type === 'raft_heartbeat') this.lastLeaderContactTick = this.host.now();
+    this.raft.step(message);
+  }
+
+  tick(): void {
+    this.raft.tick();
+    this.reads?.tick(this.host.now());
+  }
+
+  /** The end of a turn: the turn's reads ask for their read index, then the Ready loop runs. */
+  flush(): void {
+    this.reads?.flush();
+    this.handleReadies();
+  }
+
+  /**
+   * The Ready loop (see the contract in raft.ts) with asynchronous storage writes: each Ready is
+   * recorded in storage, its messages leave at the end of the turn, except those that vouch for
+   * storage, which the node holds until the sync covering this turn completes. The durable
+   * point is reported at the start of each round, so a leader commits on its own persisted
+   * entries only.
+   */
+  private handleReadies(): void {
+    for (let round = 0; round < MAX_READY_ROUNDS_PER_TURN; round++) {
+      const durable = this.storage.durablePoint();
+      this.raft.persisted(durable.index, durable.term);
+      if (!this.raft.hasReady()) break;
+      while (this.raft.hasReady()) {
+        const ready = this.raft.ready();
+        if (ready.snapshot !== undefined) {
+          this.storage.applySnapshot(ready.snapshot);
+          this.restoreSnapshot(ready.snapshot);
+          this.log('info', `installed the leader's snapshot at ${ready.snapshot.index} (${ready.snapshot.data.length} characters)`);
+        }
+        this.storage.save(ready.hardState, ready.entries);
+        for (const message of ready.messages) this.host.sendRaft(this.id, message, vouchesForStorage(message) ? 'after-sync' : 'now');
+        // Applying before the sync is safe: committed entries are durable on a majority already.
+        for (const entry of ready.committedEntries) this.apply(entry);
+        this.reads?.onReady(ready);
+        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
+        this.logLeadershipChange();
+        this.raft.advance(ready);
+      }
+      this.reads?.onApplied();
+    }
+    this.maybeCompact();
+  }
+
+  private apply(entry: Entry): void {
+    const outcome = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : undefined);
+    if (entry.kind === 'normal') this.appliedBytesSinceSnapshot += approximateJsonBytes(entry.data);
+    const proposal = this.proposals.get(entry.index);
+    if (proposal === undefined) return;
+    this.proposals.delete(entry.index);
+    if (proposal.term !== entry.term) {
+      // Another entry took this index, and only one entry per index ever commits (log
+      // matching), so ours never will: a definite failure.
+      proposal.respond(notProposed('leadership changed before the request committed; it did not take effect'), entry.index);
+      return;
+    }
+    assert(outcome !== undefined, () => `our proposal at ${entry.index} applied as a ${entry.kind} entry`);
+    proposal.respond(outcome, entry.index);
+  }
+
+  /** The state machine jumps to a snapshot (on start, or installed from the leader). */
+  private restoreSnapshot(snapshot: Snapshot): void {
+    this.machine.restore(snapshot.index, snapshot.data);
+    this.appliedBytesSinceSnapshot = 0;
+    this.lastSnapshotChars = snapshot.data.length;
+    // Our proposals it covers were decided without us seeing how: their outcome is unknown.
+    for (const [index, proposal] of this.proposals) {
+      if (index > snapshot.index) continue;
+      this.proposals.delete(index);
+      proposal.respond(outcomeUnknown('the node caught up from a snapshot; the request may or may not have taken effect'), snapshot.index);
+    }
+  }
+
+  /** Snapshots the state machine once enough entries, or enough bytes of them, were applied since the last. */
+  private maybeCompact(): void {
+    const snapshotIndex = this.storage.firstIndex() - 1;
+    const applied = this.machine.appliedIndex;
+    const byCount = applied - snapshotIndex >= this.options.snapshotEveryEntries;
+    const bySize = applied > snapshotIndex && this.appliedBytesSinceSnapshot >= Math.max(this.options.snapshotEveryBytes, this.lastSnapshotChars);
+    if (!byCount && !bySize) return;
+    const data = this.machine.snapshot();
+    this.storage.compact(applied, data);
+    this.appliedBytesSinceSnapshot = 0;
+    this.lastSnapshotChars = data.length;
+    this.log('info', `snapshot at ${applied} (${data.length} characters); log compacted from ${snapshotIndex + 1}`);
+  }
+
+  /**
+   * Leadership was lost: answer what waited on it now rather than letting clients time out.
+   * Our proposals may still commit under the next leader, so their outcome is unknown.
+   */
+  private failLostLeadership(): void {
+    for (const [index, proposal] of this.proposals) {
+      this.proposals.delete(index);
+      proposal.respond(outcomeUnknown('leadership was lost while the request was in flight; it may or may not take effect'), this.machine.appliedIndex);
+    }
+  }
+
+  /** Logs, once each, an election won, a step-down, a new term and a new leader to follow. */
+  private logLeadershipChange(): void {
+    const { term, role, leaderId: leader } = this.raft;
+    const before = this.leadership;
+    if (term === before.term && role === before.role && leader === before.leader) return;
+    this.leadership = { term, role, leader };
+    const following = leader === null ? 'no leader known yet' : `following ${leader}`;
+    if (role === 'leader') this.log('info', `became leader of term ${term}`);
+    else if (before.role === 'leader') this.log('info', `stepped down as leader of term ${before.term}: now ${role} in term ${term}, ${following}`);
+    else if (term !== before.term) this.log('info', `term ${term} began (was ${before.term}): ${role === 'candidate' ? 'campaigning' : following}`);
+    else if (leader !== null) this.log('info', `following ${leader} in term ${term}`);
+  }
+
+  /** A node with one group logs as before; with several, each line names its group. */
+  private log(level: LogLevel, text: string): void {
+    this.host.log(level, this.options.groupCount > 1 ? `group ${this.id}: ${text}` : text);
+  }
+}
+
+/** The path of a read mode; undefined for 'log', whose reads are commands like any other. */
+function createReadPath(mode: ReadMode, host: ReadHost): ReadPath | undefined {
+  switch (mode) {
+    case 'log':
+      return undefined;
+    case 'read-index':
+      return new ReadIndexReads(host, new AppliedReads(host), false);
+    case 'follower':
+      return new ReadIndexReads(host, new AppliedReads(host), true);
+    case 'lease': {
+      const applied = new AppliedReads(host);
+      return new LeaseReads(host, applied, new ReadIndexReads(host, applied, false));
+    }
+    case 'bounded-staleness':
+      return new LocalReads(host, new AppliedReads(host));
+  }
+}

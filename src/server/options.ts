@@ -1,0 +1,60 @@
+// The key-value node's options, with their defaults (sized for 10 ms ticks). One typed object,
+// validated by whoever builds it (src/runtime/node_options.ts for bin/raftkv).
+
+/**
+ * All but 'bounded-staleness' are linearizable. 'bounded-staleness' serves every read from the
+ * local copy of any node that heard from its leader within a bound: reads may miss recent
+ * writes. It exists to show what the checker catches, and must never be the default.
+ */
+export const READ_MODES = ['log', 'read-index', 'lease', 'follower', 'bounded-staleness'] as const;
+export type ReadMode = (typeof READ_MODES)[number];
+
+export interface KvServerOptions {
+  /** How reads are made linearizable (see README, "Read modes"). */
+  readonly readMode: ReadMode;
+  /**
+   * Raft groups this node hosts, each holding the keys groupOfKey maps to it (a fixed split);
+   * every node of a cluster must run with the same number. Client sessions need a single group.
+   */
+  readonly groupCount: number;
+  readonly electionTimeoutTicks: number;
+  readonly heartbeatTicks: number;
+  /** How long a follower waits for the leader's answer to a forwarded request. */
+  readonly forwardTimeoutTicks: number;
+  /** How long a request may wait for a leader to become known before it is refused. */
+  readonly leaderWaitTicks: number;
+  /**
+   * Client requests in flight on this node, all stages together; beyond it: error 11. Their
+   * commands' bytes are bounded too, by the node's budget (context.budget.pendingRequestBytes).
+   */
+  readonly maxPendingRequests: number;
+  readonly maxOpsPerForward: number;
+  /** Take a snapshot and compact the log once this many entries were applied since the last one. */
+  readonly snapshotEveryEntries: number;
+  /**
+   * ... or once the commands applied since the last one take about this many bytes, or as many
+   * as the last snapshot if that is more (so a log of large values does not fill the memory,
+   * and snapshots cost at most about as much as the log they replace).
+   */
+  readonly snapshotEveryBytes: number;
+  /** bounded-staleness only: how long after the last word from the leader local reads go on. */
+  readonly stalenessBoundTicks: number;
+}
+
+export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
+  readMode: 'read-index',
+  groupCount: 1,
+  electionTimeoutTicks: 20,
+  heartbeatTicks: 3,
+  forwardTimeoutTicks: 80,
+  leaderWaitTicks: 40,
+  maxPendingRequests: 20_000,
+  maxOpsPerForward: 1_024,
+  snapshotEveryEntries: 10_000,
+  snapshotEveryBytes: 64 << 20,
+  stalenessBoundTicks: 50,
+};
+
+export function isReadMode(value: string): value is ReadMode {
+  return (READ_MODES as readonly string[]).includes(value);
+}
