@@ -113,9 +113,13 @@ const valid = get(results, ':valid?');
 const verdict = valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
 const stats = get(results, ':stats');
 console.log(`verdict:          ${verdict}`);
-console.log(`operations:       ${show(get(stats, ':count'))} (ok ${show(get(stats, ':ok-count'))}, fail ${show(get(stats, ':fail-count'))}, info ${show(get(stats, ':info-count'))})`);
+console.log(
+  `operations:       ${show(get(stats, ':count'))} (ok ${show(get(stats, ':ok-count'))}, fail ${show(get(stats, ':fail-count'))}, info ${show(get(stats, ':info-count'))})`,
+);
 console.log(`availability:     ${show(get(results, ':availability', ':ok-fraction'))} of operations ok`);
-console.log(`msgs per op:      ${show(get(results, ':net', ':all', ':msgs-per-op'))} all, ${show(get(results, ':net', ':servers', ':msgs-per-op'))} between servers`);
+console.log(
+  `msgs per op:      ${show(get(results, ':net', ':all', ':msgs-per-op'))} all, ${show(get(results, ':net', ':servers', ':msgs-per-op'))} between servers`,
+);
 const failures = get(results, ':workload', ':failures');
 if (Array.isArray(failures) && failures.length > 0) console.log(`keys not linearizable: ${failures.join(', ')}`);
 for (const [name, part] of results instanceof Map ? results : []) {

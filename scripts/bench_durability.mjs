@@ -29,13 +29,26 @@ const halves = [
 ];
 const tablePath = join(out, 'durability.md');
 if (flag('dry-run')) {
-  for (const half of halves) process.stdout.write(`bench_durability: would run ${half.name}: bin/raftkv-test bench ${shape.join(' ')}${half.nodeArgs.length > 0 ? ` -- ${half.nodeArgs.join(' ')}` : ''}\n`);
-  process.stdout.write(`bench_durability: would write ${relative(root, tablePath)}${docs === undefined ? ' (and nothing under docs/: give --docs for that)' : ` and ${relative(root, docs)}`}\n`);
+  for (const half of halves)
+    process.stdout.write(
+      `bench_durability: would run ${half.name}: bin/raftkv-test bench ${shape.join(' ')}${half.nodeArgs.length > 0 ? ` -- ${half.nodeArgs.join(' ')}` : ''}\n`,
+    );
+  process.stdout.write(
+    `bench_durability: would write ${relative(root, tablePath)}${docs === undefined ? ' (and nothing under docs/: give --docs for that)' : ` and ${relative(root, docs)}`}\n`,
+  );
   process.exit(0);
 }
 rmSync(out, { recursive: true, force: true });
 for (const half of halves) {
-  const args = ['bench', ...shape, '--title', `raftkv: storage ${half.name}`, '--out', join(out, half.name), ...(half.nodeArgs.length > 0 ? ['--', ...half.nodeArgs] : [])];
+  const args = [
+    'bench',
+    ...shape,
+    '--title',
+    `raftkv: storage ${half.name}`,
+    '--out',
+    join(out, half.name),
+    ...(half.nodeArgs.length > 0 ? ['--', ...half.nodeArgs] : []),
+  ];
   process.stdout.write(`bench_durability: ${half.name}: bin/raftkv-test ${args.join(' ')}\n`);
   const run = spawnSync(join(root, 'bin/raftkv-test'), args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 3_600_000 });
   if (run.error !== undefined) throw run.error;
@@ -66,10 +79,10 @@ const peakLine = `Highest throughput of each: ${thousands(peak(disk))} ops/s on 
 const command = `node scripts/bench_durability.mjs ${own.join(' ')}`.trim();
 const document =
   `# raftkv: what durability costs\n\n` +
-    `${nodes} nodes, latency 0, 50% reads, closed loop, median of ${reps} runs of 5 s per cell (seeds ${seed} on), ` +
-    `with the default durable storage (WAL, group commit, \`fdatasync\` before an append is acknowledged) ` +
-    `and with \`--storage memory\`. Measured ${halves[0].bench.startedAt.slice(0, 10)} on a machine whose cores the harness and every node share.\n\n` +
-    `${table}\n\n${peakLine}\n\n` +
+  `${nodes} nodes, latency 0, 50% reads, closed loop, median of ${reps} runs of 5 s per cell (seeds ${seed} on), ` +
+  `with the default durable storage (WAL, group commit, \`fdatasync\` before an append is acknowledged) ` +
+  `and with \`--storage memory\`. Measured ${halves[0].bench.startedAt.slice(0, 10)} on a machine whose cores the harness and every node share.\n\n` +
+  `${table}\n\n${peakLine}\n\n` +
   `Reproduce (after \`npm run build\`): \`${command}\`. Full reports: \`${relative(root, out)}/{disk,memory}/report.html\`.\n`;
 const written = [tablePath, ...(docs === undefined ? [] : [docs])];
 for (const path of written) {

@@ -26,10 +26,14 @@ let stderrOfN2 = '';
 
 function start(id) {
   const child = spawn(bin, ['--read-mode', 'follower', '--snapshot-every', snapshotEvery], {
-    cwd: tmpdir(), env: { ...process.env, RAFTKV_DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: tmpdir(),
+    env: { ...process.env, RAFTKV_DATA_DIR: dataDir },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.on('error', () => {});
-  child.stderr.on('data', (chunk) => { if (id === 'n2') stderrOfN2 += chunk; });
+  child.stderr.on('data', (chunk) => {
+    if (id === 'n2') stderrOfN2 += chunk;
+  });
   createInterface({ input: child.stdout }).on('line', (line) => {
     const message = JSON.parse(line);
     if (message.dest.startsWith('c')) {
@@ -50,8 +54,14 @@ let nextMsgId = 1;
 function request(client, node, body, timeoutMs = 2000) {
   const msgId = nextMsgId++;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { waiters.delete(`${client}:${msgId}`); resolve({ type: 'timeout' }); }, timeoutMs);
-    waiters.set(`${client}:${msgId}`, (reply) => { clearTimeout(timer); resolve(reply); });
+    const timer = setTimeout(() => {
+      waiters.delete(`${client}:${msgId}`);
+      resolve({ type: 'timeout' });
+    }, timeoutMs);
+    waiters.set(`${client}:${msgId}`, (reply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
     nodes.get(node).stdin.write(`${JSON.stringify({ src: client, dest: node, body: { ...body, msg_id: msgId } })}\n`);
   });
 }
@@ -69,12 +79,14 @@ try {
   console.error(`n2 killed; writing through n0 for ${downS} s with ${writers} writers`);
   let writes = 0;
   const until = Date.now() + downS * 1000;
-  await Promise.all(Array.from({ length: writers }, async (_, w) => {
-    while (Date.now() < until) {
-      const reply = await request(`c${w}`, 'n0', { type: 'write', key: w % 10, value: writes });
-      if (reply.type === 'write_ok') writes++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      while (Date.now() < until) {
+        const reply = await request(`c${w}`, 'n0', { type: 'write', key: w % 10, value: writes });
+        if (reply.type === 'write_ok') writes++;
+      }
+    }),
+  );
   const marker = await request('c-marker', 'n0', { type: 'open_session' });
   if (marker.type !== 'open_session_ok') throw new Error(`cannot learn the last index: ${JSON.stringify(marker)}`);
   const restartedAt = performance.now();
@@ -88,7 +100,11 @@ try {
   }
   const bySnapshot = /installed the leader's snapshot/.test(stderrOfN2);
   console.log(`down ${downS} s: ${writes} writes acknowledged while n2 was down; last index ${marker.index}`);
-  console.log(caughtUpMs === undefined ? 'n2 did not catch up' : `n2 served a read at index ${marker.index} ${caughtUpMs.toFixed(0)} ms after its restart (process start included)${bySnapshot ? ', via InstallSnapshot' : ', from the log'}`);
+  console.log(
+    caughtUpMs === undefined
+      ? 'n2 did not catch up'
+      : `n2 served a read at index ${marker.index} ${caughtUpMs.toFixed(0)} ms after its restart (process start included)${bySnapshot ? ', via InstallSnapshot' : ', from the log'}`,
+  );
 } finally {
   for (const child of nodes.values()) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });

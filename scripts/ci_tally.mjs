@@ -11,9 +11,7 @@ import { pathToFileURL } from 'node:url';
 export function tally(report) {
   const files = Array.isArray(report?.testResults) ? report.testResults : [];
   // A file whose status is failed but none of whose tests failed did not load (or its hooks threw).
-  const brokenFiles = files.filter(
-    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
-  );
+  const brokenFiles = files.filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'));
   const passed = Number(report?.numPassedTests ?? 0);
   const failed = Number(report?.numFailedTests ?? 0) + brokenFiles.length;
   const skipped = Number(report?.numPendingTests ?? 0) + Number(report?.numTodoTests ?? 0);

@@ -20,9 +20,32 @@ const threads = 2 * nodeCount;
 rmSync(out, { recursive: true, force: true }); // node logs of an earlier run would name its leader too
 const run = spawnSync(
   join(root, 'bin/raftkv-test'),
-  ['test', '-w', 'lin-kv', '--bin', join(root, 'bin/raftkv'), '--node-count', String(nodeCount), '--time-limit', option('seconds', '20'),
-    '--rate', '100', '--concurrency', String(threads), '--latency', option('latency', '10'), '--seed', option('seed', '5'),
-    '--progress-interval', '0', '--out', out, '--', '--read-mode', option('read-mode', 'lease')],
+  [
+    'test',
+    '-w',
+    'lin-kv',
+    '--bin',
+    join(root, 'bin/raftkv'),
+    '--node-count',
+    String(nodeCount),
+    '--time-limit',
+    option('seconds', '20'),
+    '--rate',
+    '100',
+    '--concurrency',
+    String(threads),
+    '--latency',
+    option('latency', '10'),
+    '--seed',
+    option('seed', '5'),
+    '--progress-interval',
+    '0',
+    '--out',
+    out,
+    '--',
+    '--read-mode',
+    option('read-mode', 'lease'),
+  ],
   { encoding: 'utf8', timeout: 300_000 },
 );
 if (run.error !== undefined) throw run.error;
@@ -56,7 +79,11 @@ for (const [name, values] of Object.entries(latencies)) {
   const p50 = median(values);
   const floorMs = floorHops[name] * hopMs;
   const over = floorMs > 0 ? `${(((p50 - floorMs) / floorMs) * 100).toFixed(1)}%` : '-';
-  process.stdout.write(`| ${name} | ${values.length} | ${p50.toFixed(2)} | ${(p50 / hopMs).toFixed(2)} | ${floorHops[name]} hops = ${floorMs.toFixed(1)} ms | ${over} |\n`);
+  process.stdout.write(
+    `| ${name} | ${values.length} | ${p50.toFixed(2)} | ${(p50 / hopMs).toFixed(2)} | ${floorHops[name]} hops = ${floorMs.toFixed(1)} ms | ${over} |\n`,
+  );
 }
 const all = (f) => [...latencies[`${f} leader`], ...latencies[`${f} follower`]];
-process.stdout.write(`\nall writes p50 ${median(all('write')).toFixed(2)} ms; all reads p50 ${median(all('read')).toFixed(2)} ms = ${(median(all('read')) / hopMs).toFixed(2)} hops\n`);
+process.stdout.write(
+  `\nall writes p50 ${median(all('write')).toFixed(2)} ms; all reads p50 ${median(all('read')).toFixed(2)} ms = ${(median(all('read')) / hopMs).toFixed(2)} hops\n`,
+);

@@ -11,7 +11,10 @@ if (file !== undefined && file !== '') {
   histogram.enable();
   const report = () => {
     const ms = (ns) => Math.round(ns / 1e4) / 100;
-    writeFileSync(file, JSON.stringify({ maxMs: ms(histogram.max), p99Ms: ms(histogram.percentile(99)), meanMs: ms(histogram.mean), samples: histogram.count }));
+    writeFileSync(
+      file,
+      JSON.stringify({ maxMs: ms(histogram.max), p99Ms: ms(histogram.percentile(99)), meanMs: ms(histogram.mean), samples: histogram.count }),
+    );
   };
   setInterval(report, 100).unref();
   process.on('exit', report);

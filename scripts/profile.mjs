@@ -29,14 +29,38 @@ writeFileSync(
 chmodSync(wrapper, 0o755);
 const harness = spawnSync(
   join(root, 'bin/raftkv-test'),
-  ['test', '-w', 'lin-kv', '--bin', wrapper, '--node-count', option('nodes', '3'), '--time-limit', String(seconds), '--rate', '1000000',
-    '--concurrency', option('concurrency', '30n'), '--read-fraction', option('reads', '0.5'), '--seed', '1', '--progress-interval', '0',
-    '--out', join(out, 'run'), '--', ...nodeArgs],
+  [
+    'test',
+    '-w',
+    'lin-kv',
+    '--bin',
+    wrapper,
+    '--node-count',
+    option('nodes', '3'),
+    '--time-limit',
+    String(seconds),
+    '--rate',
+    '1000000',
+    '--concurrency',
+    option('concurrency', '30n'),
+    '--read-fraction',
+    option('reads', '0.5'),
+    '--seed',
+    '1',
+    '--progress-interval',
+    '0',
+    '--out',
+    join(out, 'run'),
+    '--',
+    ...nodeArgs,
+  ],
   { encoding: 'utf8', timeout: (seconds + 120) * 1000 },
 );
 if (harness.error !== undefined) throw harness.error;
 
-for (const file of readdirSync(join(out, 'profiles')).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+for (const file of readdirSync(join(out, 'profiles'))
+  .filter((name) => name.endsWith('.cpuprofile'))
+  .sort()) {
   const profile = JSON.parse(readFileSync(join(out, 'profiles', file), 'utf8'));
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map();

@@ -85,7 +85,9 @@ try {
   await Promise.all(Array.from({ length: inFlight }, (_, lane) => worker(lane)));
   const seconds = (performance.now() - started) / 1000;
   await new Promise((done) => setTimeout(done, 300)); // one more probe report
-  process.stdout.write(`snapshot_stall: ${ok} writes of ${valueBytes} bytes over ${keys} keys (a store of about ${Math.round((keys * valueBytes) / 1e6)} MB), --snapshot-every ${snapshotEvery}, ${seconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    `snapshot_stall: ${ok} writes of ${valueBytes} bytes over ${keys} keys (a store of about ${Math.round((keys * valueBytes) / 1e6)} MB), --snapshot-every ${snapshotEvery}, ${seconds.toFixed(1)} s\n`,
+  );
   for (const id of ids) {
     const probe = JSON.parse(readFileSync(join(work, `${id}.loop.json`), 'utf8'));
     const snapshots = (nodes.get(id).stderr.match(/ snapshot at \d+/g) ?? []).length;
@@ -97,7 +99,11 @@ try {
   exitCode = 1;
 } finally {
   for (const node of nodes.values()) node.child.kill('SIGKILL');
-  await Promise.all([...nodes.values()].map((node) => (node.child.exitCode === null && node.child.signalCode === null ? new Promise((done) => node.child.once('exit', done)) : undefined)));
+  await Promise.all(
+    [...nodes.values()].map((node) =>
+      node.child.exitCode === null && node.child.signalCode === null ? new Promise((done) => node.child.once('exit', done)) : undefined,
+    ),
+  );
   rmSync(work, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -63,7 +63,12 @@ function describeRecovery(dir: string, recovery: RecoveryReport): string {
   );
 }
 
-const serverOptions = { ...DEFAULT_KV_SERVER_OPTIONS, readMode: options.readMode, snapshotEveryEntries: options.snapshotEveryEntries, groupCount: options.groupCount };
+const serverOptions = {
+  ...DEFAULT_KV_SERVER_OPTIONS,
+  readMode: options.readMode,
+  snapshotEveryEntries: options.snapshotEveryEntries,
+  groupCount: options.groupCount,
+};
 const rng = new Rng(seed);
 runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {
   tickMs: options.tickMs,

@@ -9,4 +9,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(process.exitCode ?? 0);
 });
-process.exitCode = runSimCli(process.argv.slice(2), (text) => process.stdout.write(text), () => performance.now());
+process.exitCode = runSimCli(
+  process.argv.slice(2),
+  (text) => process.stdout.write(text),
+  () => performance.now(),
+);

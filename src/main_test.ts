@@ -76,10 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 process.on('uncaughtException', die);
 process.on('unhandledRejection', die);
-main(process.argv.slice(2)).then(
-  (status) => {
-    // Let stdout drain before exiting (a pipe may be slow).
-    process.stdout.write('', () => process.exit(status));
-  },
-  die,
-);
+main(process.argv.slice(2)).then((status) => {
+  // Let stdout drain before exiting (a pipe may be slow).
+  process.stdout.write('', () => process.exit(status));
+}, die);

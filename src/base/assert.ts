@@ -10,7 +10,3 @@ export function assert(condition: boolean, message: string | (() => string)): as
     throw new AssertionFailure(typeof message === 'string' ? message : message());
   }
 }
-
-export function unreachable(value: never, what: string): never {
-  throw new AssertionFailure(`unreachable: unexpected ${what}: ${JSON.stringify(value)}`);
-}

@@ -22,7 +22,7 @@ export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   const aKeys = Object.keys(a);
   if (aKeys.length !== Object.keys(b).length) return false;
   for (const key of aKeys) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!Object.hasOwn(b, key)) return false;
     if (!jsonEqual(a[key] as JsonValue, b[key] as JsonValue)) return false;
   }
   return true;

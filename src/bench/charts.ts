@@ -6,7 +6,7 @@ import { escapeXml } from '../base/xml.js';
 const PALETTE = ['#3b7dd8', '#2a9d5c', '#d8873b', '#8c8c8c', '#c0392b', '#8e44ad', '#16a085', '#d4ac0d', '#5d6d7e', '#e84393'];
 const FONT = 'font-family="sans-serif" font-size="12"';
 
-export function seriesColor(index: number): string {
+function seriesColor(index: number): string {
   return PALETTE[index % PALETTE.length] as string;
 }
 
@@ -173,7 +173,9 @@ export function lineChart(spec: LineChartSpec): string {
   parts.push(`<text x="${left + plotWidth / 2}" y="${top + plotHeight + 38}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
   for (const tick of yTicks) parts.push(gridLine(frame, y(tick), tick));
   for (const tick of xs) {
-    parts.push(`<line x1="${fixed(x(tick))}" y1="${top + plotHeight}" x2="${fixed(x(tick))}" y2="${top + plotHeight + 4}" stroke="#333"/><text x="${fixed(x(tick))}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(tick)}</text>`);
+    parts.push(
+      `<line x1="${fixed(x(tick))}" y1="${top + plotHeight}" x2="${fixed(x(tick))}" y2="${top + plotHeight + 4}" stroke="#333"/><text x="${fixed(x(tick))}" y="${top + plotHeight + 18}" text-anchor="middle">${tickLabel(tick)}</text>`,
+    );
   }
   parts.push(baseline(frame));
   spec.series.forEach((series, i) => {
@@ -184,14 +186,22 @@ export function lineChart(spec: LineChartSpec): string {
       parts.push(`<path class="line" d="${path}" fill="none" stroke="${color}" stroke-width="2"${series.dashed === true ? ' stroke-dasharray="5 4"' : ''}/>`);
     }
     for (const p of points) {
-      parts.push(`<circle cx="${fixed(x(p.x))}" cy="${fixed(y(p.y))}" r="3.5" fill="${color}"><title>${escapeXml(`${series.name}: ${tickLabel(p.x)} → ${Math.round(p.y)}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${fixed(x(p.x))}" cy="${fixed(y(p.y))}" r="3.5" fill="${color}"><title>${escapeXml(`${series.name}: ${tickLabel(p.x)} → ${Math.round(p.y)}`)}</title></circle>`,
+      );
     }
   });
-  parts.push(...chartClosing(frame, spec.series.map((s) => s.name), (i) => spec.series[i]?.dashed === true));
+  parts.push(
+    ...chartClosing(
+      frame,
+      spec.series.map((s) => s.name),
+      (i) => spec.series[i]?.dashed === true,
+    ),
+  );
   return parts.join('\n');
 }
 
-export interface RangeGroup {
+interface RangeGroup {
   readonly label: string;
   /** Per series: [p50, p99] in ms, or null. */
   readonly ranges: readonly ({ readonly low: number; readonly high: number } | null)[];
@@ -233,6 +243,11 @@ export function rangeChart(spec: RangeChartSpec): string {
     parts.push(groupName(frame, g, groupSlot, group.label));
   });
   parts.push(baseline(frame));
-  parts.push(...chartClosing(frame, spec.series.map((name) => `${name} (dot p50, bar to p99)`)));
+  parts.push(
+    ...chartClosing(
+      frame,
+      spec.series.map((name) => `${name} (dot p50, bar to p99)`),
+    ),
+  );
   return parts.join('\n');
 }

@@ -26,5 +26,11 @@ export async function runBenchCommand(argv: readonly string[], io: CommandIo, bi
     io.stderr(`raftkv-test bench: the ceiling node ${binaries.ceilingBin} is missing: run "npm run build" (or give --no-ceiling)\n`);
     return 2;
   }
-  return runBench(options, { io, signal, bin: options.bin, ceilingBin: binaries.ceilingBin, command: ['bin/raftkv-test', 'bench', ...withSeed(args, options.seed)] });
+  return runBench(options, {
+    io,
+    signal,
+    bin: options.bin,
+    ceilingBin: binaries.ceilingBin,
+    command: ['bin/raftkv-test', 'bench', ...withSeed(args, options.seed)],
+  });
 }

@@ -5,8 +5,6 @@ import { formatClients } from './options.js';
 import type { BenchReport, CeilingReport, CellReport } from './summary.js';
 import { ceilingTableRows, cellTableRows, type TableRows } from './table_rows.js';
 
-export { formatMs, formatPerOp, formatRate, formatRatio, formatReads } from './table_rows.js';
-
 /** A command line a POSIX shell reads back as the same argv. */
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((arg) => (/^[A-Za-z0-9_\-.,/=:@%+]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -40,7 +38,8 @@ export function methodNote(report: BenchReport): string {
   const seeds = options.reps === 1 ? `seed ${options.seed}` : `seeds ${options.seed}..${options.seed + options.reps - 1}`;
   const parts = [
     `Each cell: median of ${options.reps} run${options.reps === 1 ? '' : 's'} of ${options.timeLimitS} s (${seeds})` +
-      (options.reps > 1 ? ', answered ops/s with min–max in parentheses' : '') + '.',
+      (options.reps > 1 ? ', answered ops/s with min–max in parentheses' : '') +
+      '.',
     'Answered = ok + definite failures per second of the op phase.',
     'Closed loop: rate unbounded, each client thread issues its next op when the last is answered; `Nn` = N threads per node.',
   ];

@@ -32,7 +32,7 @@ export interface BenchOptions {
   readonly dryRun: boolean;
 }
 
-export const DEFAULT_BIN = 'bin/raftkv';
+const DEFAULT_BIN = 'bin/raftkv';
 
 export const BENCH_USAGE = `usage: raftkv-test bench [options] [-- node arguments]
 
@@ -87,13 +87,28 @@ Exit status: 0 every run valid, 1 a run invalid, 2 unknown or harness error, 254
 export type ParsedBenchArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: BenchOptions };
 
 const VALUE_FLAGS: { readonly [flag: string]: string } = Object.fromEntries(
-  ['--bin', '--nodes', '--latency', '--reads', '--read-modes', '--clients', '--rates', '--rate-clients', '--reps', '--time-limit', '--seed', '--out', '--docs', '--title'].map((flag) => [flag, flag]),
+  [
+    '--bin',
+    '--nodes',
+    '--latency',
+    '--reads',
+    '--read-modes',
+    '--clients',
+    '--rates',
+    '--rate-clients',
+    '--reps',
+    '--time-limit',
+    '--seed',
+    '--out',
+    '--docs',
+    '--title',
+  ].map((flag) => [flag, flag]),
 );
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--no-ceiling', '--keep-runs', '--dry-run']);
 
 /** Bounds that keep a mistyped matrix from running for days. */
 const MAX_LIST_LENGTH = 32;
-export const MAX_RUNS = 5_000;
+const MAX_RUNS = 5_000;
 
 /**
  * `argv` is what follows the word `bench`. `seed` supplies the seed when --seed is absent;
@@ -177,7 +192,11 @@ function buildOptions(
 /** Runs of a whole invocation: every cell and every ceiling point, --reps times each. */
 export function countRuns(options: BenchOptions): number {
   const cells =
-    options.nodeCounts.length * options.latenciesMs.length * options.readFractions.length * Math.max(1, options.readModes.length) * (options.clients.length + options.rates.length);
+    options.nodeCounts.length *
+    options.latenciesMs.length *
+    options.readFractions.length *
+    Math.max(1, options.readModes.length) *
+    (options.clients.length + options.rates.length);
   const ceiling = options.ceiling ? options.readFractions.length * closedLoopThreadCounts(options).length : 0;
   return (cells + ceiling) * options.reps;
 }
@@ -218,7 +237,13 @@ function clientsProblem(spec: ClientsSpec, nodeCounts: readonly number[]): strin
 
 type ItemParser<T> = (text: string) => Result<T, string>;
 
-function parseList<T>(raw: ReadonlyMap<string, string>, flag: string, fallback: string, item: ItemParser<T>, how: { readonly emptyAllowed?: boolean } = {}): Result<T[], string> {
+function parseList<T>(
+  raw: ReadonlyMap<string, string>,
+  flag: string,
+  fallback: string,
+  item: ItemParser<T>,
+  how: { readonly emptyAllowed?: boolean } = {},
+): Result<T[], string> {
   const text = (raw.get(flag) ?? fallback).trim();
   if (text === '' || text === 'none') {
     if (how.emptyAllowed === true) return ok([]);
@@ -262,7 +287,7 @@ function readMode(text: string): Result<string, string> {
   return /^[a-z][a-z0-9-]*$/.test(text) ? ok(text) : err(`expected a read mode name such as read-index; got ${JSON.stringify(text)}`);
 }
 
-export function clientsSpec(text: string): Result<ClientsSpec, string> {
+function clientsSpec(text: string): Result<ClientsSpec, string> {
   const match = /^(\d+)(n?)$/.exec(text.trim());
   if (match === null) return err(`expected a client count, a number or Nn (N per node); got ${JSON.stringify(text)}`);
   const value = Number(match[1]);

@@ -23,20 +23,28 @@ function uniqueInOrder<T>(values: readonly T[]): T[] {
 function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) => number | null): { series: string[]; groups: BarGroup[] } {
   const series = uniqueInOrder(cells.map((report) => readModeLabel(report.cell)));
   const labels = uniqueInOrder(cells.map((report) => groupLabel(report.cell)));
-  const groups = labels.map((label): BarGroup => ({
-    label,
-    values: series.map((mode) => {
-      const found = cells.find((report) => groupLabel(report.cell) === label && readModeLabel(report.cell) === mode);
-      return found === undefined ? null : pick(found);
+  const groups = labels.map(
+    (label): BarGroup => ({
+      label,
+      values: series.map((mode) => {
+        const found = cells.find((report) => groupLabel(report.cell) === label && readModeLabel(report.cell) === mode);
+        return found === undefined ? null : pick(found);
+      }),
     }),
-  }));
+  );
   return { series, groups };
 }
 
 /** The throughput plot that also goes next to the --docs file. */
 export function throughputBars(report: BenchReport): string {
   const { series, groups } = perCellBars(report.cells, (r) => r.summary.answeredOpsPerS.median);
-  return barChart({ title: `${report.title}: answered ops/s per cell (median)`, yLabel: 'answered ops/s', series, groups, format: (v) => `${Math.round(v)} ops/s` });
+  return barChart({
+    title: `${report.title}: answered ops/s per cell (median)`,
+    yLabel: 'answered ops/s',
+    series,
+    groups,
+    format: (v) => `${Math.round(v)} ops/s`,
+  });
 }
 
 function panelsOf(report: BenchReport): { nodeCount: number; latencyMs: number; cells: CellReport[] }[] {
@@ -96,7 +104,9 @@ function ratePanels(report: BenchReport): string[] {
     const fixedRate = panel.cells.filter((r) => r.cell.load.kind === 'rate');
     if (fixedRate.length === 0) return [];
     const series = answeredSeries(fixedRate, (cell) => (cell.load.kind === 'rate' ? cell.load.rate : 0));
-    return [lineChart({ title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`, xLabel: 'offered ops/s', yLabel: 'answered ops/s', series })];
+    return [
+      lineChart({ title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`, xLabel: 'offered ops/s', yLabel: 'answered ops/s', series }),
+    ];
   });
 }
 
@@ -113,7 +123,13 @@ function latencyRanges(report: BenchReport): string {
 
 function messageBars(report: BenchReport): string {
   const { series, groups } = perCellBars(report.cells, (r) => r.summary.serverMsgsPerOp.median);
-  return barChart({ title: `${report.title}: server-to-server messages per op (median)`, yLabel: 'server msgs/op', series, groups, format: (v) => `${v.toFixed(3)} msgs/op` });
+  return barChart({
+    title: `${report.title}: server-to-server messages per op (median)`,
+    yLabel: 'server msgs/op',
+    series,
+    groups,
+    format: (v) => `${v.toFixed(3)} msgs/op`,
+  });
 }
 
 function htmlTable({ columns, rows }: TableRows): string {

@@ -46,7 +46,10 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
       `about ${minutes} min; seed ${options.seed}; results in ${outDir}\n`,
   );
   if (options.dryRun) {
-    for (const cell of cells) io.stdout(`${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, reads ${cell.readFraction}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`);
+    for (const cell of cells)
+      io.stdout(
+        `${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, reads ${cell.readFraction}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`,
+      );
     for (const point of points) io.stdout(`${point.id}\tceiling: 1 node, reads ${point.readFraction}, closed ${point.concurrency} threads\n`);
     return 0;
   }
@@ -63,8 +66,11 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
     const { id } = run;
     records.set(id, [...(records.get(id) ?? []), record]);
     const figures = record.metrics === undefined ? 'no figures' : `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`;
-    const verdict = record.metrics === undefined ? 'harness error' : record.metrics.valid === true ? 'valid' : record.metrics.valid === false ? 'INVALID' : 'unknown';
-    io.stderr(`bench: [${index + 1}/${runs.length}] ${id} rep ${run.rep + 1}: ${figures}, ${verdict} (${record.wallS.toFixed(1)} s)${record.keptDir === undefined ? '' : `; kept ${record.keptDir}`}\n`);
+    const verdict =
+      record.metrics === undefined ? 'harness error' : record.metrics.valid === true ? 'valid' : record.metrics.valid === false ? 'INVALID' : 'unknown';
+    io.stderr(
+      `bench: [${index + 1}/${runs.length}] ${id} rep ${run.rep + 1}: ${figures}, ${verdict} (${record.wallS.toFixed(1)} s)${record.keptDir === undefined ? '' : `; kept ${record.keptDir}`}\n`,
+    );
     for (const error of record.errors.slice(0, 3)) io.stderr(`  ${error.split('\n')[0] ?? ''}\n`);
     if (isAborted(context.signal)) interrupted = true;
   }
@@ -80,7 +86,10 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
     cells: grouped.cells,
     ceiling: grouped.ceiling,
     interrupted,
-    exitCode: benchExitCode([...grouped.cells, ...grouped.ceiling].map((r) => r.summary.tally), interrupted),
+    exitCode: benchExitCode(
+      [...grouped.cells, ...grouped.ceiling].map((r) => r.summary.tally),
+      interrupted,
+    ),
   };
   const markdown = markdownDocument(report);
   writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -5,15 +5,15 @@
 import { loadLabel, type Cell } from './matrix.js';
 import { validityLabel, type CeilingReport, type CellReport, type FigureSummary, type Spread } from './summary.js';
 
-export function formatRate(value: number | null): string {
+function formatRate(value: number | null): string {
   return value === null ? '-' : String(Math.round(value));
 }
 
-export function formatMs(value: number | null): string {
+function formatMs(value: number | null): string {
   return value === null ? '-' : value.toFixed(2);
 }
 
-export function formatPerOp(value: number | null): string {
+function formatPerOp(value: number | null): string {
   return value === null ? '-' : value.toFixed(3);
 }
 
@@ -27,7 +27,7 @@ export function formatReads(fraction: number): string {
 }
 
 /** The median, with min–max in parentheses when the reps disagree. */
-export function rateWithSpread(value: Spread): string {
+function rateWithSpread(value: Spread): string {
   const median = formatRate(value.median);
   if (value.min === null || value.max === null || Math.round(value.min) === Math.round(value.max)) return median;
   return `${median} (${formatRate(value.min)}–${formatRate(value.max)})`;
@@ -38,7 +38,7 @@ export function readModeLabel(cell: Cell): string {
   return cell.readMode ?? 'node default';
 }
 
-export interface TableColumn {
+interface TableColumn {
   readonly header: string;
   /** Figures are right-aligned, words left-aligned (where the layout can say so). */
   readonly align: 'left' | 'right';

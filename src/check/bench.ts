@@ -24,11 +24,7 @@ export interface BenchmarkReport {
  * default), round-trips it through our text format, and checks it `checkRuns` times, reporting
  * the fastest check (the first one also pays for warming up the JIT).
  */
-export function benchmarkChecker(
-  now: () => number,
-  overrides: Partial<GeneratorOptions> = {},
-  checkRuns = 1,
-): BenchmarkReport {
+export function benchmarkChecker(now: () => number, overrides: Partial<GeneratorOptions> = {}, checkRuns = 1): BenchmarkReport {
   const options: Partial<GeneratorOptions> = { operationCount: 100_000, keyCount: 500, clientsPerKey: 10, ...overrides };
   const startedAt = now();
   const generated = generateHistory(options);

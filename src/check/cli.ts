@@ -11,19 +11,16 @@ import type { CheckOptions, CheckResult } from './linearizability.js';
 import { checkHistory } from './linearizability.js';
 import { formatSummary, renderTimelinesSvg } from './report.js';
 
-export { checkHistory } from './linearizability.js';
-export type { CheckOptions, CheckResult, KeyResult, Verdict } from './linearizability.js';
-
 export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
 
-export const EXIT_VALID = 0;
-export const EXIT_INVALID = 1;
-export const EXIT_UNKNOWN_OR_ERROR = 2;
+const EXIT_VALID = 0;
+const EXIT_INVALID = 1;
+const EXIT_UNKNOWN_OR_ERROR = 2;
 
-export const CHECK_USAGE = `usage: raftkv-test check FILE [--format jsonl|jepsen] [--json] [--svg OUT.svg] [--budget STEPS] [--time-limit SECONDS]
+const CHECK_USAGE = `usage: raftkv-test check FILE [--format jsonl|jepsen] [--json] [--svg OUT.svg] [--budget STEPS] [--time-limit SECONDS]
 
 Checks that a register history (our JSON lines, or a Jepsen log) is linearizable, key by key.
   --format F        jsonl or jepsen (default: told apart by content)
@@ -43,7 +40,10 @@ interface CheckCommandOptions {
   readonly timeLimitSeconds: number | undefined;
 }
 
-type ParsedArgs = { readonly kind: 'run'; readonly options: CheckCommandOptions } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
+type ParsedArgs =
+  | { readonly kind: 'run'; readonly options: CheckCommandOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string };
 
 /** `argv` is what follows the word `check`. */
 export async function runCheckCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -115,7 +115,7 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
   return exitStatus(result);
 }
 
-export function exitStatus(result: CheckResult): number {
+function exitStatus(result: CheckResult): number {
   switch (result.verdict) {
     case 'valid':
       return EXIT_VALID;

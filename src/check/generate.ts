@@ -27,7 +27,7 @@ export interface GeneratorOptions {
   readonly missingAsErrorRate: number;
 }
 
-export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = {
+const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = {
   seed: 1,
   operationCount: 1000,
   keyCount: 10,

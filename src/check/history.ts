@@ -44,7 +44,7 @@ export interface HistoryParseError {
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
 const REGISTER_FUNCTIONS: ReadonlySet<string> = new Set<RegisterFunction>(['read', 'write', 'cas']);
 
-export function isEventType(value: string): value is EventType {
+function isEventType(value: string): value is EventType {
   return EVENT_TYPES.has(value);
 }
 
@@ -66,7 +66,7 @@ const JEPSEN_MARKER = /^INFO\s+jepsen\.util\s+-\s/m;
  */
 export function detectFormat(text: string): HistoryFormat | undefined {
   const firstLine = firstNonBlankLine(text);
-  if (firstLine !== undefined && firstLine.startsWith('{')) {
+  if (firstLine?.startsWith('{')) {
     try {
       if (isJsonObject(JSON.parse(firstLine))) return 'jsonl';
     } catch {

@@ -15,7 +15,7 @@ import { casArguments, pairOperations, writtenValue } from './operations.js';
 import type { SearchLimits, SearchOp, SearchOutcome, UnknownReason, Verdict } from './register_search.js';
 import { MISSING, SearchKind, searchKey } from './register_search.js';
 
-export type { UnknownReason, Verdict } from './register_search.js';
+export type { Verdict } from './register_search.js';
 
 /**
  * What an operation tells the register model. `read`: the state was `a` (null: the key was
@@ -24,7 +24,7 @@ export type { UnknownReason, Verdict } from './register_search.js';
  * refused without a code (Jepsen's `:fail`) saw something other than `a`, maybe nothing.
  * `indefinite` writes and cas may take effect at any time after their invoke, or never.
  */
-export type ModelKind = 'read' | 'write' | 'cas' | 'cas-mismatch-present' | 'cas-mismatch';
+type ModelKind = 'read' | 'write' | 'cas' | 'cas-mismatch-present' | 'cas-mismatch';
 
 export interface ModelOperation {
   readonly kind: ModelKind;
@@ -44,10 +44,10 @@ export interface CheckOptions {
   readonly now?: () => number;
 }
 
-export const DEFAULT_MAX_STEPS_PER_KEY = 50_000_000;
-export const DEFAULT_MAX_CACHE_WORDS_PER_KEY = 64 * 1024 * 1024;
+const DEFAULT_MAX_STEPS_PER_KEY = 50_000_000;
+const DEFAULT_MAX_CACHE_WORDS_PER_KEY = 64 * 1024 * 1024;
 
-export interface LinearizedStep {
+interface LinearizedStep {
   readonly operation: Operation;
   readonly stateAfter: JsonValue;
 }
@@ -139,15 +139,12 @@ export const NOTHING_TO_CHECK = 'the history holds no client operation: there is
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): Result<CheckResult, string> {
   const paired = pairOperations(events);
   if (!paired.ok) return paired;
-  if (paired.value.length === 0) return err(events.length === 0 ? `${NOTHING_TO_CHECK} (it is empty)` : `${NOTHING_TO_CHECK} (only ${events.length} non-client events)`);
+  if (paired.value.length === 0)
+    return err(events.length === 0 ? `${NOTHING_TO_CHECK} (it is empty)` : `${NOTHING_TO_CHECK} (only ${events.length} non-client events)`);
   return checkOperations(events.length, paired.value, options);
 }
 
-export function checkOperations(
-  eventCount: number,
-  operations: readonly Operation[],
-  options: CheckOptions = {},
-): Result<CheckResult, string> {
+function checkOperations(eventCount: number, operations: readonly Operation[], options: CheckOptions = {}): Result<CheckResult, string> {
   const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS_PER_KEY;
   const maxCacheWords = options.maxCacheWordsPerKey ?? DEFAULT_MAX_CACHE_WORDS_PER_KEY;
   if (!(maxSteps >= 0) || !(maxCacheWords >= 0)) return err('search budgets must be non-negative');
@@ -195,11 +192,7 @@ export function checkOperations(
     totalSteps += outcome.steps;
     keys.push(keyResultOf(group, outcome, values));
   }
-  const verdict: Verdict = keys.some((key) => key.verdict === 'invalid')
-    ? 'invalid'
-    : keys.some((key) => key.verdict === 'unknown')
-      ? 'unknown'
-      : 'valid';
+  const verdict: Verdict = keys.some((key) => key.verdict === 'invalid') ? 'invalid' : keys.some((key) => key.verdict === 'unknown') ? 'unknown' : 'valid';
   return ok({
     verdict,
     eventCount,

@@ -10,7 +10,7 @@ import type { HistoryError, HistoryEvent, RegisterFunction } from './history.js'
 import { isClientEvent, isRegisterFunction } from './history.js';
 
 /** Histories without keys (Jepsen's single register) are checked as this one key. */
-export const SINGLE_REGISTER_KEY: JsonValue = 0;
+const SINGLE_REGISTER_KEY: JsonValue = 0;
 
 export type Outcome = 'ok' | 'fail' | 'info';
 

@@ -84,12 +84,7 @@ const FRAME_FORCED = 1;
 
 /** Ops that leave the state as they found it wherever they are placed (a cas from v to v too). */
 function isPureObservation(op: SearchOp): boolean {
-  return (
-    op.kind === KIND_READ ||
-    op.kind === KIND_CAS_MISMATCH_PRESENT ||
-    op.kind === KIND_CAS_MISMATCH ||
-    (op.kind === KIND_CAS && op.a === op.b)
-  );
+  return op.kind === KIND_READ || op.kind === KIND_CAS_MISMATCH_PRESENT || op.kind === KIND_CAS_MISMATCH || (op.kind === KIND_CAS && op.a === op.b);
 }
 
 /** The register's state after the op, or ILLEGAL if the op cannot happen in `state`. */
@@ -322,9 +317,7 @@ export function searchRegister(ops: readonly SearchOp[], limits: SearchLimits, w
     position[2 * id] = op.call;
     position[2 * id + 1] = op.ret;
   }
-  const entries = Array.from({ length: head }, (_, entry) => entry).sort(
-    (x, y) => (position[x] as number) - (position[y] as number),
-  );
+  const entries = Array.from({ length: head }, (_, entry) => entry).sort((x, y) => (position[x] as number) - (position[y] as number));
   linkInOrder(entries, head, next, prev);
 
   // Indefinite list: entry j is the call of search id definiteCount + j; INFO_HEAD its sentinel.
@@ -681,7 +674,7 @@ class LinearizedSet {
 
   windowEnd(): number {
     while (this.upperBound > this.fullWords && this.words[this.upperBound - 1] === 0) this.upperBound--;
-    return this.upperBound < this.fullWords ? this.fullWords : this.upperBound;
+    return Math.max(this.upperBound, this.fullWords);
   }
 }
 

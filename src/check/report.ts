@@ -99,9 +99,7 @@ function requirement(op: Operation): string {
 
 /** Event positions; an indeterminate op is open-ended, whenever its info event came. */
 function eventSpan(op: Operation): string {
-  return op.completeIndex === null || op.outcome === 'info'
-    ? `[#${op.invokeIndex}..∞]`
-    : `[#${op.invokeIndex}..#${op.completeIndex}]`;
+  return op.completeIndex === null || op.outcome === 'info' ? `[#${op.invokeIndex}..∞]` : `[#${op.invokeIndex}..#${op.completeIndex}]`;
 }
 
 function plural(count: number): string {
@@ -161,7 +159,7 @@ export function renderTimelinesSvg(keys: readonly KeyResult[]): string {
  */
 function timelineOps(failure: LinearizabilityFailure): { ops: Operation[]; order: Map<number, number> } {
   const order = new Map<number, number>();
-  failure.prefix.forEach((step, index) => order.set(step.operation.id, index + 1));
+  for (const [index, step] of failure.prefix.entries()) order.set(step.operation.id, index + 1);
   const focus = [failure.operation, ...failure.concurrent];
   const windowStart = focus.reduce((earliest, op) => Math.min(earliest, op.invokeIndex), Infinity);
   const chosen = new Map<number, Operation>();
@@ -179,9 +177,7 @@ function renderKey(key: KeyResult): RenderedSvg {
   const { ops, order } = timelineOps(failure);
   const processes = [...new Set(ops.map((op) => op.process))].sort((x, y) => x - y);
   const lane = new Map(processes.map((process, index) => [process, index]));
-  const ticks = [...new Set(ops.flatMap((op) => (op.completeIndex === null ? [op.invokeIndex] : [op.invokeIndex, op.completeIndex])))].sort(
-    (x, y) => x - y,
-  );
+  const ticks = [...new Set(ops.flatMap((op) => (op.completeIndex === null ? [op.invokeIndex] : [op.invokeIndex, op.completeIndex])))].sort((x, y) => x - y);
   const column = new Map(ticks.map((tick, index) => [tick, index]));
   const plotWidth = Math.max(ticks.length, 2) * COLUMN_PX;
   const width = Math.max(MIN_WIDTH_PX, LEFT_PX + plotWidth + RIGHT_PX);
@@ -237,9 +233,6 @@ function renderKey(key: KeyResult): RenderedSvg {
   }
   body += `<rect x="${legendX}" y="${legendY - 10}" width="14" height="12" fill="white" stroke="#d00000" stroke-width="3"/>`;
   body += `<text x="${legendX + 18}" y="${legendY}" font-size="11">cannot be linearized</text>\n`;
-  body +=
-    `<text x="10" y="${legendY + 18}" font-size="10" fill="#666">x axis: event order; small numbers: position in the ` +
-    `longest linearizable prefix</text>\n`;
+  body += `<text x="10" y="${legendY + 18}" font-size="10" fill="#666">x axis: event order; small numbers: position in the longest linearizable prefix</text>\n`;
   return { body, width, height };
 }
-

@@ -26,7 +26,6 @@ const OUTCOME_COLORS: { readonly [t in OutcomeType]: string } = { ok: '#2f7ed8',
 const FAULT_COLORS: { readonly [k in NemesisKind]: string } = { partition: '#E9DCA0', kill: '#F3B3A6', pause: '#C9D6F0' };
 const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas'];
 
-
 function marker(f: KvFunction, x: number, y: number, color: string): string {
   const cx = x.toFixed(1);
   const cy = y.toFixed(1);
@@ -129,7 +128,9 @@ export function renderLatencyPlot(ops: readonly OpRecord[], faults: readonly Fau
     parts.push(`<text x="${lx}" y="${ly}" font-size="12" font-weight="bold">fault</text>`);
     for (const kind of faultKinds) {
       ly += 17;
-      parts.push(`<rect x="${lx}" y="${ly - 10}" width="11" height="11" fill="${FAULT_COLORS[kind]}"/><text x="${lx + 15}" y="${ly}" font-size="12">${kind}</text>`);
+      parts.push(
+        `<rect x="${lx}" y="${ly - 10}" width="11" height="11" fill="${FAULT_COLORS[kind]}"/><text x="${lx + 15}" y="${ly}" font-size="12">${kind}</text>`,
+      );
     }
   }
   ly += 26;

@@ -167,7 +167,7 @@ export type Completion =
   | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string };
 
 /** The error recorded for a client timeout, as Maelstrom's :net-timeout. */
-export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
+const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
 
 /** Reads are idempotent: a failed or timed-out read took no effect that matters. */
 export function classifyTimeout(op: KvOp): Completion {

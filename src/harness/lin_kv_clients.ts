@@ -133,7 +133,12 @@ export class LinKvClients {
     private readonly driver: ClientDriver,
   ) {
     this.generator = new LinKvGenerator(
-      { nodeCount: options.nodeIds.length, concurrency: options.concurrency, readFraction: options.readFraction, ...(options.processLimit === undefined ? {} : { processLimit: options.processLimit }) },
+      {
+        nodeCount: options.nodeIds.length,
+        concurrency: options.concurrency,
+        readFraction: options.readFraction,
+        ...(options.processLimit === undefined ? {} : { processLimit: options.processLimit }),
+      },
       options.generatorRng,
     );
     for (let thread = 0; thread < options.concurrency; thread++) {
@@ -323,7 +328,15 @@ export class LinKvClients {
     this.options.history.record(inflight.process, completion.type, inflight.op.f, inflight.op.key, value, now, error);
     // A crashed Jepsen worker never comes back: the thread continues as a fresh process.
     if (completion.type === 'info' && record.worker) this.generator.crashed(record.index);
-    this.driver.completed?.({ thread: record.index, process: inflight.process, op: inflight.op, type: completion.type, error, invokedAt: inflight.invokedAt, completedAt: now });
+    this.driver.completed?.({
+      thread: record.index,
+      process: inflight.process,
+      op: inflight.op,
+      type: completion.type,
+      error,
+      invokedAt: inflight.invokedAt,
+      completedAt: now,
+    });
     this.driver.threadFree(record.index, now);
   }
 }

@@ -22,7 +22,7 @@ export type NemesisAction =
   | { readonly f: 'pause'; readonly kind: 'pause'; readonly spec: TargetSpec; readonly nodes: readonly string[] }
   | { readonly f: 'resume'; readonly kind: 'pause'; readonly nodes: readonly string[] };
 
-export const TARGET_SPECS = ['one', 'minority-third', 'minority'] as const;
+const TARGET_SPECS = ['one', 'minority-third', 'minority'] as const;
 export type TargetSpec = (typeof TARGET_SPECS)[number];
 
 export function targetSize(spec: TargetSpec, n: number): number {

@@ -8,11 +8,9 @@ import { checkLinKvConcurrency } from './lin_kv.js';
 import { NEMESIS_KINDS, type NemesisKind } from './nemesis.js';
 import { LATENCY_DISTS, type LatencyDist } from './network.js';
 
-export const SUPPORTED_WORKLOADS = ['lin-kv'] as const;
-export type Workload = (typeof SUPPORTED_WORKLOADS)[number];
-const MAELSTROM_WORKLOADS = [
-  'broadcast', 'echo', 'g-counter', 'g-set', 'kafka', 'lin-kv', 'pn-counter', 'txn-list-append', 'txn-rw-register', 'unique-ids',
-];
+const SUPPORTED_WORKLOADS = ['lin-kv'] as const;
+type Workload = (typeof SUPPORTED_WORKLOADS)[number];
+const MAELSTROM_WORKLOADS = ['broadcast', 'echo', 'g-counter', 'g-set', 'kafka', 'lin-kv', 'pn-counter', 'txn-list-append', 'txn-rw-register', 'unique-ids'];
 
 export interface TestOptions {
   readonly workload: Workload;
@@ -53,7 +51,7 @@ export interface TestOptions {
   readonly readFraction: number | undefined;
 }
 
-export const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency'> & { readonly concurrency: string } = {
+const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency'> & { readonly concurrency: string } = {
   workload: 'lin-kv',
   binArgs: [],
   nodeCount: 5,
@@ -127,7 +125,8 @@ export function parseConcurrency(text: string, nodeCount: number): Result<number
   const match = /^(\d+)(n?)$/.exec(text.trim());
   if (match === null) return err(`--concurrency must be a number or Nn (N × node-count), e.g. 2n; got ${JSON.stringify(text)}`);
   const count = Number(match[1]) * (match[2] === 'n' ? nodeCount : 1);
-  if (!Number.isSafeInteger(count) || count < 1 || count > 10_000) return err(`--concurrency must be from 1 to 10000 threads; got ${JSON.stringify(text)} = ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > 10_000)
+    return err(`--concurrency must be from 1 to 10000 threads; got ${JSON.stringify(text)} = ${count}`);
   return ok(count);
 }
 
@@ -272,7 +271,7 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
   });
 }
 
-export function parseNemesis(text: string | undefined): Result<NemesisKind[], string> {
+function parseNemesis(text: string | undefined): Result<NemesisKind[], string> {
   if (text === undefined || text.trim() === '' || text.trim() === 'none') return ok([]);
   const kinds: NemesisKind[] = [];
   for (const part of text.split(',')) {

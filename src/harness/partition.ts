@@ -27,7 +27,7 @@ export function completeGrudge(components: readonly (readonly string[])[]): Grud
 }
 
 /** floor(n/2) + 1. */
-export function majoritySize(n: number): number {
+function majoritySize(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 

@@ -53,7 +53,7 @@ export interface Crash {
   readonly logTail: string;
 }
 
-export interface OutputProblems {
+interface OutputProblems {
   readonly badLines: readonly BadLine[];
   readonly malformedResponses: number;
   /** With --client-sessions: writes and cas sent again with the same session and seq. */
@@ -64,7 +64,7 @@ export interface OutputProblems {
   readonly nodeProblems: readonly string[];
 }
 
-export interface CountStats {
+interface CountStats {
   readonly valid: boolean;
   readonly count: number;
   readonly okCount: number;
@@ -121,7 +121,7 @@ export function quantiles(values: readonly number[]): LatencyQuantiles {
   return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
-export function okLatencies(ops: readonly OpRecord[], f?: KvFunction): number[] {
+function okLatencies(ops: readonly OpRecord[], f?: KvFunction): number[] {
   const out: number[] = [];
   for (const op of ops) if (op.type === 'ok' && (f === undefined || op.f === f)) out.push(op.completeMs - op.invokeMs);
   return out;
@@ -200,7 +200,7 @@ function listSome(items: readonly unknown[], max = 10): string {
 }
 
 /** Why each check that is not valid is not: the run's verdict in words. */
-export function verdictReasons(facts: RunFacts): Reason[] {
+function verdictReasons(facts: RunFacts): Reason[] {
   const { ops, options, workload } = facts;
   const stats = computeStats(ops);
   const reasons: Reason[] = [];
@@ -256,7 +256,11 @@ export function verdictReasons(facts: RunFacts): Reason[] {
   }
   // Without client operations the stats reason above already says that nothing was checked.
   if (workload.error !== undefined && !(workload.error === NO_CLIENT_OPERATION && stats.count === 0)) {
-    reasons.push({ check: 'workload', valid: 'unknown', reason: `the linearizability check gave no verdict: ${abbreviate((workload.error.split('\n')[0] as string).trim())}` });
+    reasons.push({
+      check: 'workload',
+      valid: 'unknown',
+      reason: `the linearizability check gave no verdict: ${abbreviate((workload.error.split('\n')[0] as string).trim())}`,
+    });
   }
   const avail = availability(ops, options.availability);
   if (avail.valid === false && avail.okFraction !== null) {
@@ -278,7 +282,11 @@ export function verdictReasons(facts: RunFacts): Reason[] {
     });
   }
   if (output.nodeProblems.length > 0) {
-    reasons.push({ check: 'output', valid: false, reason: `${plural(output.nodeProblems.length, 'node problem')}: ${abbreviate(output.nodeProblems[0] as string)}${output.nodeProblems.length > 1 ? ' (and more above)' : ''}` });
+    reasons.push({
+      check: 'output',
+      valid: false,
+      reason: `${plural(output.nodeProblems.length, 'node problem')}: ${abbreviate(output.nodeProblems[0] as string)}${output.nodeProblems.length > 1 ? ' (and more above)' : ''}`,
+    });
   }
   for (const crash of facts.crashes) {
     reasons.push({
@@ -345,7 +353,10 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'fail-count': stats.failCount,
       'info-count': stats.infoCount,
       'by-f': Object.fromEntries(
-        Object.entries(stats.byF).map(([f, s]) => [f, { valid: s.valid, count: s.count, 'ok-count': s.okCount, 'fail-count': s.failCount, 'info-count': s.infoCount }]),
+        Object.entries(stats.byF).map(([f, s]) => [
+          f,
+          { valid: s.valid, count: s.count, 'ok-count': s.okCount, 'fail-count': s.failCount, 'info-count': s.infoCount },
+        ]),
       ),
     },
     availability: { valid: avail.valid, 'ok-fraction': avail.okFraction === null ? null : round(avail.okFraction, 4) },
@@ -393,7 +404,13 @@ export function buildResults(facts: RunFacts): ResultsDocument {
     },
     crashes: {
       valid: crashesValid,
-      nodes: facts.crashes.map((crash) => ({ node: crash.node, code: crash.code, signal: crash.signal, 'at-s': round(crash.atMs / 1000, 3), 'log-tail': crash.logTail })),
+      nodes: facts.crashes.map((crash) => ({
+        node: crash.node,
+        code: crash.code,
+        signal: crash.signal,
+        'at-s': round(crash.atMs / 1000, 3),
+        'log-tail': crash.logTail,
+      })),
     },
     errors: facts.harnessErrors,
     why: verdictReasons(facts),
@@ -413,8 +430,8 @@ function roundQuantiles(q: LatencyQuantiles): LatencyQuantiles {
 const ms = (value: number | null): string => (value === null ? '-' : value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} ms`);
 
 /** Lines of each explanation shown on screen, and how many keys are explained there. */
-export const SCREEN_EXPLANATION_LINES = 14;
-export const SCREEN_EXPLAINED_KEYS = 3;
+const SCREEN_EXPLANATION_LINES = 14;
+const SCREEN_EXPLAINED_KEYS = 3;
 const SCREEN_BAD_LINES = 5;
 const SCREEN_MALFORMED_EXAMPLES = 3;
 const SCREEN_NODE_PROBLEMS = 5;
@@ -434,9 +451,7 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   lines.push(`ops: ${stats.count} (ok ${stats.okCount}, fail ${stats.failCount}, info ${stats.infoCount}); ${byF.join('; ')}`);
   const perf = results['perf'] as { 'ok-ops-per-s': number | null; 'latency-ms': { ok: LatencyQuantiles } };
   const q = perf['latency-ms'].ok;
-  lines.push(
-    `throughput: ${perf['ok-ops-per-s'] ?? '-'} ok ops/s; latency of ok ops: p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, max ${ms(q.max)}`,
-  );
+  lines.push(`throughput: ${perf['ok-ops-per-s'] ?? '-'} ok ops/s; latency of ok ops: p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, max ${ms(q.max)}`);
   const net = results['net'] as { all: { 'msg-count': number; 'msgs-per-op': number | null }; servers: { 'msg-count': number; 'msgs-per-op': number | null } };
   lines.push(
     `network: ${net.all['msg-count']} messages (${net.all['msgs-per-op'] ?? '-'} per op), server-to-server ${net.servers['msg-count']} ` +
@@ -446,7 +461,9 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
     const counts = Object.entries(facts.faultCounts).map(([f, count]) => `${f} ×${count}`);
     // Not a verdict (Jepsen has none), but a run under a nemesis that never acted must not read as one that withstood it.
     const none = `none injected: the first step was not due within the run (raise --time-limit or lower --nemesis-interval)`;
-    lines.push(`faults: ${counts.length > 0 ? counts.join(', ') : facts.harnessErrors.length > 0 ? 'none injected' : none}${facts.restarts > 0 ? `; ${facts.restarts} restarts` : ''}`);
+    lines.push(
+      `faults: ${counts.length > 0 ? counts.join(', ') : facts.harnessErrors.length > 0 ? 'none injected' : none}${facts.restarts > 0 ? `; ${facts.restarts} restarts` : ''}`,
+    );
   }
   const output = facts.output;
   lines.push(
@@ -455,14 +472,18 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
       (output.sessionRetries > 0 ? `, ${output.sessionRetries} session retries` : ''),
   );
   for (const bad of output.badLines.slice(0, SCREEN_BAD_LINES)) lines.push(`  BAD LINE from ${bad.node} (${bad.reason}): ${bad.line}`);
-  if (output.badLines.length > SCREEN_BAD_LINES) lines.push(`  ... ${output.badLines.length - SCREEN_BAD_LINES} more bad lines in results.json (output, bad-lines)`);
+  if (output.badLines.length > SCREEN_BAD_LINES)
+    lines.push(`  ... ${output.badLines.length - SCREEN_BAD_LINES} more bad lines in results.json (output, bad-lines)`);
   for (const example of output.malformedExamples.slice(0, SCREEN_MALFORMED_EXAMPLES)) lines.push(`  malformed response: ${example}`);
   if (output.malformedResponses > SCREEN_MALFORMED_EXAMPLES) {
     const kept = Math.min(output.malformedExamples.length, output.malformedResponses);
-    lines.push(`  ... ${output.malformedResponses - SCREEN_MALFORMED_EXAMPLES} more malformed responses (the first ${kept} in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)`);
+    lines.push(
+      `  ... ${output.malformedResponses - SCREEN_MALFORMED_EXAMPLES} more malformed responses (the first ${kept} in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)`,
+    );
   }
   for (const problem of output.nodeProblems.slice(0, SCREEN_NODE_PROBLEMS)) lines.push(`  NODE PROBLEM: ${problem}`);
-  if (output.nodeProblems.length > SCREEN_NODE_PROBLEMS) lines.push(`  ... ${output.nodeProblems.length - SCREEN_NODE_PROBLEMS} more node problems in results.json (output, node-problems)`);
+  if (output.nodeProblems.length > SCREEN_NODE_PROBLEMS)
+    lines.push(`  ... ${output.nodeProblems.length - SCREEN_NODE_PROBLEMS} more node problems in results.json (output, node-problems)`);
   for (const crash of facts.crashes) {
     const tail = crash.logTail.split('\n').filter((line) => line.trim() !== '');
     const shown = tail.slice(-SCREEN_CRASH_LOG_LINES);
@@ -481,7 +502,9 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
       (workload.failures.length > 0 ? `, not linearizable: ${listSome(workload.failures)}` : '') +
       (workload.undecided.length > 0 ? `, undecided: ${listSome(workload.undecided)}` : '') +
       `, ${workload.elapsedMs.toFixed(0)} ms); stats ${verdictWord(stats.valid)}; availability ` +
-      (options.availability === undefined ? `not required (ok fraction ${avail['ok-fraction'] ?? '-'})` : `${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`),
+      (options.availability === undefined
+        ? `not required (ok fraction ${avail['ok-fraction'] ?? '-'})`
+        : `${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`),
   );
   if (workload.error !== undefined) lines.push(`  checker: ${workload.error}`);
   for (const explanation of workload.explanations.slice(0, SCREEN_EXPLAINED_KEYS)) {
@@ -519,7 +542,7 @@ function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'UNKNOWN';
 }
 
-export function verdictBanner(valid: Validity, opCount: number, keyCount: number): string {
+function verdictBanner(valid: Validity, opCount: number, keyCount: number): string {
   if (valid === true) return `VERDICT: valid (no anomaly found in ${plural(opCount, 'operation')} on ${plural(keyCount, 'key')})`;
   if (valid === false) return 'VERDICT: INVALID (why: above)';
   return 'VERDICT: unknown (the run could not be judged; why: above)';

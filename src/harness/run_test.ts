@@ -273,7 +273,11 @@ function readLogExcerpt(path: string, offset: number, maxBytes: number, fromEnd:
 function logTail(path: string, lines: number): string {
   const text = readLogExcerpt(path, 0, LOG_EXCERPT_BYTES, true);
   if (text === '' && !existsSync(path)) return '(no log)';
-  return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n')
+    .trimEnd();
 }
 
 function fileSize(path: string): number {
@@ -357,7 +361,9 @@ class TestRun {
     this.clientRng = master.fork();
     const nemesisRng = master.fork();
     const networkRng = master.fork();
-    this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) => this.onDelivery(delivery));
+    this.network = new SimNetwork<Payload>({ latencyMs: options.latencyMs, latencyDist: options.latencyDist, rng: networkRng }, (delivery) =>
+      this.onDelivery(delivery),
+    );
     this.history = new HistoryRecorder(1e6, (event) => {
       this.historyBuffer.push(`${formatHistoryLine(event)}\n`);
       this.scheduleFlush();
@@ -462,7 +468,20 @@ class TestRun {
   private setUpEndpoints(): void {
     for (const id of this.nodeIds) {
       this.network.register(id, 'node');
-      this.slots.set(id, { id, index: this.slots.size, proc: null, starts: 0, startingUp: true, logOffset: 0, spawnError: null, expectingExit: false, down: false, paused: false, crashed: false, muted: false });
+      this.slots.set(id, {
+        id,
+        index: this.slots.size,
+        proc: null,
+        starts: 0,
+        startingUp: true,
+        logOffset: 0,
+        spawnError: null,
+        expectingExit: false,
+        down: false,
+        paused: false,
+        crashed: false,
+        muted: false,
+      });
     }
     for (const service of SERVICES) this.network.register(service, 'service');
     // One counter names every client: the init clients first, then the workers (c<N+1>...),
@@ -555,7 +574,7 @@ class TestRun {
     for (const slot of this.slots.values()) {
       slot.expectingExit = true;
       const proc = slot.proc;
-      if (proc !== null && proc.alive) waits.push(proc.kill());
+      if (proc?.alive) waits.push(proc.kill());
     }
     // Then every process's stderr pipe is drained too, so the logs read afterwards are whole.
     const closed = (async (): Promise<void> => {
@@ -616,7 +635,7 @@ class TestRun {
     const kind = this.network.kindOf(delivery.dest);
     if (kind === 'node') {
       const proc = this.slots.get(delivery.dest)?.proc;
-      if (proc !== null && proc !== undefined && proc.alive) {
+      if (proc?.alive) {
         proc.write(`{"id":${delivery.id},${delivery.payload.text.slice(1)}\n`);
         this.scheduleFlush();
       }
@@ -632,13 +651,16 @@ class TestRun {
     if (deadline === undefined || deadline >= this.netTimerAt) return;
     if (this.netTimer !== null) clearTimeout(this.netTimer);
     this.netTimerAt = deadline;
-    this.netTimer = setTimeout(() => {
-      this.netTimer = null;
-      this.netTimerAt = Infinity;
-      this.network.deliverDue(performance.now());
-      this.armNetTimer();
-      this.scheduleFlush();
-    }, Math.max(0, deadline - performance.now()));
+    this.netTimer = setTimeout(
+      () => {
+        this.netTimer = null;
+        this.netTimerAt = Infinity;
+        this.network.deliverDue(performance.now());
+        this.armNetTimer();
+        this.scheduleFlush();
+      },
+      Math.max(0, deadline - performance.now()),
+    );
   }
 
   private scheduleFlush(): void {
@@ -977,4 +999,3 @@ class TestRun {
     };
   }
 }
-

@@ -63,7 +63,9 @@ export function describeStartupFailures(failures: readonly StartupFailure[]): st
     if (first === undefined) continue;
     lines.push(`node ${first.node} failed to start: ${headline(first)} (${howItEnded(first)}; its stderr is in ${first.logPath})`);
     if (rest.length > 0) {
-      lines.push(`node${rest.length === 1 ? '' : 's'} ${rest.map((failure) => failure.node).join(', ')} failed the same way (${rest.length === 1 ? 'its stderr is' : 'their stderr is each'} in the same directory)`);
+      lines.push(
+        `node${rest.length === 1 ? '' : 's'} ${rest.map((failure) => failure.node).join(', ')} failed the same way (${rest.length === 1 ? 'its stderr is' : 'their stderr is each'} in the same directory)`,
+      );
     }
   }
   return lines;

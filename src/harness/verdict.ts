@@ -6,7 +6,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { JsonValue } from '../base/json.js';
-import { checkHistory, type CheckOptions, type KeyResult } from '../check/cli.js';
+import { checkHistory, type CheckOptions, type KeyResult } from '../check/linearizability.js';
 import { isClientEvent, type HistoryEvent } from '../check/history.js';
 import { explainKey, renderTimelinesSvg } from '../check/report.js';
 
@@ -54,7 +54,10 @@ export function checkWorkload(events: readonly HistoryEvent[], options: VerdictO
   if (!checked.ok) return unknown(`the checker rejected the history: ${checked.error}`, startedAt);
   const result = checked.value;
   if (result.checkedOperationCount === 0) {
-    return unknown(`${result.operationCount} client operation${result.operationCount === 1 ? '' : 's'}, none of which could have changed or observed the register: nothing to check`, startedAt);
+    return unknown(
+      `${result.operationCount} client operation${result.operationCount === 1 ? '' : 's'}, none of which could have changed or observed the register: nothing to check`,
+      startedAt,
+    );
   }
   const results: { [key: string]: unknown } = {};
   for (const key of result.keys) results[key.keyText] = keySummary(key);

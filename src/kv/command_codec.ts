@@ -12,9 +12,7 @@ export interface SessionTag {
   readonly seq: number;
 }
 
-export type KvCommand =
-  | { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined }
-  | { readonly kind: 'open_session' };
+export type KvCommand = { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined } | { readonly kind: 'open_session' };
 
 export type CommandOutcome = KvOutcome | { readonly type: 'open_session_ok'; readonly session: number };
 
@@ -35,7 +33,8 @@ export function decodeCommand(data: JsonValue | undefined): Result<KvCommand, st
   if (problem !== undefined) return err(problem);
   const tag = data['tag'];
   if (tag === undefined || tag === null) return ok(data as unknown as KvCommand);
-  if (!isJsonObject(tag) || !isPositiveInteger(tag['session']) || !isPositiveInteger(tag['seq'])) return err('"tag" must be {session, seq} of positive integers');
+  if (!isJsonObject(tag) || !isPositiveInteger(tag['session']) || !isPositiveInteger(tag['seq']))
+    return err('"tag" must be {session, seq} of positive integers');
   return ok(data as unknown as KvCommand);
 }
 

@@ -30,7 +30,11 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
         text: `session ${tag.session} is older than the expired sessions this node remembers (it expired, or was never opened); the outcome of seq ${tag.seq} is unknown`,
       };
     case 'seq-too-old':
-      return { type: 'error', code: KvErrorCode.outcomeUnknown, text: `seq ${tag.seq} of session ${tag.session} is too old to be remembered; its outcome is unknown` };
+      return {
+        type: 'error',
+        code: KvErrorCode.outcomeUnknown,
+        text: `seq ${tag.seq} of session ${tag.session} is too old to be remembered; its outcome is unknown`,
+      };
     case 'not-yet-opened':
       // Refused now, but a session with this id may still open, and a retry would then run.
       return {

@@ -24,7 +24,7 @@ export interface SessionLimits {
   readonly expiredRemembered: number;
 }
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 10_000, repliesPerSession: 64, idleEntries: 200_000, expiredRemembered: 10_000 };
+const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 10_000, repliesPerSession: 64, idleEntries: 200_000, expiredRemembered: 10_000 };
 
 export type SessionCheck =
   /** Run the request, then record its outcome. */

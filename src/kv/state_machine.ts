@@ -30,7 +30,8 @@ export class KvStateMachine {
     this.applied = index;
     if (data === undefined) return undefined;
     const command = decodeCommand(data);
-    if (!command.ok) return { type: 'error', code: KvErrorCode.malformedRequest, text: `entry ${index} is not a command (${command.error}); it changed nothing` };
+    if (!command.ok)
+      return { type: 'error', code: KvErrorCode.malformedRequest, text: `entry ${index} is not a command (${command.error}); it changed nothing` };
     return applyCommand(command.value, index, this.store, this.sessions);
   }
 

@@ -41,10 +41,6 @@ export const ERROR_TABLE: readonly ErrorInfo[] = [
 
 const BY_CODE = new Map<number, ErrorInfo>(ERROR_TABLE.map((info) => [info.code, info]));
 
-export function errorInfo(code: number): ErrorInfo | undefined {
-  return BY_CODE.get(code);
-}
-
 /** Codes outside the table (custom codes 1000 and up included) are indefinite, as in Maelstrom. */
 export function isDefiniteError(code: number): boolean {
   return BY_CODE.get(code)?.definite ?? false;

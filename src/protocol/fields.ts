@@ -45,7 +45,5 @@ export function optionalBoolean(body: Body, field: string): FieldResult<boolean 
 export function optionalNonNegativeInteger(body: Body, field: string): FieldResult<number | undefined> {
   const value = body[field];
   if (value === undefined || value === null) return ok(undefined);
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-    ? ok(value)
-    : err({ field, problem: 'must be a non-negative integer' });
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? ok(value) : err({ field, problem: 'must be a non-negative integer' });
 }

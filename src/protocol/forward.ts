@@ -71,7 +71,8 @@ export function parseForwardResults(body: Body): FieldResult<ForwardResult[]> {
   if (!Array.isArray(results)) return err({ field: 'results', problem: 'must be a list' });
   const out: ForwardResult[] = [];
   for (const item of results) {
-    if (!isJsonObject(item) || !isPositiveInteger(item['id']) || !isPositiveInteger(item['epoch'])) return err({ field: 'results', problem: 'must hold {id, epoch, type, ...} objects' });
+    if (!isJsonObject(item) || !isPositiveInteger(item['id']) || !isPositiveInteger(item['epoch']))
+      return err({ field: 'results', problem: 'must hold {id, epoch, type, ...} objects' });
     const outcome = parseOutcome(item);
     if (outcome === undefined) return err({ field: 'results', problem: 'has an outcome of unknown type' });
     const index = item['index'];

@@ -18,10 +18,6 @@ export interface ClientRequest {
 export const KV_REQUEST_TYPES = ['read', 'write', 'cas'] as const;
 export type KvRequestType = (typeof KV_REQUEST_TYPES)[number];
 
-export function isKvRequestType(type: string): type is KvRequestType {
-  return type === 'read' || type === 'write' || type === 'cas';
-}
-
 export function parseKvOperation(type: KvRequestType, body: Body): FieldResult<KvOperation> {
   const key = requireCarriable(body, 'key');
   if (!key.ok) return key;
@@ -90,7 +86,10 @@ function uncarriable(value: JsonValue, field: string, depth: number): FieldError
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { field, problem: 'holds a number too large for JSON to carry (it reads as infinity); send it as a string' };
     if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-      return { field, problem: `holds ${value}, an integer beyond ±(2^53 - 1) that JSON parsers round, so it would not read back as sent; send it as a string` };
+      return {
+        field,
+        problem: `holds ${value}, an integer beyond ±(2^53 - 1) that JSON parsers round, so it would not read back as sent; send it as a string`,
+      };
     }
     return undefined;
   }

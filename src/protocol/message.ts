@@ -52,8 +52,7 @@ export function decodeEnvelope(parsed: unknown): Decoded {
   if (!isJsonObject(body)) return { kind: 'garbage', reason: 'envelope field "body" must be an object' };
   const msgId = body['msg_id'];
   const answerable = isMessageId(msgId);
-  const malformed = (reason: string): Decoded =>
-    answerable ? { kind: 'malformed', src, dest, msgId, reason } : { kind: 'garbage', reason };
+  const malformed = (reason: string): Decoded => (answerable ? { kind: 'malformed', src, dest, msgId, reason } : { kind: 'garbage', reason });
   if (msgId !== undefined && !answerable) return { kind: 'garbage', reason: 'body field "msg_id" must be a non-negative integer' };
   if (typeof body['type'] !== 'string' || body['type'].length === 0) {
     return malformed('body field "type" must be a non-empty string');
@@ -73,10 +72,6 @@ export function encodeMessage(src: string, dest: string, body: Body | JsonObject
 /** One line of output around a body already encoded as JSON. */
 export function encodeLine(src: string, dest: string, encodedBody: string): string {
   return `{"src":${JSON.stringify(src)},"dest":${JSON.stringify(dest)},"body":${encodedBody}}\n`;
-}
-
-export function isClientName(name: string): boolean {
-  return name.startsWith('c');
 }
 
 /**

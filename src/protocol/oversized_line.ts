@@ -30,7 +30,7 @@ const MAX_NUMBER_BYTES = 64;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-const enum Mode {
+enum Mode {
   /** A value is expected (the top level, after a colon, after a comma in an array). */
   Value,
   /** Just after '[': a value or ']'. */
@@ -50,13 +50,13 @@ const enum Mode {
   Bad,
 }
 
-const enum Container {
+enum Container {
   Object,
   Array,
 }
 
 /** The fields whose values are recorded, by where they are. */
-const enum Slot {
+enum Slot {
   None,
   Src,
   Dest,
@@ -218,8 +218,10 @@ export class OversizedLineScanner {
         const byte = chunk[i] as number;
         this.keep(byte);
         i++;
-        if (byte === 0x75) this.escape = 5; // \u: four hex digits follow
-        else if (byte === QUOTE || byte === BACKSLASH || byte === 0x2f || byte === 0x62 || byte === 0x66 || byte === 0x6e || byte === 0x72 || byte === 0x74) this.escape = 0;
+        if (byte === 0x75)
+          this.escape = 5; // \u: four hex digits follow
+        else if (byte === QUOTE || byte === BACKSLASH || byte === 0x2f || byte === 0x62 || byte === 0x66 || byte === 0x6e || byte === 0x72 || byte === 0x74)
+          this.escape = 0;
         else {
           this.fail();
           return chunk.length;

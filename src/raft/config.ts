@@ -122,7 +122,10 @@ export function makeRaftConfig(input: RaftConfigInput): RaftConfig {
 export function validateRaftConfig(config: RaftConfig): void {
   const positive = (name: keyof RaftConfig): void => {
     const value = config[name];
-    assert(typeof value === 'number' && Number.isSafeInteger(value) && value >= 1, () => `raft config: ${name} must be a positive integer, got ${String(value)}`);
+    assert(
+      typeof value === 'number' && Number.isSafeInteger(value) && value >= 1,
+      () => `raft config: ${name} must be a positive integer, got ${String(value)}`,
+    );
   };
   assert(config.id.length > 0, 'raft config: id must not be empty');
   assert(config.peers.includes(config.id), () => `raft config: peers [${config.peers.join(', ')}] must include id ${config.id}`);
@@ -146,7 +149,10 @@ export function validateRaftConfig(config: RaftConfig): void {
   assert(Number.isSafeInteger(config.appliedIndex) && config.appliedIndex >= 0, 'raft config: appliedIndex must be a non-negative integer');
   // A follower must hear several heartbeats per election timeout, or it campaigns against a
   // healthy leader; check-quorum's leader lease is meaningless otherwise too.
-  assert(config.electionTimeoutTicks > config.heartbeatTicks, () => `raft config: electionTimeoutTicks (${config.electionTimeoutTicks}) must exceed heartbeatTicks (${config.heartbeatTicks})`);
+  assert(
+    config.electionTimeoutTicks > config.heartbeatTicks,
+    () => `raft config: electionTimeoutTicks (${config.electionTimeoutTicks}) must exceed heartbeatTicks (${config.heartbeatTicks})`,
+  );
   assert(Number.isSafeInteger(config.leaseMarginTicks) && config.leaseMarginTicks >= 0, 'raft config: leaseMarginTicks must be a non-negative integer');
   assert(!config.leaseReads || config.checkQuorum, 'raft config: leaseReads requires checkQuorum (followers must refuse votes while the lease lasts)');
   assert(!config.leaseReads || config.leaseMarginTicks < config.electionTimeoutTicks, 'raft config: leaseMarginTicks must be below electionTimeoutTicks');

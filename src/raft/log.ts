@@ -112,7 +112,10 @@ export class RaftLog {
 
   /** Entries [lo, hi). lo must be at least firstIndex (compaction would need a snapshot). */
   slice(lo: number, hi: number): Entry[] {
-    assert(lo >= this.firstIndex() && lo <= hi && hi <= this.lastIndex() + 1, () => `log: slice [${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`);
+    assert(
+      lo >= this.firstIndex() && lo <= hi && hi <= this.lastIndex() + 1,
+      () => `log: slice [${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
+    );
     if (lo === hi) return [];
     const offset = this.unstable.offset;
     if (hi <= offset) return this.storage.entries(lo, hi).slice();

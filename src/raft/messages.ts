@@ -326,12 +326,28 @@ export function parseRaftMessage(body: unknown): Result<RaftMessage, string> {
     case 'raft_append': {
       const prevIndex = r.count('prevIndex');
       const round = r.optionalCount('round');
-      message = { type, ...envelope, prevIndex, prevTerm: r.count('prevTerm'), entries: r.entries('entries', prevIndex), commit: r.count('commit'), ...(round === undefined ? {} : { round }) };
+      message = {
+        type,
+        ...envelope,
+        prevIndex,
+        prevTerm: r.count('prevTerm'),
+        entries: r.entries('entries', prevIndex),
+        commit: r.count('commit'),
+        ...(round === undefined ? {} : { round }),
+      };
       break;
     }
     case 'raft_append_resp': {
       const round = r.optionalCount('round');
-      message = { type, ...envelope, reject: r.flag('reject'), index: r.count('index'), hintIndex: r.count('hintIndex'), hintTerm: r.count('hintTerm'), ...(round === undefined ? {} : { round }) };
+      message = {
+        type,
+        ...envelope,
+        reject: r.flag('reject'),
+        index: r.count('index'),
+        hintIndex: r.count('hintIndex'),
+        hintTerm: r.count('hintTerm'),
+        ...(round === undefined ? {} : { round }),
+      };
       break;
     }
     case 'raft_heartbeat': {
@@ -345,7 +361,15 @@ export function parseRaftMessage(body: unknown): Result<RaftMessage, string> {
       break;
     }
     case 'raft_snapshot':
-      message = { type, ...envelope, snapshotIndex: r.count('snapshotIndex'), snapshotTerm: r.count('snapshotTerm'), offset: r.count('offset'), data: r.text('data'), done: r.flag('done') };
+      message = {
+        type,
+        ...envelope,
+        snapshotIndex: r.count('snapshotIndex'),
+        snapshotTerm: r.count('snapshotTerm'),
+        offset: r.count('offset'),
+        data: r.text('data'),
+        done: r.flag('done'),
+      };
       break;
     case 'raft_snapshot_resp':
       message = { type, ...envelope, snapshotIndex: r.count('snapshotIndex'), offset: r.count('offset') };

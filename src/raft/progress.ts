@@ -81,15 +81,16 @@ export class Progress {
   }
 
   becomeProbe(): void {
-    this.state = 'probe';
-    this.probeSent = false;
-    this.stalledTicks = 0;
-    this.inflights.reset();
-    this.next = this.match + 1;
+    this.restartAs('probe');
   }
 
   becomeReplicate(): void {
-    this.state = 'replicate';
+    this.restartAs('replicate');
+  }
+
+  /** Sending starts again right after what the follower is known to hold. */
+  private restartAs(state: 'probe' | 'replicate'): void {
+    this.state = state;
     this.probeSent = false;
     this.stalledTicks = 0;
     this.inflights.reset();

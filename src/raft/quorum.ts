@@ -12,8 +12,8 @@ export function quorumSize(voterCount: number): number {
  * indexes, the index a majority holds (§3.6.2); with acknowledged read rounds, the latest round
  * a majority confirmed (§6.4). Voters missing from `values` count as 0.
  */
-export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) => number): number {
-  const values = voters.map(valueOf).sort((a, b) => b - a);
+export function majorityValue(voters: readonly NodeId[], valueFor: (id: NodeId) => number): number {
+  const values = voters.map(valueFor).sort((a, b) => b - a);
   return values[quorumSize(voters.length) - 1] ?? 0;
 }
 

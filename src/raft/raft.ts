@@ -388,7 +388,16 @@ export class RaftNode {
         // term the leader never hears of (its vote requests are ignored under the lease), and
         // it ignores the leader's older term: both would be stuck. Telling the leader our term
         // makes it step down and the cluster re-elect (etcd's "free stuck candidate").
-        this.send<AppendResponse>({ type: 'raft_append_resp', from: this.id, to: m.from, term: this.currentTerm, reject: true, index: 0, hintIndex: 0, hintTerm: 0 });
+        this.send<AppendResponse>({
+          type: 'raft_append_resp',
+          from: this.id,
+          to: m.from,
+          term: this.currentTerm,
+          reject: true,
+          index: 0,
+          hintIndex: 0,
+          hintTerm: 0,
+        });
       } else if (m.type === 'raft_prevote') {
         // Refuse explicitly so the pre-candidate learns our term instead of timing out.
         this.send<VoteResponse>({ type: 'raft_prevote_resp', from: this.id, to: m.from, term: this.currentTerm, granted: false });
@@ -619,10 +628,7 @@ export class RaftNode {
     const responseType = m.type === 'raft_vote' ? 'raft_vote_resp' : 'raft_prevote_resp';
     // We can vote for whoever we already voted for this term, for anyone when we have neither
     // voted nor seen a leader in this term, and pre-vote for any later term.
-    const canVote =
-      this.votedFor === m.from ||
-      (this.votedFor === null && this.lead === null) ||
-      (m.type === 'raft_prevote' && m.term > this.currentTerm);
+    const canVote = this.votedFor === m.from || (this.votedFor === null && this.lead === null) || (m.type === 'raft_prevote' && m.term > this.currentTerm);
     if (canVote && this.raftLog.isUpToDate(m.lastIndex, m.lastTerm)) {
       // A granted pre-vote carries the term asked for, so the pre-candidate counts it.
       this.send<VoteResponse>({ type: responseType, from: this.id, to: m.from, term: m.term, granted: true });
@@ -737,7 +743,16 @@ export class RaftNode {
     const respondOffset = (offset: number): void =>
       this.send<SnapshotResponse>({ type: 'raft_snapshot_resp', from: this.id, to: m.from, term: this.currentTerm, snapshotIndex: m.snapshotIndex, offset });
     const respondDone = (index: number): void =>
-      this.send<AppendResponse>({ type: 'raft_append_resp', from: this.id, to: m.from, term: this.currentTerm, reject: false, index, hintIndex: 0, hintTerm: 0 });
+      this.send<AppendResponse>({
+        type: 'raft_append_resp',
+        from: this.id,
+        to: m.from,
+        term: this.currentTerm,
+        reject: false,
+        index,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
     if (m.snapshotIndex <= this.raftLog.committed) {
       // We already hold (and committed) everything it covers.
       this.incomingSnapshot = undefined;
@@ -746,7 +761,13 @@ export class RaftNode {
     }
     if (m.offset === 0) this.incomingSnapshot = { from: m.from, index: m.snapshotIndex, term: m.snapshotTerm, chunks: [], received: 0 };
     const incoming = this.incomingSnapshot;
-    if (incoming === undefined || incoming.from !== m.from || incoming.index !== m.snapshotIndex || incoming.term !== m.snapshotTerm || incoming.received !== m.offset) {
+    if (
+      incoming === undefined ||
+      incoming.from !== m.from ||
+      incoming.index !== m.snapshotIndex ||
+      incoming.term !== m.snapshotTerm ||
+      incoming.received !== m.offset
+    ) {
       respondOffset(incoming !== undefined && incoming.from === m.from && incoming.index === m.snapshotIndex ? incoming.received : 0);
       return;
     }
@@ -1022,7 +1043,16 @@ export class RaftNode {
   private releaseConfirmedReads(): void {
     for (const read of this.readOnly.release(this.voters)) {
       if (read.from === this.id) this.readStates.push({ ctx: read.ctx, index: read.index });
-      else this.send<ReadIndexResponse>({ type: 'raft_read_index_resp', from: this.id, to: read.from, term: this.currentTerm, ctx: read.ctx, reject: false, index: read.index });
+      else
+        this.send<ReadIndexResponse>({
+          type: 'raft_read_index_resp',
+          from: this.id,
+          to: read.from,
+          term: this.currentTerm,
+          ctx: read.ctx,
+          reject: false,
+          index: read.index,
+        });
     }
   }
 
@@ -1095,7 +1125,17 @@ export class RaftNode {
     const entries = this.entrySizes.within(this.raftLog.entriesFrom(pr.next, this.config.maxEntriesPerAppend), this.config.maxAppendBytes);
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.raftLog.committed;
-    this.send<AppendRequest>({ type: 'raft_append', from: this.id, to, term: this.currentTerm, prevIndex, prevTerm, entries, commit, ...(round === undefined ? {} : { round }) });
+    this.send<AppendRequest>({
+      type: 'raft_append',
+      from: this.id,
+      to,
+      term: this.currentTerm,
+      prevIndex,
+      prevTerm,
+      entries,
+      commit,
+      ...(round === undefined ? {} : { round }),
+    });
     const lastIndex = prevIndex + entries.length;
     pr.sentEntries(lastIndex, entries.length);
     pr.sentCommit = Math.max(pr.sentCommit, Math.min(commit, lastIndex));
@@ -1122,7 +1162,17 @@ export class RaftNode {
     const offset = Math.min(pr.snapshotOffset, snapshot.data.length);
     const data = snapshot.data.slice(offset, offset + this.config.maxSnapshotChunkChars);
     const done = offset + data.length >= snapshot.data.length;
-    this.send<SnapshotRequest>({ type: 'raft_snapshot', from: this.id, to, term: this.currentTerm, snapshotIndex: snapshot.index, snapshotTerm: snapshot.term, offset, data, done });
+    this.send<SnapshotRequest>({
+      type: 'raft_snapshot',
+      from: this.id,
+      to,
+      term: this.currentTerm,
+      snapshotIndex: snapshot.index,
+      snapshotTerm: snapshot.term,
+      offset,
+      data,
+      done,
+    });
     pr.probeSent = true;
   }
 
@@ -1144,7 +1194,15 @@ export class RaftNode {
     // Only a follower holding everything committed gets a lease: one far behind would hold
     // every commit back until it caught up.
     const lease = pr.leaseAsk !== undefined && pr.match >= this.raftLog.committed ? this.grantLease(pr, pr.leaseAsk) : undefined;
-    this.send<HeartbeatRequest>({ type: 'raft_heartbeat', from: this.id, to, term: this.currentTerm, commit, round: this.readOnly.round, ...(lease === undefined ? {} : { lease }) });
+    this.send<HeartbeatRequest>({
+      type: 'raft_heartbeat',
+      from: this.id,
+      to,
+      term: this.currentTerm,
+      commit,
+      round: this.readOnly.round,
+      ...(lease === undefined ? {} : { lease }),
+    });
     pr.sentCommit = Math.max(pr.sentCommit, commit);
   }
 

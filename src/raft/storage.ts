@@ -67,7 +67,10 @@ export class MemoryStorage implements Storage {
   }
 
   entries(lo: number, hi: number): readonly Entry[] {
-    assert(lo >= this.firstIndex() && hi <= this.lastIndex() + 1 && lo <= hi, () => `storage: entries [${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`);
+    assert(
+      lo >= this.firstIndex() && hi <= this.lastIndex() + 1 && lo <= hi,
+      () => `storage: entries [${lo}, ${hi}) outside [${this.firstIndex()}, ${this.lastIndex() + 1})`,
+    );
     return this.log.slice(lo - this.snapshotIndex - 1, hi - this.snapshotIndex - 1);
   }
 
@@ -96,7 +99,10 @@ export class MemoryStorage implements Storage {
   setHardState(hardState: HardState): void {
     assert(hardState.term >= this.hardState.term, () => `storage: term went back from ${this.hardState.term} to ${hardState.term}`);
     if (hardState.term === this.hardState.term && this.hardState.vote !== null) {
-      assert(hardState.vote === this.hardState.vote, () => `storage: second vote in term ${hardState.term}: ${this.hardState.vote} then ${String(hardState.vote)}`);
+      assert(
+        hardState.vote === this.hardState.vote,
+        () => `storage: second vote in term ${hardState.term}: ${this.hardState.vote} then ${String(hardState.vote)}`,
+      );
     }
     // A commit index is never lost by a snapshot: everything it covers is committed.
     this.hardState = { ...hardState, commit: Math.max(hardState.commit, this.snapshotIndex) };

@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../base/result.js';
 import type { LogLevel } from '../server/node_app.js';
 import { READ_MODES, type ReadMode } from '../server/options.js';
 
-export interface NodeOptions {
+interface NodeOptions {
   readonly tickMs: number;
   readonly logLevel: LogLevel;
   readonly maxLineBytes: number;
@@ -22,8 +22,8 @@ export interface NodeOptions {
   readonly storage: StorageMode;
 }
 
-export const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
-export type StorageMode = (typeof STORAGE_MODES)[number];
+const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
+type StorageMode = (typeof STORAGE_MODES)[number];
 
 export const NODE_USAGE = `usage: raftkv [options]
 
@@ -155,6 +155,7 @@ function integerOption(given: Given | undefined, fallback: number, min: number, 
 
 function choiceOption<T extends string>(given: Given | undefined, fallback: T, choices: readonly T[]): Result<T, string> {
   if (given === undefined) return ok(fallback);
-  if (!(choices as readonly string[]).includes(given.text)) return err(`${given.source} must be one of ${choices.join(', ')}; got ${JSON.stringify(given.text)}`);
+  if (!(choices as readonly string[]).includes(given.text))
+    return err(`${given.source} must be one of ${choices.join(', ')}; got ${JSON.stringify(given.text)}`);
   return ok(given.text as T);
 }

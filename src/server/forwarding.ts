@@ -214,7 +214,12 @@ export class LeaderWait {
   }
 
   /** Serves those whose group now has a leader (through `serve`), refuses those out of time. */
-  route(now: number, hasLeader: (group: number) => boolean, serve: (request: ClientRequest, respond: Respond) => void, appliedIndex: (group: number) => number): void {
+  route(
+    now: number,
+    hasLeader: (group: number) => boolean,
+    serve: (request: ClientRequest, respond: Respond) => void,
+    appliedIndex: (group: number) => number,
+  ): void {
     if (this.held.length === 0) return;
     const held = this.held;
     this.held = [];

@@ -61,6 +61,9 @@ export class Group {
     private readonly storage: GroupStorage,
     rng: Rng,
   ) {
+    // Random and far apart (Rng.int draws 32 bits): see ReadHost.firstReadCtx. Below 2^46, so
+    // ctxs stay exact integers for as many reads as a node will ever ask for.
+    const firstReadCtx = rng.int(1, 2 ** 30) * 2 ** 16;
     const snapshot = storage.snapshot();
     if (snapshot !== undefined) this.restoreSnapshot(snapshot);
     const { budget } = host;
@@ -91,6 +94,7 @@ export class Group {
       forwardTimeoutTicks: options.forwardTimeoutTicks,
       leaderWaitTicks: options.leaderWaitTicks,
       stalenessBoundTicks: options.stalenessBoundTicks,
+      firstReadCtx,
       lastLeaderContactTick: () => this.lastLeaderContactTick,
       forward: (request, respond, deadlineTick) => host.forward(id, request, respond, deadlineTick),
     });

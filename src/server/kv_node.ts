@@ -81,11 +81,36 @@ export class KvNode implements NodeApp {
     );
 
     const routes = new Map<string, Route<unknown>>();
-    for (const type of KV_REQUEST_TYPES) routes.set(type, route((body) => parseClientRequest(type, body), (incoming) => this.onClientRequest(incoming, incoming.request)));
-    routes.set('open_session', route(parseOpenSession, (incoming) => this.onClientRequest(incoming, incoming.request)));
-    for (const type of RAFT_MESSAGE_TYPES) routes.set(type, route((body) => this.parseGroupedRaft(body), (incoming) => this.onRaftMessage(incoming.request)));
-    routes.set(FORWARD_TYPE, route(parseForward, (incoming) => this.forwarder.onForward(incoming.src, incoming.request, this.appliedIndexOf(0), (request, respond) => this.serve(request, respond, false))));
-    routes.set(FORWARD_RESULT_TYPE, route(parseForwardResults, (incoming) => this.forwarder.onResults(incoming.request)));
+    for (const type of KV_REQUEST_TYPES)
+      routes.set(
+        type,
+        route(
+          (body) => parseClientRequest(type, body),
+          (incoming) => this.onClientRequest(incoming, incoming.request),
+        ),
+      );
+    routes.set(
+      'open_session',
+      route(parseOpenSession, (incoming) => this.onClientRequest(incoming, incoming.request)),
+    );
+    for (const type of RAFT_MESSAGE_TYPES)
+      routes.set(
+        type,
+        route(
+          (body) => this.parseGroupedRaft(body),
+          (incoming) => this.onRaftMessage(incoming.request),
+        ),
+      );
+    routes.set(
+      FORWARD_TYPE,
+      route(parseForward, (incoming) =>
+        this.forwarder.onForward(incoming.src, incoming.request, this.appliedIndexOf(0), (request, respond) => this.serve(request, respond, false)),
+      ),
+    );
+    routes.set(
+      FORWARD_RESULT_TYPE,
+      route(parseForwardResults, (incoming) => this.forwarder.onResults(incoming.request)),
+    );
     this.routes = routes;
   }
 

@@ -20,7 +20,7 @@ export interface LogLimits {
   readonly reportEveryTicks: number;
 }
 
-export const DEFAULT_LOG_LIMITS: LogLimits = { inFull: 10, reportEveryTicks: 1_000 };
+const DEFAULT_LOG_LIMITS: LogLimits = { inFull: 10, reportEveryTicks: 1_000 };
 
 export class LogLimiter {
   private readonly kinds = new Map<string, KindState>();

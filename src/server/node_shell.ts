@@ -80,7 +80,11 @@ export class NodeShell {
     const refused = `refused an input line of ${byteCount} bytes (limit ${limit})`;
     const { src } = facts;
     if (src !== undefined && this.peerNames.has(src)) {
-      this.noteLimited('oversized lines from peers', 'error', `${refused} from peer ${src}: every node of a cluster must run with the same --max-line-bytes (RAFTKV_MAX_LINE_BYTES)`);
+      this.noteLimited(
+        'oversized lines from peers',
+        'error',
+        `${refused} from peer ${src}: every node of a cluster must run with the same --max-line-bytes (RAFTKV_MAX_LINE_BYTES)`,
+      );
       return;
     }
     const target = requestToAnswer(facts);
@@ -88,7 +92,11 @@ export class NodeShell {
       this.noteLimited('oversized input lines', 'warn', `${refused}${src === undefined ? '' : ` from ${JSON.stringify(src)}`}; not answered: ${target}`);
       return;
     }
-    this.noteLimited('oversized input lines', 'warn', `${refused} from ${target.src}${facts.type === undefined ? '' : ` (${preview(facts.type)})`}: answered with error ${ErrorCode.malformedRequest}`);
+    this.noteLimited(
+      'oversized input lines',
+      'warn',
+      `${refused} from ${target.src}${facts.type === undefined ? '' : ` (${preview(facts.type)})`}: answered with error ${ErrorCode.malformedRequest}`,
+    );
     const text = `the request's line of ${byteCount} bytes is over this node's input line limit of ${limit} bytes (--max-line-bytes, RAFTKV_MAX_LINE_BYTES); it was not read`;
     this.writeError(this.context?.nodeId ?? target.dest, { src: target.src, msgId: target.msgId }, ErrorCode.malformedRequest, text);
   }
@@ -108,7 +116,11 @@ export class NodeShell {
     }
     if (body.in_reply_to !== undefined) {
       // Nodes talk to each other with their own request and result types, never by reply.
-      this.noteLimited('unexpected replies', 'warn', `ignored a reply from ${message.src} (in_reply_to ${body.in_reply_to}, type ${preview(body.type)}): this node sends no requests that take one`);
+      this.noteLimited(
+        'unexpected replies',
+        'warn',
+        `ignored a reply from ${message.src} (in_reply_to ${body.in_reply_to}, type ${preview(body.type)}): this node sends no requests that take one`,
+      );
       return;
     }
     if (body.type === BATCH_TYPE) {
@@ -153,7 +165,11 @@ export class NodeShell {
     for (const body of msgs) {
       const decoded = decodeEnvelope({ src: batch.src, dest: batch.dest, body });
       if (decoded.kind !== 'message' || decoded.message.body.type === BATCH_TYPE || decoded.message.body.type === 'init') {
-        this.noteLimited('bad batches', 'warn', `skipped a message in a batch from ${batch.src}: ${decoded.kind === 'message' ? `type ${decoded.message.body.type} cannot be batched` : decoded.reason}`);
+        this.noteLimited(
+          'bad batches',
+          'warn',
+          `skipped a message in a batch from ${batch.src}: ${decoded.kind === 'message' ? `type ${decoded.message.body.type} cannot be batched` : decoded.reason}`,
+        );
         continue;
       }
       this.receive(decoded.message);
@@ -176,8 +192,16 @@ export class NodeShell {
     }
     const budget = peerBudget(this.maxLineBytes, nodeIds);
     this.peerNames = new Set(nodeIds.filter((id) => id !== nodeId));
-    this.outboxes = new PeerOutboxes(nodeId, budget, (line, delivery) => this.output.write(line, delivery), (dest, bytes, body) =>
-      this.noteLimited('messages too large for a peer', 'error', `dropped a message to ${dest} of ${bytes} bytes (${preview(body)}): its line would exceed the line limit of ${this.maxLineBytes} bytes that peers accept`),
+    this.outboxes = new PeerOutboxes(
+      nodeId,
+      budget,
+      (line, delivery) => this.output.write(line, delivery),
+      (dest, bytes, body) =>
+        this.noteLimited(
+          'messages too large for a peer',
+          'error',
+          `dropped a message to ${dest} of ${bytes} bytes (${preview(body)}): its line would exceed the line limit of ${this.maxLineBytes} bytes that peers accept`,
+        ),
     );
     this.context = this.makeContext(nodeId, nodeIds, budget);
     this.app = this.createApp(this.context);

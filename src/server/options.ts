@@ -54,7 +54,3 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   snapshotEveryBytes: 64 << 20,
   stalenessBoundTicks: 50,
 };
-
-export function isReadMode(value: string): value is ReadMode {
-  return (READ_MODES as readonly string[]).includes(value);
-}

@@ -29,6 +29,13 @@ export interface ReadHost {
   readonly forwardTimeoutTicks: number;
   readonly leaderWaitTicks: number;
   readonly stalenessBoundTicks: number;
+  /**
+   * The first read ctx of this incarnation of the node. Raft matches a read index answer by ctx,
+   * and ctxs would otherwise restart at 1 after a restart: an answer to an earlier incarnation's
+   * read, delayed in the network, would then be taken for a new read and serve it at an old
+   * index (sim seed 14200, test/sim/follower_read_restart_regression.test.ts).
+   */
+  readonly firstReadCtx: number;
   /** The tick this node last heard from a leader (an append or a heartbeat). */
   lastLeaderContactTick(): number;
   /** Hands a read this node cannot serve to the node's forwarding (held until a leader is known). */
@@ -85,7 +92,11 @@ export class AppliedReads {
 }
 
 /** Answers the reads whose deadline passed (the node did not apply their index in time); returns the others. */
-export function expireWaiting<T extends { readonly index: number; readonly deadlineTick: number; readonly respond: Respond }>(waiting: T[], now: number, appliedIndex: number): T[] {
+export function expireWaiting<T extends { readonly index: number; readonly deadlineTick: number; readonly respond: Respond }>(
+  waiting: T[],
+  now: number,
+  appliedIndex: number,
+): T[] {
   if (waiting.length === 0) return waiting;
   const kept: T[] = [];
   for (const read of waiting) {
@@ -106,13 +117,15 @@ export class ReadIndexReads implements ReadPath {
   /** Batches waiting for Raft to confirm their read point, by read ctx. */
   private readonly awaitingIndex = new Map<number, ReadRequest[]>();
   private awaitingIndexCount = 0;
-  private nextCtx = 1;
+  private nextCtx: number;
 
   constructor(
     private readonly host: ReadHost,
     private readonly applied: AppliedReads,
     private readonly servesOnFollowers: boolean,
-  ) {}
+  ) {
+    this.nextCtx = host.firstReadCtx;
+  }
 
   get pendingCount(): number {
     return this.batch.length + this.awaitingIndexCount + this.applied.count;
@@ -145,7 +158,8 @@ export class ReadIndexReads implements ReadPath {
   onReady(ready: Ready): void {
     for (const state of ready.readStates) for (const read of this.take(state.ctx)) this.applied.serveAt(state.index, read);
     for (const dropped of ready.droppedReads) {
-      for (const read of this.take(dropped.ctx)) read.respond(notProposed(`the read could not be confirmed (${dropped.reason}); try again`), this.host.machine.appliedIndex);
+      for (const read of this.take(dropped.ctx))
+        read.respond(notProposed(`the read could not be confirmed (${dropped.reason}); try again`), this.host.machine.appliedIndex);
     }
   }
 

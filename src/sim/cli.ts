@@ -6,7 +6,7 @@
 import { READ_MODES, type ReadMode } from '../server/options.js';
 import { describeRates, PROFILE_NAMES } from './profiles.js';
 import { RAFT_SIM_DEFAULT_PROFILE, RaftSimFailure, runRaftSimulation, type RaftSimResult } from './raft_sim.js';
-import { DEFAULT_SAFETY_US, runSimulation, type SimOptions, type SimResult } from './simulator.js';
+import { DEFAULT_SAFETY_US, describeStorage, MAX_GROUPS, runSimulation, type SimOptions, type SimResult } from './simulator.js';
 
 export interface SimCliOptions {
   readonly seed: number | undefined;
@@ -14,6 +14,8 @@ export interface SimCliOptions {
   readonly from: number;
   readonly profile: string | undefined;
   readonly nodeCount: number | undefined;
+  /** Raft groups per node; undefined: each seed decides. */
+  readonly groupCount: number | undefined;
   readonly readMode: ReadMode | undefined;
   /** True: every seed's clients use sessions; undefined: each seed decides. */
   readonly clientSessions: true | undefined;
@@ -25,15 +27,23 @@ export interface SimCliOptions {
 }
 
 const USAGE = `usage: npm run sim -- [--seed S | --seeds N [--from S]] [--profile ${PROFILE_NAMES.join('|')}]
-                      [--nodes N] [--read-mode ${READ_MODES.join('|')}] [--client-sessions]
+                      [--nodes N] [--groups G] [--read-mode ${READ_MODES.join('|')}] [--client-sessions]
                       [--safety-ms MS] [--trace] [--verbose]
        npm run sim -- --core [--seed S | --seeds N [--from S]] [--profile P] [--nodes N] [--safety-ms MS] [--trace] [--verbose]
-Each seed draws its own fault rates within the profile's bounds (--verbose or --trace prints them);
-without --profile, --nodes, --read-mode or --client-sessions the seed chooses those too.
+Each seed draws its own fault rates and storage setup within the profile's bounds (--verbose or
+--trace prints them); without --profile, --nodes, --groups (Raft groups per node, keys split by a
+hash), --read-mode or --client-sessions the seed chooses those too. Client sessions need one group.
 --core runs the Raft-core simulator (profile ${RAFT_SIM_DEFAULT_PROFILE} by default, 3 nodes unless --nodes).`;
 
 /** The options that take a non-negative integer, and where each one goes. */
-const INTEGER_OPTIONS = { '--seed': 'seed', '--seeds': 'seeds', '--from': 'from', '--nodes': 'nodeCount', '--safety-ms': 'safetyMs' } as const;
+const INTEGER_OPTIONS = {
+  '--seed': 'seed',
+  '--seeds': 'seeds',
+  '--from': 'from',
+  '--nodes': 'nodeCount',
+  '--groups': 'groupCount',
+  '--safety-ms': 'safetyMs',
+} as const;
 type IntegerOption = keyof typeof INTEGER_OPTIONS;
 
 export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
@@ -85,19 +95,25 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
         return `unknown argument ${arg}\n${USAGE}`;
     }
   }
-  const { seed, seeds = 1, from = 1, nodeCount, safetyMs } = integers;
+  const { seed, seeds = 1, from = 1, nodeCount, groupCount, safetyMs } = integers;
   // Zero runs would end in "0 failed", a pass that checked nothing.
   if (seeds < 1) return `--seeds needs a positive integer (0 runs would check nothing)`;
-  if (core && (readMode !== undefined || clientSessions !== undefined)) return `--core simulates the Raft core alone: --read-mode and --client-sessions are for the whole-node simulator`;
+  if (core && (readMode !== undefined || clientSessions !== undefined || groupCount !== undefined)) {
+    return `--core simulates the Raft core alone: --read-mode, --groups and --client-sessions are for the whole-node simulator`;
+  }
   if (nodeCount !== undefined && (nodeCount < 1 || nodeCount > 9)) return `--nodes must be 1 to 9`;
-  return { seed, seeds, from, profile, nodeCount, readMode, clientSessions, core, safetyMs, trace, verbose };
+  if (groupCount !== undefined && (groupCount < 1 || groupCount > MAX_GROUPS)) return `--groups must be 1 to ${MAX_GROUPS}`;
+  if (groupCount !== undefined && groupCount > 1 && clientSessions)
+    return `--client-sessions needs one Raft group per node: a node with ${groupCount} refuses sessions`;
+  return { seed, seeds, from, profile, nodeCount, groupCount, readMode, clientSessions, core, safetyMs, trace, verbose };
 }
 
-export function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) => void): SimOptions {
+function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) => void): SimOptions {
   return {
     seed,
     ...(cli.profile === undefined ? {} : { profile: cli.profile }),
     ...(cli.nodeCount === undefined ? {} : { nodeCount: cli.nodeCount }),
+    ...(cli.groupCount === undefined ? {} : { groupCount: cli.groupCount }),
     ...(cli.readMode === undefined ? {} : { readMode: cli.readMode }),
     ...(cli.clientSessions === undefined ? {} : { clientSessions: cli.clientSessions }),
     ...(cli.safetyMs === undefined ? {} : { safetyUs: cli.safetyMs * 1000 }),
@@ -105,15 +121,16 @@ export function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: s
   };
 }
 
-export function describeResult(result: SimResult): string {
+function describeResult(result: SimResult): string {
   const s = result.stats;
   const verdict = result.failure === undefined ? 'ok' : 'FAIL';
   return (
-    `seed ${result.seed} ${verdict} profile=${result.profile} nodes=${result.nodeCount} read-mode=${result.readMode} sessions=${result.clientSessions ? 'on' : 'off'} ` +
+    `seed ${result.seed} ${verdict} profile=${result.profile} nodes=${result.nodeCount} groups=${result.groupCount} read-mode=${result.readMode} sessions=${result.clientSessions ? 'on' : 'off'} ` +
     `virtual=${(result.virtualUs / 1e6).toFixed(2)}s leader=${result.leaderUs === undefined ? '-' : `${result.leaderUs / 1000}ms`} liveness=${result.livenessUs === undefined ? '-' : `${result.livenessUs / 1000}ms`} ` +
-    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo} session-retries=${s.sessionRetries} committed=${s.committed} terms=${s.leaderTerms} ` +
+    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo} session-retries=${s.sessionRetries} committed=${s.committedByGroup.join('+')} terms=${s.leaderTerms} ` +
     `msgs sent=${s.messagesSent} lost=${s.messagesLost} cut=${s.messagesCut} dup=${s.messagesDuplicated} ` +
-    `crashes=${s.crashes} partitions=${s.partitions} clogs=${s.clogs} history=${result.historyHash} trace=${result.traceHash}`
+    `crashes=${s.crashes} (before a sync ${s.crashesBeforeSync}, losing writes ${s.crashesLosingWrites}: ${s.lostWriteBytes} bytes, torn ${s.tornFiles}) ` +
+    `syncs=${s.syncs} snapshots written=${s.snapshotWrites} installed=${s.snapshotsInstalled} removals=${s.fileRemovals} partitions=${s.partitions} clogs=${s.clogs} history=${result.historyHash} trace=${result.traceHash}`
   );
 }
 
@@ -149,7 +166,7 @@ function runWholeNodeSeed(cli: SimCliOptions, seed: number, write: (text: string
   const result = runSimulation(simOptionsFor(cli, seed, trace));
   const lines: string[] = [];
   if (cli.verbose || single) lines.push(describeResult(result));
-  if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`);
+  if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`, `  ${describeStorage(result.storage, result.rates)}`);
   const failure = result.failure === undefined ? undefined : `${result.failure}\n    ${result.replay}`;
   if (failure !== undefined) write(`seed ${seed} FAILED (${result.profile}): ${result.failure}\n  replay: ${result.replay}\n`);
   return { profile: result.profile, virtualUs: result.virtualUs, failure, lines };

@@ -1,9 +1,9 @@
 // The simulator's side of the lin-kv clients: drives the shared client model
 // (src/harness/lin_kv_clients.ts, the one the harness drives too) on virtual time. Workers think
 // a random while between ops; timeouts are exact timers; replies arrive as encoded lines through
-// the real codec. Liveness probes (one per node: write, then read, tried again until both
-// succeed) are extra threads of the same model and share its history. Pure: virtual time and
-// randomness come from the simulator.
+// the real codec. Liveness probes (one per node: a write, then a read, of a key of each Raft
+// group, each step tried again until it succeeds) are extra threads of the same model and share
+// its history. Pure: virtual time and randomness come from the simulator.
 
 import { assert } from '../base/assert.js';
 import type { JsonObject } from '../base/json.js';
@@ -12,6 +12,7 @@ import type { HistoryEvent } from '../check/history.js';
 import { threadRngs, type KvOp } from '../harness/lin_kv.js';
 import { HistoryRecorder, LinKvClients, type CompletedOp } from '../harness/lin_kv_clients.js';
 import { decodeMessage } from '../protocol/message.js';
+import { groupOfKey } from '../server/key_split.js';
 
 export interface ClientIo {
   /** Sends one encoded line from a client to a node (reliable, delayed by the simulator). */
@@ -20,9 +21,7 @@ export interface ClientIo {
   schedule(atUs: number, token: ClientTimer): void;
 }
 
-export type ClientTimer =
-  | { readonly kind: 'start'; readonly thread: number }
-  | { readonly kind: 'timeout'; readonly thread: number; readonly msgId: number };
+export type ClientTimer = { readonly kind: 'start'; readonly thread: number } | { readonly kind: 'timeout'; readonly thread: number; readonly msgId: number };
 
 export interface ClientConfig {
   readonly timeoutUs: number;
@@ -32,6 +31,12 @@ export interface ClientConfig {
   readonly processLimit: number;
   /** raftkv client sessions: writes and cas retried with the same (session, seq). */
   readonly sessions: boolean;
+  /**
+   * Raft groups of each node: as many key groups of 2 × node-count threads work side by side
+   * (one alone keeps every thread on one key at a time, so on one group), and the probes touch
+   * a key of each group.
+   */
+  readonly groupCount: number;
 }
 
 interface Probe {
@@ -43,8 +48,8 @@ interface Probe {
   lastOk: boolean;
 }
 
-/** Key of the liveness probes: beyond any key the generator hands out in a bounded run. */
-export const PROBE_KEY = 1_000_000;
+/** Keys of the liveness probes start here: beyond any key the generator hands out in a bounded run. */
+const PROBE_KEY = 1_000_000;
 const PROBE_PROCESS_BASE = 1_000_000;
 const PROBE_RETRY_US = 20_000;
 
@@ -53,6 +58,8 @@ export class SimClients {
   private readonly model: LinKvClients;
   private readonly probes: Probe[] = [];
   private readonly probeByThread = new Map<number, Probe>();
+  /** One key of each Raft group, for the probes. */
+  private readonly probeKeys: readonly number[];
   private issuing = true;
   okCount = 0;
   failCount = 0;
@@ -65,7 +72,8 @@ export class SimClients {
     private readonly io: ClientIo,
     private readonly now: () => number,
   ) {
-    const concurrency = 2 * nodeIds.length;
+    const concurrency = 2 * nodeIds.length * config.groupCount;
+    this.probeKeys = probeKeys(config.groupCount);
     this.model = new LinKvClients(
       {
         nodeIds,
@@ -107,7 +115,8 @@ export class SimClients {
 
   /** Schedules every worker's first op. */
   start(): void {
-    for (let thread = 0; thread < this.model.workerCount; thread++) this.io.schedule(this.now() + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread });
+    for (let thread = 0; thread < this.model.workerCount; thread++)
+      this.io.schedule(this.now() + this.rng.int(0, this.config.thinkUs), { kind: 'start', thread });
   }
 
   /** The safety phase is over: workers finish what is in flight and start nothing new. */
@@ -118,10 +127,10 @@ export class SimClients {
   /** Starts the liveness probes: every node must serve a write and then a read. */
   startProbes(): void {
     this.probes.forEach((probe, node) => {
-      probe.steps = [
-        { f: 'write', key: PROBE_KEY, value: node },
-        { f: 'read', key: PROBE_KEY, value: null },
-      ];
+      probe.steps = this.probeKeys.flatMap((key): KvOp[] => [
+        { f: 'write', key, value: node },
+        { f: 'read', key, value: null },
+      ]);
       this.io.schedule(this.now(), { kind: 'start', thread: probe.thread });
     });
   }
@@ -180,4 +189,17 @@ export class SimClients {
     probe.lastOk = false;
     if (probe.steps.length > 0) this.io.schedule(nowUs + delayUs, { kind: 'start', thread });
   }
+}
+
+/** The first key from PROBE_KEY on that falls in each group, in group order. */
+function probeKeys(groupCount: number): number[] {
+  const keys: Array<number | undefined> = Array.from({ length: groupCount }, () => undefined);
+  for (let key = PROBE_KEY, found = 0; found < groupCount; key++) {
+    assert(key < PROBE_KEY + 1000 * groupCount, 'no probe key found for some group');
+    const group = groupOfKey(key, groupCount);
+    if (keys[group] !== undefined) continue;
+    keys[group] = key;
+    found++;
+  }
+  return keys as number[];
 }

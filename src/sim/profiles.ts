@@ -38,9 +38,15 @@ export interface FaultProfile {
   /** With crashes on: right after a node votes (per vote) or accepts entries (per Ready), a crash within a few ms. */
   readonly voteCrash: FaultBound;
   readonly appendCrash: FaultBound;
-  /** With crashes on: per node turn, a crash between the turn's writes and their fsync. */
+  /**
+   * With crashes on: per node turn, a crash between the turn's writes and their fsync (the
+   * whole-node simulator asks only after turns whose output waits for a sync).
+   */
   readonly crashBeforeSync: FaultBound;
-  /** How long an fsync takes (a latency, not a fault: on in every profile); off means storage that syncs at once. */
+  /**
+   * How long an fsync takes (a latency, not a fault: on in every profile); off means storage that
+   * syncs at once (in the whole-node simulator: its completion still comes after the turn).
+   */
   readonly syncDelayUs: FaultBound;
 }
 

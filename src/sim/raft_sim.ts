@@ -34,7 +34,7 @@ export interface RaftSimOptions {
 }
 
 /** The per-seed choice of Raft features and limits (the faults are in FaultRates). */
-export interface RaftSimSetup {
+interface RaftSimSetup {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly electionTimeoutTicks: number;
@@ -47,7 +47,7 @@ export interface RaftSimSetup {
   readonly maxSnapshotChunkChars: number;
 }
 
-export interface RaftSimStats {
+interface RaftSimStats {
   events: number;
   delivered: number;
   dropped: number;
@@ -541,7 +541,9 @@ class RaftSimulation implements NemesisTarget {
         this.scheduleReady(this.indexOf(leader.id));
         return;
       }
-      const everywhere = this.hosts.every((host) => host.applied.some((entry) => entry.kind === 'normal' && JSON.stringify(entry.data) === JSON.stringify(markerData)));
+      const everywhere = this.hosts.every((host) =>
+        host.applied.some((entry) => entry.kind === 'normal' && JSON.stringify(entry.data) === JSON.stringify(markerData)),
+      );
       if (!everywhere) return;
       this.markerCommitted = true;
       this.note('liveness: marker applied on every node');

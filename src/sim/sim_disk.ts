@@ -42,8 +42,11 @@ export class SimDisk implements Disk {
   private readonly removedSinceDirectorySync = new Map<string, SimFile>();
   /** Bumped by crash(): callbacks of an earlier life never run. */
   private life = 0;
-  /** Counts for tests and traces. */
-  readonly stats = { syncs: 0, atomicWrites: 0, crashes: 0, tornFiles: 0, resurrectedFiles: 0 };
+  /**
+   * Counts for tests and traces. lostBytes: unsynced bytes crashes threw away; crashesLosingWrites:
+   * crashes that threw away any; removals: files deleted.
+   */
+  readonly stats = { syncs: 0, atomicWrites: 0, crashes: 0, tornFiles: 0, resurrectedFiles: 0, lostBytes: 0, crashesLosingWrites: 0, removals: 0 };
 
   constructor(
     private readonly scheduler: SimScheduler,
@@ -61,6 +64,7 @@ export class SimDisk implements Disk {
   crash(): void {
     this.life++;
     this.stats.crashes++;
+    const lostBefore = this.stats.lostBytes;
     for (const [name, file] of this.files) {
       let keep = file.durableLength;
       if (file.length > keep && this.rng.chance(this.options.keepUnsyncedChance)) {
@@ -68,13 +72,16 @@ export class SimDisk implements Disk {
         if (keep < file.length) this.stats.tornFiles++;
       }
       if (!file.nameDurable && (keep === 0 || this.rng.chance(0.5))) {
+        this.stats.lostBytes += file.length;
         this.files.delete(name);
         continue;
       }
+      this.stats.lostBytes += file.length - keep;
       file.length = keep;
       file.durableLength = keep;
       file.nameDurable = true;
     }
+    if (this.stats.lostBytes > lostBefore) this.stats.crashesLosingWrites++;
     for (const [name, file] of this.removedSinceDirectorySync) {
       if (this.files.has(name) || !this.rng.chance(0.5)) continue;
       file.length = file.durableLength;
@@ -164,6 +171,7 @@ export class SimDisk implements Disk {
     const file = this.files.get(name);
     if (file === undefined) return;
     this.files.delete(name);
+    this.stats.removals++;
     if (file.nameDurable) this.removedSinceDirectorySync.set(name, file);
   }
 

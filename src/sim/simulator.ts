@@ -1,12 +1,14 @@
-// The whole-node deterministic simulator: N real raftkv nodes (sim_node.ts) in one process on the
-// simulation kernel's virtual time, every message an encoded line through the real codec, one
-// seed for every choice. It owns the run: the seed's setup and fault rates, the events of the
-// cluster (deliveries, ticks, client timers, nemesis steps, crashes and restarts), the two phases
-// (safety under faults, then liveness after healing) and the verdict (invariants, a linearizable
-// history, progress after healing). Faults come from links.ts and nemesis.ts, clients from the
-// shared lin-kv client model (clients.ts). Pure: no clock, no Math.random, no I/O (tracing goes
-// to an injected callback). Invariants: the cluster checker runs after every virtual instant;
-// every run is bounded in events and in virtual time.
+// The whole-node deterministic simulator: N real raftkv nodes (sim_node.ts: the shipping turn
+// driver and store, on a simulated disk) in one process on the simulation kernel's virtual time,
+// every message an encoded line through the real codec, one seed for every choice. It owns the
+// run: the seed's setup, storage setup and fault rates, the events of the cluster (deliveries,
+// ticks, disk completions, client timers, nemesis steps, crashes and restarts), the turn
+// structure (every event of an instant, then each node's turn end, as the runtime's setImmediate
+// does), the two phases (safety under faults, then liveness after healing) and the verdict
+// (invariants of every Raft group, a linearizable history, progress after healing). Faults come
+// from links.ts and nemesis.ts, clients from the shared lin-kv client model (clients.ts). Pure:
+// no clock, no Math.random, no I/O (tracing goes to an injected callback). Invariants: the
+// cluster checkers run after every virtual instant; every run is bounded in events and in time.
 
 import { assert } from '../base/assert.js';
 import { Rng } from '../base/rng.js';
@@ -14,13 +16,14 @@ import { checkHistory } from '../check/linearizability.js';
 import { formatHistoryLine, type HistoryEvent } from '../check/history.js';
 import type { Ready } from '../raft/index.js';
 import { DEFAULT_KV_SERVER_OPTIONS, type KvServerOptions, type ReadMode } from '../server/options.js';
+import type { SimDiskOptions } from './sim_disk.js';
 import { SimClients, type ClientTimer } from './clients.js';
 import { InvariantHooks } from './invariant_hooks.js';
 import { hashLines, SimKernel } from './kernel.js';
 import { LinkFaults } from './links.js';
 import { SimNemesis, type NemesisTarget } from './nemesis.js';
 import { describeRates, findProfile, PROFILE_NAMES, profileForSeed, ratesForSeed, type FaultProfile, type FaultRates } from './profiles.js';
-import { SimNode, STORAGE_NOTE, type SimNodeEnv } from './sim_node.js';
+import { SimNode, type SimNodeEnv } from './sim_node.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -29,8 +32,10 @@ export interface SimOptions {
   /** 3 or 5 by default, picked by the seed. */
   readonly nodeCount?: number;
   readonly readMode?: ReadMode;
-  /** Clients open raftkv sessions and retry indeterminate writes and cas; by default the seed decides. */
+  /** Clients open raftkv sessions and retry indeterminate writes and cas; by default the seed decides (off with several groups). */
   readonly clientSessions?: boolean;
+  /** Raft groups per node (keys split by a hash); 1 or 2 by default, picked by the seed. */
+  readonly groupCount?: number;
   /** Virtual length of the safety phase (faults on, clients busy). */
   readonly safetyUs?: number;
   /** After healing, the cluster must serve a write and a read on every node within this. */
@@ -39,7 +44,7 @@ export interface SimOptions {
   readonly trace?: (line: string) => void;
 }
 
-export interface SimStats {
+interface SimStats {
   messagesSent: number;
   messagesDelivered: number;
   messagesLost: number;
@@ -51,11 +56,25 @@ export interface SimStats {
   clogs: number;
   crashes: number;
   restarts: number;
+  /** Crashes between a turn's writes and their sync. */
+  crashesBeforeSync: number;
+  /** Crashes that threw unsynced bytes away, and how many bytes in all. */
+  crashesLosingWrites: number;
+  lostWriteBytes: number;
+  /** Crashes that kept a torn prefix of a file's unsynced bytes. */
+  tornFiles: number;
+  syncs: number;
+  /** Snapshot files written, snapshots installed from a leader, files (WAL segments) deleted. */
+  snapshotWrites: number;
+  snapshotsInstalled: number;
+  fileRemovals: number;
   opsOk: number;
   opsFail: number;
   opsInfo: number;
   sessionRetries: number;
   committed: number;
+  /** Entries committed in each Raft group. */
+  committedByGroup: number[];
   leaderTerms: number;
   events: number;
 }
@@ -66,6 +85,8 @@ export interface SimResult {
   readonly nodeCount: number;
   readonly readMode: ReadMode;
   readonly clientSessions: boolean;
+  readonly groupCount: number;
+  readonly storage: StorageSetup;
   /** The fault rates the seed drew within its profile's bounds. */
   readonly rates: FaultRates;
   /** Undefined when the run passed. */
@@ -84,21 +105,28 @@ export interface SimResult {
 }
 
 /** The read modes that promise linearizability (bounded-staleness does not: never simulated by default). */
-export const LINEARIZABLE_READ_MODES: readonly ReadMode[] = ['log', 'read-index', 'lease', 'follower'];
+const LINEARIZABLE_READ_MODES: readonly ReadMode[] = ['log', 'read-index', 'lease', 'follower'];
 
-export const TICK_US = 10_000;
+const TICK_US = 10_000;
 export const DEFAULT_SAFETY_US = 2_000_000;
-export const DEFAULT_LIVENESS_BOUND_US = 10_000_000;
+const DEFAULT_LIVENESS_BOUND_US = 10_000_000;
 /** The share of seeds whose clients use sessions when the command line does not say. */
 const CLIENT_SESSION_SHARE = 0.3;
+/** The share of seeds whose nodes host two Raft groups (a fixed key split) when the command line does not say. */
+const MULTI_GROUP_SHARE = 0.25;
+export const MAX_GROUPS = 8;
 const CLIENT_TIMEOUT_US = 1_000_000;
 const CLIENT_THINK_US = 30_000;
 const CLIENT_LINK_US: readonly [number, number] = [100, 1_000];
+/** A snapshot file write takes a sync's time plus this per MiB. */
+const SNAPSHOT_WRITE_US_PER_MIB = 5_000;
 /** Every run is bounded: more events than this is a runaway, not a long test. */
 const MAX_EVENTS = 20_000_000;
 const CHECK_MAX_STEPS_PER_KEY = 5_000_000;
 /** Salt of the seed's own setup stream, apart from the run's, so a named setup replays the same run. */
 const SETUP_SALT = 0x5eed5eed;
+/** Salt of the seed's storage setup stream (segment size, snapshot interval, torn writes). */
+const STORAGE_SALT = 0x0d15c5ed;
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly dest: number; readonly src: string; readonly line: string }
@@ -108,15 +136,28 @@ type SimEvent =
   | { readonly kind: 'nemesis' }
   | { readonly kind: 'restart'; readonly node: number }
   | { readonly kind: 'crash'; readonly node: number; readonly incarnation: number }
+  | { readonly kind: 'disk'; readonly node: number; readonly run: () => void }
   | { readonly kind: 'liveness' };
 
-const EVENT_CODES: { readonly [kind in SimEvent['kind']]: number } = { deliver: 1, 'to-client': 2, tick: 3, client: 4, nemesis: 5, restart: 6, liveness: 7, crash: 8 };
+const EVENT_CODES: { readonly [kind in SimEvent['kind']]: number } = {
+  deliver: 1,
+  'to-client': 2,
+  tick: 3,
+  client: 4,
+  nemesis: 5,
+  restart: 6,
+  liveness: 7,
+  crash: 8,
+  disk: 9,
+};
 
 export interface SeedSetup {
   readonly profile: FaultProfile;
   readonly nodeCount: number;
   readonly readMode: ReadMode;
+  /** As drawn; a run with several groups turns sessions off (a multi-group node refuses them). */
   readonly clientSessions: boolean;
+  readonly groupCount: number;
 }
 
 /** The seed's own choices of setup, drawn from a stream apart from the run's, so naming them
@@ -127,11 +168,39 @@ export function setupForSeed(seed: number): SeedSetup {
   const nodeCount = rng.chance(0.6) ? 3 : 5;
   const readMode = rng.pick(LINEARIZABLE_READ_MODES);
   const clientSessions = rng.chance(CLIENT_SESSION_SHARE);
-  return { profile, nodeCount, readMode, clientSessions };
+  const groupCount = rng.chance(MULTI_GROUP_SHARE) ? 2 : 1;
+  return { profile, nodeCount, readMode, clientSessions, groupCount };
 }
 
-export function replayCommand(seed: number, profile: string, nodeCount: number, readMode: ReadMode, clientSessions: boolean): string {
-  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --read-mode ${readMode}${clientSessions ? ' --client-sessions' : ''} --trace`;
+/** How the seed's nodes keep their state: small enough that a short run rolls and deletes WAL segments. */
+export interface StorageSetup {
+  readonly segmentBytes: number;
+  readonly snapshotEveryEntries: number;
+  /** The chance that a crash keeps a random prefix of a file's unsynced bytes (a torn tail). */
+  readonly keepUnsyncedChance: number;
+}
+
+/** Drawn from the seed alone (its own stream), so every command-line setup of a seed keeps it. */
+export function storageForSeed(seed: number): StorageSetup {
+  const rng = new Rng((seed ^ STORAGE_SALT) >>> 0);
+  // 1 KiB to 64 KiB, log-uniform: a few records per segment up to a few hundred.
+  const segmentBytes = Math.round(1024 * 2 ** (rng.float() * 6));
+  // Half the seeds snapshot often (compaction, segment deletion, InstallSnapshot), the rest at the default.
+  const snapshotEveryEntries = rng.chance(0.5) ? rng.int(5, 60) : DEFAULT_KV_SERVER_OPTIONS.snapshotEveryEntries;
+  const keepUnsyncedChance = rng.pick([0, 0.3, 0.7, 1]);
+  return { segmentBytes, snapshotEveryEntries, keepUnsyncedChance };
+}
+
+export function describeStorage(storage: StorageSetup, rates: FaultRates): string {
+  const [low, high] = rates.syncDelayUs;
+  return (
+    `storage: simulated disk, WAL segments of ${storage.segmentBytes} bytes, a snapshot every ${storage.snapshotEveryEntries} entries, ` +
+    `fsync ${high === 0 ? 'at once' : `${low / 1000}-${high / 1000}ms`}, a crash keeps part of the unsynced bytes with chance ${storage.keepUnsyncedChance}`
+  );
+}
+
+function replayCommand(seed: number, profile: string, nodeCount: number, groupCount: number, readMode: ReadMode, clientSessions: boolean): string {
+  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --groups ${groupCount} --read-mode ${readMode}${clientSessions ? ' --client-sessions' : ''} --trace`;
 }
 
 export function runSimulation(options: SimOptions): SimResult {
@@ -144,6 +213,8 @@ class Simulation implements NemesisTarget {
   private readonly nodeCount: number;
   private readonly readMode: ReadMode;
   private readonly clientSessions: boolean;
+  private readonly groupCount: number;
+  private readonly storage: StorageSetup;
   private readonly safetyUs: number;
   private readonly livenessBoundUs: number;
   private readonly trace: ((line: string) => void) | undefined;
@@ -156,7 +227,7 @@ class Simulation implements NemesisTarget {
   private readonly nodes: SimNode[] = [];
   private readonly nodeIndex = new Map<string, number>();
   private readonly clients: SimClients;
-  private readonly hooks = new InvariantHooks();
+  private readonly hooks: InvariantHooks;
 
   private phase: 'safety' | 'liveness' = 'safety';
   private healedAtUs = 0;
@@ -174,11 +245,20 @@ class Simulation implements NemesisTarget {
     clogs: 0,
     crashes: 0,
     restarts: 0,
+    crashesBeforeSync: 0,
+    crashesLosingWrites: 0,
+    lostWriteBytes: 0,
+    tornFiles: 0,
+    syncs: 0,
+    snapshotWrites: 0,
+    snapshotsInstalled: 0,
+    fileRemovals: 0,
     opsOk: 0,
     opsFail: 0,
     opsInfo: 0,
     sessionRetries: 0,
     committed: 0,
+    committedByGroup: [],
     leaderTerms: 0,
     events: 0,
   };
@@ -196,7 +276,17 @@ class Simulation implements NemesisTarget {
     this.nodeCount = options.nodeCount ?? setup.nodeCount;
     assert(Number.isSafeInteger(this.nodeCount) && this.nodeCount >= 1 && this.nodeCount <= 9, `nodeCount must be 1..9, got ${this.nodeCount}`);
     this.readMode = options.readMode ?? setup.readMode;
-    this.clientSessions = options.clientSessions ?? setup.clientSessions;
+    // Sessions forced on pick one group unless told otherwise; several groups turn drawn sessions off.
+    this.groupCount = options.groupCount ?? (options.clientSessions === true ? 1 : setup.groupCount);
+    assert(
+      Number.isSafeInteger(this.groupCount) && this.groupCount >= 1 && this.groupCount <= MAX_GROUPS,
+      `groupCount must be 1..${MAX_GROUPS}, got ${this.groupCount}`,
+    );
+    this.clientSessions = options.clientSessions ?? (this.groupCount === 1 && setup.clientSessions);
+    if (this.clientSessions && this.groupCount > 1)
+      throw new RangeError(`client sessions need one Raft group per node (a node with ${this.groupCount} refuses them)`);
+    this.storage = storageForSeed(options.seed);
+    this.hooks = new InvariantHooks(this.groupCount);
     this.safetyUs = options.safetyUs ?? DEFAULT_SAFETY_US;
     this.livenessBoundUs = options.livenessBoundUs ?? DEFAULT_LIVENESS_BOUND_US;
     this.trace = options.trace;
@@ -208,23 +298,36 @@ class Simulation implements NemesisTarget {
     this.links = new LinkFaults(this.rates, this.netRng);
     this.nodeIds = Array.from({ length: this.nodeCount }, (_, i) => `n${i}`);
     this.nemesis = new SimNemesis(this.rates, nemesisRng, this.links, this);
+    const diskOptions: SimDiskOptions = {
+      syncUs: this.rates.syncDelayUs,
+      writeUsPerMiB: SNAPSHOT_WRITE_US_PER_MIB,
+      keepUnsyncedChance: this.storage.keepUnsyncedChance,
+    };
     const env: SimNodeEnv = {
       nodeIds: this.nodeIds,
-      serverOptions: { ...DEFAULT_KV_SERVER_OPTIONS, readMode: this.readMode } satisfies KvServerOptions,
+      serverOptions: {
+        ...DEFAULT_KV_SERVER_OPTIONS,
+        readMode: this.readMode,
+        groupCount: this.groupCount,
+        snapshotEveryEntries: this.storage.snapshotEveryEntries,
+      } satisfies KvServerOptions,
+      storeOptions: { segmentBytes: this.storage.segmentBytes },
+      diskOptions,
       send: (node, line) => this.sendFromNode(node, line),
       log: (node, level, text) => this.trace?.(`${this.stamp()} ${node.id} ${level}: ${text}`),
-      started: (node, server) => this.hooks.attach(node, server, (rd) => this.maybeTargetedCrash(node, rd)),
+      scheduleDisk: (node, delayUs, run) => this.kernel.after(delayUs, { kind: 'disk', node: node.index, run }),
+      started: (node, server) => this.hooks.attach(node, server, (rd) => this.observeReady(node, rd)),
     };
     this.nodeIds.forEach((id, index) => {
       this.nodeIndex.set(id, index);
       // Small per-node clock skew: ticks every 10 ms, give or take 2%.
       const tickPeriodUs = TICK_US + rng.int(-200, 200);
-      this.nodes.push(new SimNode(index, id, tickPeriodUs, rng.fork(), env));
+      this.nodes.push(new SimNode(index, id, tickPeriodUs, rng.fork(), rng.fork(), env));
     });
     this.clients = new SimClients(
       this.nodeIds,
       clientRng,
-      { timeoutUs: CLIENT_TIMEOUT_US, thinkUs: CLIENT_THINK_US, processLimit: 8, sessions: this.clientSessions },
+      { timeoutUs: CLIENT_TIMEOUT_US, thinkUs: CLIENT_THINK_US, processLimit: 8, sessions: this.clientSessions, groupCount: this.groupCount },
       {
         send: (_clientId, nodeId, line) => this.sendFromClient(nodeId, line),
         schedule: (atUs, timer) => this.kernel.schedule(atUs, { kind: 'client', timer }),
@@ -251,18 +354,30 @@ class Simulation implements NemesisTarget {
     this.stats.clogs = this.links.stats.clogs;
     this.stats.partitions = this.nemesis.stats.partitions;
     this.stats.heals = this.nemesis.stats.heals;
-    this.stats.committed = this.hooks.checker.committedCount;
-    this.stats.leaderTerms = this.hooks.checker.leaderTermCount;
+    this.stats.committedByGroup = this.hooks.committedByGroup;
+    this.stats.committed = this.stats.committedByGroup.reduce((sum, count) => sum + count, 0);
+    this.stats.leaderTerms = this.hooks.leaderTermCount;
     this.stats.events = this.kernel.eventCount;
+    for (const node of this.nodes) {
+      const disk = node.disk.stats;
+      this.stats.crashesLosingWrites += disk.crashesLosingWrites;
+      this.stats.lostWriteBytes += disk.lostBytes;
+      this.stats.tornFiles += disk.tornFiles;
+      this.stats.syncs += disk.syncs;
+      this.stats.snapshotWrites += disk.atomicWrites;
+      this.stats.fileRemovals += disk.removals;
+    }
     return {
       seed: this.options.seed,
       profile: this.profile.name,
       nodeCount: this.nodeCount,
       readMode: this.readMode,
       clientSessions: this.clientSessions,
+      groupCount: this.groupCount,
+      storage: this.storage,
       rates: this.rates,
       failure,
-      replay: replayCommand(this.options.seed, this.profile.name, this.nodeCount, this.readMode, this.clientSessions),
+      replay: replayCommand(this.options.seed, this.profile.name, this.nodeCount, this.groupCount, this.readMode, this.clientSessions),
       virtualUs: this.kernel.now,
       leaderUs: this.leaderUs,
       livenessUs: this.livenessUs,
@@ -278,15 +393,20 @@ class Simulation implements NemesisTarget {
     if (!checked.ok) return `history: ${checked.error}`;
     const result = checked.value;
     if (result.verdict === 'valid') return undefined;
-    const keys = result.keys.filter((key) => key.verdict !== 'valid').map((key) => `key ${key.keyText}: ${key.verdict} (${key.operationCount} ops, ${key.steps} steps)`);
+    const keys = result.keys
+      .filter((key) => key.verdict !== 'valid')
+      .map((key) => `key ${key.keyText}: ${key.verdict} (${key.operationCount} ops, ${key.steps} steps)`);
     return `linearizability: ${result.verdict}; ${keys.join('; ')}`;
   }
 
   // ------------------------------------------------------------------ the event loop
 
   private simulate(): void {
-    this.trace?.(`seed ${this.options.seed}: ${this.nodeCount} nodes, read mode ${this.readMode}, client sessions ${this.clientSessions ? 'on' : 'off'}; ${STORAGE_NOTE}`);
+    this.trace?.(
+      `seed ${this.options.seed}: ${this.nodeCount} nodes of ${this.groupCount} Raft group${this.groupCount === 1 ? '' : 's'}, read mode ${this.readMode}, client sessions ${this.clientSessions ? 'on' : 'off'}`,
+    );
     this.trace?.(describeRates(this.rates));
+    this.trace?.(describeStorage(this.storage, this.rates));
     for (const node of this.nodes) this.startNode(node);
     this.clients.start();
     this.kernel.schedule(this.nemesis.nextDelayUs(), { kind: 'nemesis' });
@@ -298,11 +418,12 @@ class Simulation implements NemesisTarget {
       if (instant > deadlineUs) {
         throw new Error(`liveness: not done ${this.livenessBoundUs / 1000} ms after healing; probes: ${this.clients.probeStatus()}; ${this.describeNodes()}`);
       }
-      // Every event of this virtual instant, then the end of each node's event-loop turn.
+      // Every event of this virtual instant, then the end of each node's event-loop turn (a disk
+      // completion due at once comes after it, as a callback of its own).
       while (this.kernel.nextTime() === instant) this.handle(this.kernel.next() as SimEvent);
-      for (const node of this.nodes) node.endTurn();
+      for (const node of this.nodes) this.endTurn(node);
       this.hooks.checkCluster(this.nodes);
-      if (this.phase === 'liveness' && this.leaderUs === undefined && this.nodes.some((node) => node.up && node.raft.role === 'leader')) {
+      if (this.phase === 'liveness' && this.leaderUs === undefined && this.everyGroupHasLeader()) {
         this.leaderUs = instant - this.healedAtUs;
       }
       if (this.phase === 'liveness' && this.livenessUs === undefined && this.clients.probesPending === 0) {
@@ -358,11 +479,34 @@ class Simulation implements NemesisTarget {
         this.nemesis.targetedCrash(node.index);
         return;
       }
+      case 'disk': {
+        hash.ints(now, EVENT_CODES.disk, event.node);
+        event.run(); // the disk itself drops callbacks of a life a crash ended
+        (this.nodes[event.node] as SimNode).diskEventDone();
+        return;
+      }
       case 'liveness':
         hash.ints(now, EVENT_CODES.liveness, 0);
         this.beginLiveness();
         return;
     }
+  }
+
+  /** The node's turn ends; between its writes and their sync, the nemesis may kill it. */
+  private endTurn(node: SimNode): void {
+    const waitsForSync = node.endTurn();
+    if (!waitsForSync || this.phase !== 'safety' || !this.nemesis.crashBeforeSync()) return;
+    this.stats.crashesBeforeSync++;
+    const downUs = this.nemesis.crashBeforeSyncDownUs();
+    this.note(`nemesis: crash ${node.id} between its writes and their sync, for ${downUs / 1000} ms`);
+    this.crash(node.index, downUs);
+  }
+
+  private everyGroupHasLeader(): boolean {
+    for (let group = 0; group < this.groupCount; group++) {
+      if (!this.nodes.some((node) => node.up && node.server.groups[group]?.raft.role === 'leader')) return false;
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------ nodes (NemesisTarget)
@@ -371,12 +515,12 @@ class Simulation implements NemesisTarget {
     return (this.nodes[index] as SimNode).up;
   }
 
+  /** Leads any of its groups. */
   isLeader(index: number): boolean {
-    const node = this.nodes[index] as SimNode;
-    return node.up && node.raft.role === 'leader';
+    return (this.nodes[index] as SimNode).leadsAny;
   }
 
-  /** Everything but the storage is lost; messages already on the wire stay there. */
+  /** Everything but the disk's durable bytes is lost; messages already on the wire stay there. */
   crash(index: number, downUs: number): void {
     const node = this.nodes[index] as SimNode;
     this.hooks.crashed(node);
@@ -390,12 +534,22 @@ class Simulation implements NemesisTarget {
     this.kernel.after(node.rng.int(1, node.tickPeriodUs), { kind: 'tick', node: node.index, incarnation: node.incarnation });
     if (node.incarnation > 1) {
       this.stats.restarts++;
-      this.note(`restart ${node.id} (term ${node.raft.term}, log to ${node.raft.lastIndex}, commit ${node.raft.commitIndex})`);
+      const recovery = node.recovery;
+      const recovered =
+        recovery === undefined
+          ? ''
+          : `; recovered ${recovery.records} WAL records in ${recovery.segments} segments${recovery.tornTail === undefined ? '' : `, cut a torn tail (${recovery.tornTail})`}`;
+      this.note(`restart ${node.id} (${node.describe()}${recovered})`);
     }
   }
 
-  /** Right after a node voted or accepted entries (its Ready is persisted, its replies may or may not have left). */
-  private maybeTargetedCrash(node: SimNode, rd: Ready): void {
+  /**
+   * Each Ready of each group, before the group acts on it: counts installed snapshots, and after
+   * a vote or accepted entries may plan a crash a moment later (the Ready is written by then, maybe
+   * not yet durable; the replies that vouch for it may or may not have left).
+   */
+  private observeReady(node: SimNode, rd: Ready): void {
+    if (rd.snapshot !== undefined) this.stats.snapshotsInstalled++;
     if (this.phase !== 'safety') return;
     const voted = rd.hardState !== undefined && rd.hardState.vote !== null && rd.hardState.vote !== node.id;
     const delayUs = this.nemesis.targetedCrashDelayUs(voted, rd.entries.length > 0);

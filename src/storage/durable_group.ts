@@ -125,7 +125,12 @@ export class DurableGroup implements GroupStorage {
     if (install === undefined) return;
     this.pendingInstall = undefined;
     const { snapshot, keptThrough } = install;
-    this.store.record(this, { type: 'snapshot', group: this.id, index: snapshot.index, term: snapshot.term, keptThrough, data: snapshot.data }, true, keptThrough);
+    this.store.record(
+      this,
+      { type: 'snapshot', group: this.id, index: snapshot.index, term: snapshot.term, keptThrough, data: snapshot.data },
+      true,
+      keptThrough,
+    );
     this.store.snapshotTaken(this, snapshot);
   }
 }

@@ -170,7 +170,10 @@ export class DurableNodeStore implements NodeStore, GroupRecorder {
     this.generation++;
     if (this.turnMustSync) this.required = this.generation;
     for (const group of this.turnGroups) this.unsyncedPoints.set(group, group.lastPosition());
-    const write: PendingWrite = { data: this.turnFrames.length === 1 ? (this.turnFrames[0] as Buffer) : Buffer.concat(this.turnFrames, this.turnBytes), cover: this.turnCover };
+    const write: PendingWrite = {
+      data: this.turnFrames.length === 1 ? (this.turnFrames[0] as Buffer) : Buffer.concat(this.turnFrames, this.turnBytes),
+      cover: this.turnCover,
+    };
     this.turnFrames = [];
     this.turnBytes = 0;
     this.turnMustSync = false;
@@ -432,7 +435,10 @@ export class DurableNodeStore implements NodeStore, GroupRecorder {
       if (!decoded.ok) return err(`${name}: ${decoded.error}`);
       const { frames, validBytes } = decoded.value;
       if (decoded.value.tornTail !== undefined) {
-        if (!isLast) return err(`${name}: a torn record (${decoded.value.tornTail}), but it is not the last segment: a later one was begun only once this one was durable`);
+        if (!isLast)
+          return err(
+            `${name}: a torn record (${decoded.value.tornTail}), but it is not the last segment: a later one was begun only once this one was durable`,
+          );
         tornTail = `${name}: ${decoded.value.tornTail}`;
       }
       if (frames.length === 0) {

@@ -158,13 +158,16 @@ export function parseWalRecord(frame: DecodedFrame): WalRecord | undefined {
       const groups = meta['groups'];
       if (data !== undefined || !isCount(meta['version']) || !isCount(meta['segment']) || !Array.isArray(groups)) return undefined;
       for (const header of groups) {
-        if (!isJsonObject(header) || !isCount(header['group']) || !isCount(header['term']) || !isVote(header['vote']) || !isCount(header['commit'])) return undefined;
+        if (!isJsonObject(header) || !isCount(header['group']) || !isCount(header['term']) || !isVote(header['vote']) || !isCount(header['commit']))
+          return undefined;
         if (!isCount(header['lastIndex']) || !isCount(header['lastTerm'])) return undefined;
       }
       return meta as unknown as WalRecord;
     }
     case 'state':
-      return data === undefined && isCount(group) && isCount(meta['term']) && isCount(meta['commit']) && isVote(meta['vote']) ? (meta as unknown as WalRecord) : undefined;
+      return data === undefined && isCount(group) && isCount(meta['term']) && isCount(meta['commit']) && isVote(meta['vote'])
+        ? (meta as unknown as WalRecord)
+        : undefined;
     case 'entries': {
       const entries = meta['entries'];
       if (data !== undefined || !isCount(group) || !Array.isArray(entries) || entries.length === 0) return undefined;
@@ -178,7 +181,8 @@ export function parseWalRecord(frame: DecodedFrame): WalRecord | undefined {
     }
     case 'snapshot': {
       const { index, term, keptThrough } = meta;
-      if (data === undefined || !isCount(group) || !isCount(index) || index < 1 || !isCount(term) || !isCount(keptThrough) || keptThrough < index) return undefined;
+      if (data === undefined || !isCount(group) || !isCount(index) || index < 1 || !isCount(term) || !isCount(keptThrough) || keptThrough < index)
+        return undefined;
       return { type: 'snapshot', group, index, term, keptThrough, data };
     }
     default:
@@ -198,7 +202,9 @@ export function decodeSnapshotFile(bytes: Uint8Array, checksum: Checksum = crc32
   const { frames, tornTail, validBytes } = decoded.value;
   const frame = frames[0];
   if (frame === undefined || frames.length !== 1 || tornTail !== undefined || validBytes !== bytes.length) {
-    return err(`not one intact snapshot record${tornTail === undefined ? ` (${frames.length} records, ${validBytes} of ${bytes.length} bytes valid)` : ` (${tornTail})`}`);
+    return err(
+      `not one intact snapshot record${tornTail === undefined ? ` (${frames.length} records, ${validBytes} of ${bytes.length} bytes valid)` : ` (${tornTail})`}`,
+    );
   }
   const { meta, data } = frame;
   if (!isJsonObject(meta) || meta['type'] !== 'snapshot-file' || data === undefined) return err('malformed snapshot record');

@@ -48,7 +48,8 @@ export class GroupReplay {
 
   /** A snapshot installed from the leader: the snapshot, then the log up to keptThrough. */
   installSnapshot(snapshot: Snapshot, keptThrough: number): string | undefined {
-    if (keptThrough > Math.max(this.lastIndex(), snapshot.index)) return `a snapshot at ${snapshot.index} keeps the log through ${keptThrough}, beyond its end at ${this.lastIndex()}`;
+    if (keptThrough > Math.max(this.lastIndex(), snapshot.index))
+      return `a snapshot at ${snapshot.index} keeps the log through ${keptThrough}, beyond its end at ${this.lastIndex()}`;
     if (snapshot.index <= this.baseIndex) {
       // Older than the base: only where it left the log's end matters.
       this.entries.length = Math.max(0, keptThrough - this.baseIndex);
@@ -57,7 +58,8 @@ export class GroupReplay {
     let kept: Entry[] = [];
     if (keptThrough > snapshot.index) {
       const term = this.term(snapshot.index);
-      if (term !== snapshot.term) return `a snapshot at ${snapshot.index} (term ${snapshot.term}) keeps entries after it, but the log has term ${String(term)} there`;
+      if (term !== snapshot.term)
+        return `a snapshot at ${snapshot.index} (term ${snapshot.term}) keeps entries after it, but the log has term ${String(term)} there`;
       kept = this.entries.slice(snapshot.index - this.baseIndex, keptThrough - this.baseIndex);
     }
     this.setBase(snapshot.index, snapshot.term, snapshot.data);

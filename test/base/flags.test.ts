@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { scanFlags, type FlagSpec } from '../../src/base/flags.js';
 
-const SPEC: FlagSpec = { values: { '-w': '--workload', '--workload': '--workload', '--rate': '--rate' }, booleans: new Set(['--dry-run']), positional: 'pass-through' };
+const SPEC: FlagSpec = {
+  values: { '-w': '--workload', '--workload': '--workload', '--rate': '--rate' },
+  booleans: new Set(['--dry-run']),
+  positional: 'pass-through',
+};
 
 describe('scanFlags', () => {
   it('takes values both ways, maps aliases, keeps the last of a repeated flag, and passes the rest through', () => {
     expect(scanFlags(['-w', 'lin-kv', '--rate=5', 'x', '--rate', '7', '--dry-run', '--', '--rate', '9'], SPEC)).toEqual({
       ok: true,
-      value: { kind: 'flags', values: new Map([['--workload', 'lin-kv'], ['--rate', '7']]), booleans: new Set(['--dry-run']), rest: ['x', '--rate', '9'] },
+      value: {
+        kind: 'flags',
+        values: new Map([
+          ['--workload', 'lin-kv'],
+          ['--rate', '7'],
+        ]),
+        booleans: new Set(['--dry-run']),
+        rest: ['x', '--rate', '9'],
+      },
     });
   });
 

@@ -59,6 +59,9 @@ export function reportFor(argv: string[], answeredOf: (id: string) => number, ti
     cells: grouped.cells,
     ceiling: grouped.ceiling,
     interrupted: false,
-    exitCode: benchExitCode([...grouped.cells, ...grouped.ceiling].map((r) => r.summary.tally), false),
+    exitCode: benchExitCode(
+      [...grouped.cells, ...grouped.ceiling].map((r) => r.summary.tally),
+      false,
+    ),
   };
 }

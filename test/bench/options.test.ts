@@ -48,16 +48,48 @@ describe('parseBenchArgs', () => {
 
   it('reads every axis as a list, passes arguments after -- to the node, and accepts --flag=value', () => {
     const options = parse([
-      '--bin', 'my-node', '--nodes', '3,5,7', '--latency=0,10', '--reads', '0.5, 0.99', '--read-modes', 'log,lease', '--clients', '2n,210',
-      '--rates', '100,1000', '--rate-clients', '4n', '--reps', '1', '--time-limit', '1.5', '--seed', '9', '--no-ceiling', '--keep-runs',
-      '--out', 'o', '--docs', 'docs/x.md', '--title', 'T', '--', '--storage', 'memory',
+      '--bin',
+      'my-node',
+      '--nodes',
+      '3,5,7',
+      '--latency=0,10',
+      '--reads',
+      '0.5, 0.99',
+      '--read-modes',
+      'log,lease',
+      '--clients',
+      '2n,210',
+      '--rates',
+      '100,1000',
+      '--rate-clients',
+      '4n',
+      '--reps',
+      '1',
+      '--time-limit',
+      '1.5',
+      '--seed',
+      '9',
+      '--no-ceiling',
+      '--keep-runs',
+      '--out',
+      'o',
+      '--docs',
+      'docs/x.md',
+      '--title',
+      'T',
+      '--',
+      '--storage',
+      'memory',
     ]);
     expect(options.bin).toBe('my-node');
     expect(options.nodeCounts).toEqual([3, 5, 7]);
     expect(options.latenciesMs).toEqual([0, 10]);
     expect(options.readFractions).toEqual([0.5, 0.99]);
     expect(options.readModes).toEqual(['log', 'lease']);
-    expect(options.clients).toEqual([{ kind: 'per-node', multiplier: 2 }, { kind: 'absolute', count: 210 }]);
+    expect(options.clients).toEqual([
+      { kind: 'per-node', multiplier: 2 },
+      { kind: 'absolute', count: 210 },
+    ]);
     expect(options.rates).toEqual([100, 1000]);
     expect(options.rateClients).toEqual({ kind: 'per-node', multiplier: 4 });
     expect(options).toMatchObject({ reps: 1, timeLimitS: 1.5, seed: 9, ceiling: false, keepRuns: true, outDir: 'o', docsPath: 'docs/x.md', title: 'T' });
@@ -103,7 +135,11 @@ describe('parseBenchArgs', () => {
   });
 
   it('counts the runs and refuses a matrix too large to finish', () => {
-    expect(countRuns(parse(['--nodes', '3,5', '--latency', '0', '--reads', '0.5,0.9', '--read-modes', 'log,lease', '--clients', '2n', '--rates', '100', '--reps', '2'])))
+    expect(
+      countRuns(
+        parse(['--nodes', '3,5', '--latency', '0', '--reads', '0.5,0.9', '--read-modes', 'log,lease', '--clients', '2n', '--rates', '100', '--reps', '2']),
+      ),
+    )
       // (2 × 1 × 2 × 2 × 2 cells + 2 read shares × 2 thread counts (6, 10) ceiling points) × 2 reps
       .toBe((16 + 4) * 2);
     // 10n on 3 nodes and 30 threads share one ceiling point per read share.

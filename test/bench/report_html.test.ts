@@ -18,7 +18,16 @@ describe('niceTicks', () => {
 
 describe('charts', () => {
   it('draws one bar per present value, scaled to the axis', () => {
-    const svg = barChart({ title: 't', yLabel: 'y', series: ['a', 'b'], groups: [{ label: 'g1', values: [100, 50] }, { label: 'g2', values: [null, 25] }], format: String });
+    const svg = barChart({
+      title: 't',
+      yLabel: 'y',
+      series: ['a', 'b'],
+      groups: [
+        { label: 'g1', values: [100, 50] },
+        { label: 'g2', values: [null, 25] },
+      ],
+      format: String,
+    });
     expect(count(svg, /<rect class="bar"/g)).toBe(3);
     // The tallest bar reaches the top tick (100) and is twice the height of the 50 one.
     const heights = [...svg.matchAll(/<rect class="bar"[^>]* height="([\d.]+)"/g)].map((m) => Number(m[1]));
@@ -27,8 +36,27 @@ describe('charts', () => {
 
   it('draws a line per series with more than one point, dashed when asked', () => {
     const svg = lineChart({
-      title: 't', xLabel: 'x', yLabel: 'y',
-      series: [{ name: 'a', points: [{ x: 6, y: 100 }, { x: 12, y: 150 }] }, { name: 'ceiling', points: [{ x: 6, y: 900 }, { x: 12, y: 1000 }], dashed: true }, { name: 'lone', points: [{ x: 6, y: 5 }] }],
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 'a',
+          points: [
+            { x: 6, y: 100 },
+            { x: 12, y: 150 },
+          ],
+        },
+        {
+          name: 'ceiling',
+          points: [
+            { x: 6, y: 900 },
+            { x: 12, y: 1000 },
+          ],
+          dashed: true,
+        },
+        { name: 'lone', points: [{ x: 6, y: 5 }] },
+      ],
     });
     expect(count(svg, /<path class="line"/g)).toBe(2);
     expect(count(svg, /stroke-dasharray="5 4"/g)).toBe(1);
@@ -43,7 +71,24 @@ describe('charts', () => {
 });
 
 describe('renderReportHtml', () => {
-  const argv = ['--nodes', '3,5', '--latency', '0', '--reads', '0.5', '--read-modes', 'log,lease', '--clients', '2n,4n', '--rates', '100', '--reps', '1', '--title', '<b>"Q&A"</b>'];
+  const argv = [
+    '--nodes',
+    '3,5',
+    '--latency',
+    '0',
+    '--reads',
+    '0.5',
+    '--read-modes',
+    'log,lease',
+    '--clients',
+    '2n,4n',
+    '--rates',
+    '100',
+    '--reps',
+    '1',
+    '--title',
+    '<b>"Q&A"</b>',
+  ];
   const report = reportFor(argv, (id) => (id.startsWith('ceiling') ? 20_000 : 3000), '<b>"Q&A"</b>');
   const html = renderReportHtml(report);
 
@@ -61,8 +106,12 @@ describe('renderReportHtml', () => {
   });
 
   it("draws the ceiling as a dashed series at each panel's thread counts", () => {
-    const closedLoop = reportFor(['--nodes', '3,5', '--latency', '0', '--reads', '0.5', '--clients', '2n,4n', '--reps', '1'], (id) => (id.startsWith('ceiling') ? 20_000 : 3000));
-    const panels = renderReportHtml(closedLoop).split('<figure>').filter((part) => part.includes('ms: closed loop'));
+    const closedLoop = reportFor(['--nodes', '3,5', '--latency', '0', '--reads', '0.5', '--clients', '2n,4n', '--reps', '1'], (id) =>
+      id.startsWith('ceiling') ? 20_000 : 3000,
+    );
+    const panels = renderReportHtml(closedLoop)
+      .split('<figure>')
+      .filter((part) => part.includes('ms: closed loop'));
     expect(panels).toHaveLength(2);
     const ceilingXs = (panel: string): string[] => [...panel.matchAll(/<title>ceiling, 50% reads: (\d+) → 20000<\/title>/g)].map((m) => m[1] ?? '');
     expect(ceilingXs(panels[0] ?? '')).toEqual(['6', '12']);
@@ -88,7 +137,10 @@ describe('renderReportHtml', () => {
     if (first === undefined) throw new Error('no cells');
     const run = first.runs[0];
     if (run === undefined) throw new Error('no runs');
-    const broken = { ...report, cells: [{ ...first, runs: [{ ...run, metrics: undefined, errors: ['harness error: <boom>'], keptDir: '/out/runs/x' }] }, ...report.cells.slice(1)] };
+    const broken = {
+      ...report,
+      cells: [{ ...first, runs: [{ ...run, metrics: undefined, errors: ['harness error: <boom>'], keptDir: '/out/runs/x' }] }, ...report.cells.slice(1)],
+    };
     const text = renderReportHtml(broken);
     expect(text).toContain('Runs that were not valid');
     expect(text).toContain('n3-l0-r0.5-log-c2n rep 1, seed 11: no result: harness error: &#60;boom&#62; (kept in /out/runs/x)');

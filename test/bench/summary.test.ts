@@ -111,8 +111,16 @@ describe('buildReports', () => {
   it('compares a 3-node and a 5-node 10n cell with the ceiling at 30 and at 50 threads', () => {
     const options = benchOptions(['--nodes', '3,5', '--latency', '0', '--reads', '0.5', '--clients', '10n', '--reps', '1']);
     const points = expandCeiling(options);
-    expect(points.map((p) => [p.id, p.concurrency])).toEqual([['ceiling-r0.5-t30', 30], ['ceiling-r0.5-t50', 50]]);
-    const answered: { [id: string]: number } = { 'ceiling-r0.5-t30': 6000, 'ceiling-r0.5-t50': 10_000, 'n3-l0-r0.5-default-c10n': 3000, 'n5-l0-r0.5-default-c10n': 2000 };
+    expect(points.map((p) => [p.id, p.concurrency])).toEqual([
+      ['ceiling-r0.5-t30', 30],
+      ['ceiling-r0.5-t50', 50],
+    ]);
+    const answered: { [id: string]: number } = {
+      'ceiling-r0.5-t30': 6000,
+      'ceiling-r0.5-t50': 10_000,
+      'n3-l0-r0.5-default-c10n': 3000,
+      'n5-l0-r0.5-default-c10n': 2000,
+    };
     const grouped = buildReports(expandCells(options), points, (id) => [record(0, metrics(answered[id] ?? 1))]);
     expect(grouped.cells.map((r) => [r.cell.id, r.cell.concurrency, r.ratioToCeiling])).toEqual([
       ['n3-l0-r0.5-default-c10n', 30, 0.5],

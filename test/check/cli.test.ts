@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHistory, runCheckCommand } from '../../src/check/cli.js';
+import { runCheckCommand } from '../../src/check/cli.js';
+import { checkHistory } from '../../src/check/linearizability.js';
 import { formatHistory } from '../../src/check/history.js';
 import { history } from './helpers.js';
 

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/check/history.js';
-import {
-  detectFormat,
-  formatHistory,
-  formatHistoryLine,
-  parseEdnValue,
-  parseHistory,
-  parseJepsenLog,
-  parseJsonLines,
-} from '../../src/check/history.js';
+import { detectFormat, formatHistory, formatHistoryLine, parseEdnValue, parseHistory, parseJepsenLog, parseJsonLines } from '../../src/check/history.js';
 import { describeOperation, operationLabel, pairOperations } from '../../src/check/operations.js';
 
 const JEPSEN_SAMPLE = [
@@ -86,9 +78,7 @@ describe('our JSON lines', () => {
   ];
 
   it('writes one line per event with fields in a fixed order, and reads it back', () => {
-    expect(formatHistoryLine(events[0] as HistoryEvent)).toBe(
-      '{"index":0,"process":3,"type":"invoke","f":"cas","key":1,"value":[1,2],"time":123456789}',
-    );
+    expect(formatHistoryLine(events[0] as HistoryEvent)).toBe('{"index":0,"process":3,"type":"invoke","f":"cas","key":1,"value":[1,2],"time":123456789}');
     const text = formatHistory(events);
     expect(text.endsWith('\n')).toBe(true);
     expect(detectFormat(text)).toBe('jsonl');
@@ -145,17 +135,11 @@ describe('pairing events into operations', () => {
 
   it('treats an invoke that never completed as info', () => {
     const paired = pairOperations([{ index: 0, process: 1, type: 'invoke', f: 'write', value: 3, time: 0 }]);
-    expect(paired.ok && paired.value.map((op) => [op.outcome, op.completeIndex, operationLabel(op)])).toEqual([
-      ['info', null, 'w 3'],
-    ]);
+    expect(paired.ok && paired.value.map((op) => [op.outcome, op.completeIndex, operationLabel(op)])).toEqual([['info', null, 'w 3']]);
   });
 
   it.each([
-    [
-      'a completion without invoke',
-      [{ index: 0, process: 1, type: 'ok', f: 'read', value: 1, time: 0 }],
-      'ok of process 1 without an invoke',
-    ],
+    ['a completion without invoke', [{ index: 0, process: 1, type: 'ok', f: 'read', value: 1, time: 0 }], 'ok of process 1 without an invoke'],
     [
       'two invokes in flight on one process',
       [

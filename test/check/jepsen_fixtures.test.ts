@@ -30,7 +30,9 @@ describe.skipIf(!PRESENT)('Jepsen etcd fixtures', () => {
   const verdicts = PRESENT ? expectedVerdicts() : new Map<string, Verdict>();
 
   it('lists every log file, 40 of them', () => {
-    const logs = readdirSync(FIXTURES).filter((name) => name.endsWith('.log')).sort();
+    const logs = readdirSync(FIXTURES)
+      .filter((name) => name.endsWith('.log'))
+      .sort();
     expect([...verdicts.keys()].sort()).toEqual(logs);
     expect(logs).toHaveLength(40);
   });

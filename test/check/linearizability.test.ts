@@ -348,7 +348,7 @@ const CASES: readonly Case[] = [
              1 ok write 1`,
   },
   {
-    name: "Jepsen-style cas refusal (no code) on a missing key: saw something other than from",
+    name: 'Jepsen-style cas refusal (no code) on a missing key: saw something other than from',
     verdict: 'valid',
     events: `2 invoke cas [1,3]
              2 fail cas [1,3]`,
@@ -399,14 +399,20 @@ describe('histories with nothing to check', () => {
   });
 
   it('a history of nemesis events only gets no verdict', () => {
-    const result = checkHistory(history(`nemesis info start null
-                                         nemesis info stop null`));
+    const result = checkHistory(
+      history(`nemesis info start null
+                                         nemesis info stop null`),
+    );
     expect(result).toEqual({ ok: false, error: `${NOTHING_TO_CHECK} (only 2 non-client events)` });
   });
 
   it('one operation, even a failed one, is something to check', () => {
-    expect(check(history(`1 invoke write 1
-                          1 fail write 1 err=11`)).verdict).toBe('valid');
+    expect(
+      check(
+        history(`1 invoke write 1
+                          1 fail write 1 err=11`),
+      ).verdict,
+    ).toBe('valid');
   });
 });
 

@@ -80,7 +80,9 @@ describe('generated histories from an atomic register', () => {
       const reads = rng.shuffle(ops.filter((op) => op.f === 'read' && op.outcome === 'ok'));
       let mutated: HistoryEvent[] | undefined;
       for (const read of reads) {
-        const newer = writes.find((w2) => (w2.completeIndex as number) < read.invokeIndex && writes.some((w1) => (w1.completeIndex as number) < w2.invokeIndex));
+        const newer = writes.find(
+          (w2) => (w2.completeIndex as number) < read.invokeIndex && writes.some((w1) => (w1.completeIndex as number) < w2.invokeIndex),
+        );
         if (newer === undefined) continue;
         const older = writes.find((w1) => (w1.completeIndex as number) < newer.invokeIndex) as Operation;
         mutated = withValue(events, read.completeIndex as number, older.invokeValue);
@@ -104,7 +106,20 @@ describe('the search agrees with a naive reference checker', () => {
     for (let i = 0; i < count; i++) {
       const [p, q] = [positions[2 * i] as number, positions[2 * i + 1] as number];
       const k = SearchKind;
-      const kind = rng.pick([k.read, k.read, k.write, k.write, k.cas, k.cas, k.casMismatchPresent, k.casMismatch, k.maybeWrite, k.maybeWrite, k.maybeCas, k.maybeCas]);
+      const kind = rng.pick([
+        k.read,
+        k.read,
+        k.write,
+        k.write,
+        k.cas,
+        k.cas,
+        k.casMismatchPresent,
+        k.casMismatch,
+        k.maybeWrite,
+        k.maybeWrite,
+        k.maybeCas,
+        k.maybeCas,
+      ]);
       const indefinite = kind === k.maybeWrite || kind === k.maybeCas;
       ops.push({ kind, a: rng.int(0, maxValue), b: rng.int(0, maxValue), call: Math.min(p, q), ret: indefinite ? -1 : Math.max(p, q) });
     }

@@ -45,7 +45,9 @@ const EXPECTED = expectations();
 
 describe('recorded histories', () => {
   it('VERDICTS lists every history, valid and invalid ones both', () => {
-    const files = readdirSync(DIR).filter((name) => name.endsWith('.jsonl')).sort();
+    const files = readdirSync(DIR)
+      .filter((name) => name.endsWith('.jsonl'))
+      .sort();
     expect(EXPECTED.map((e) => e.file).sort()).toEqual(files);
     expect(EXPECTED.filter((e) => e.verdict === 'valid').length).toBeGreaterThanOrEqual(3);
     expect(EXPECTED.filter((e) => e.verdict === 'invalid').length).toBeGreaterThanOrEqual(3);

@@ -69,7 +69,9 @@ describe('bin/raftkv with a data directory', () => {
     first.kill();
     await first.exited;
     // The kill may have cut a snapshot write short: its temporary file goes at the next start.
-    const files = readdirSync(join(dir, 'n0')).filter((name) => !name.endsWith('.tmp')).sort();
+    const files = readdirSync(join(dir, 'n0'))
+      .filter((name) => !name.endsWith('.tmp'))
+      .sort();
     expect(files).toEqual(['group-0.snapshot', 'segment-0000000001.wal']);
     const segments = files.filter((name) => name.endsWith('.wal'));
     // Every entry is still in the WAL (nothing is rewritten) until whole segments go; the
@@ -145,7 +147,9 @@ describe('bin/raftkv with a data directory', () => {
     expect(secondLog).not.toContain('fresh data directory');
     // A no-op of term 1, then three writes: the log reaches index 4, all of it committed.
     expect(secondLog).toMatch(
-      new RegExp(`INFO restarted on ${join(dir, 'n0')}: recovered \\d+ WAL records \\(\\d+ bytes\\) in 1 segment; group 0: a snapshot at 0, the log up to index 4, term 1 \\(voted for n0\\), commit 4\n`),
+      new RegExp(
+        `INFO restarted on ${join(dir, 'n0')}: recovered \\d+ WAL records \\(\\d+ bytes\\) in 1 segment; group 0: a snapshot at 0, the log up to index 4, term 1 \\(voted for n0\\), commit 4\n`,
+      ),
     );
   });
 

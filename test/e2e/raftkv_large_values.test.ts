@@ -28,12 +28,22 @@ describe('bin/raftkv with large values', () => {
     // 25 ms ticks (elections after 0.5-1 s): the test shares two cores with the three nodes.
     const cluster = new RoutedCluster({ nodeIds: IDS, args: (i) => ['--seed', String(seed + i), '--tick-ms', '25'] });
     const context = (): string =>
-      `seed ${seed} (LARGE_VALUES_SEED=${seed})\n` + IDS.map((id) => `--- ${id} stderr:\n${cluster.stderr(id).slice(-4_000)}`).join('\n');
+      `seed ${seed} (LARGE_VALUES_SEED=${seed})\n${IDS.map((id) => `--- ${id} stderr:\n${cluster.stderr(id).slice(-4_000)}`).join('\n')}`;
     await cluster.init();
-    const leaderLines = (): string[] => IDS.flatMap((id) => cluster.stderr(id).split('\n').filter((line) => line.includes('became leader of term')));
+    const leaderLines = (): string[] =>
+      IDS.flatMap((id) =>
+        cluster
+          .stderr(id)
+          .split('\n')
+          .filter((line) => line.includes('became leader of term')),
+      );
     await RoutedCluster.until(() => leaderLines().length > 0, 10_000, 'a leader');
     const leader = IDS.find((id) => cluster.stderr(id).includes('became leader of term')) as string;
-    await RoutedCluster.until(() => IDS.every((id) => id === leader || cluster.stderr(id).includes(`following ${leader}`)), 10_000, `every node following ${leader}`);
+    await RoutedCluster.until(
+      () => IDS.every((id) => id === leader || cluster.stderr(id).includes(`following ${leader}`)),
+      10_000,
+      `every node following ${leader}`,
+    );
     // From here on, no node may see another term or leader.
     const settled = new Map(IDS.map((id) => [id, cluster.stderr(id).length]));
 
@@ -50,13 +60,21 @@ describe('bin/raftkv with large values', () => {
           const value = bigValue(`${client}-${seq}`);
           (attempts.get(key) as string[]).push(value);
           const reply = await cluster.request(node, client, { type: 'write', key, value }, REQUEST_TIMEOUT_MS);
-          outcomes.push(reply === undefined ? 'timeout' : reply['type'] === 'error' ? `error ${String(reply['code'])}: ${String(reply['text'])}` : String(reply['type']));
+          outcomes.push(
+            reply === undefined ? 'timeout' : reply['type'] === 'error' ? `error ${String(reply['code'])}: ${String(reply['text'])}` : String(reply['type']),
+          );
         }
       }),
     );
     const okCount = outcomes.filter((outcome) => outcome === 'write_ok').length;
     expect(outcomes.length, context()).toBeGreaterThanOrEqual(10);
-    expect(okCount / outcomes.length, `${outcomes.filter((o) => o !== 'write_ok').slice(0, 5).join('; ')}\n${context()}`).toBeGreaterThanOrEqual(0.8);
+    expect(
+      okCount / outcomes.length,
+      `${outcomes
+        .filter((o) => o !== 'write_ok')
+        .slice(0, 5)
+        .join('; ')}\n${context()}`,
+    ).toBeGreaterThanOrEqual(0.8);
 
     // Whatever a node serves is one of the values written to that key; then a last write to
     // each key is what every node reads back (reads at followers travel back from the leader).

@@ -148,7 +148,12 @@ describe('client sessions over stdio', () => {
     send({ type: 'write', msg_id: 7, key: 'a', value: 1, session: 999_999, seq: 1 });
     expect((await node.next()).body).toMatchObject({ type: 'error', code: 13, in_reply_to: 7 });
     send({ type: 'write', msg_id: 9, key: 'a', value: 1, session: session + 1, seq: 1 });
-    expect((await node.next()).body).toEqual({ type: 'error', code: 12, text: `session ${session + 1} was never opened: open one with open_session`, in_reply_to: 9 });
+    expect((await node.next()).body).toEqual({
+      type: 'error',
+      code: 12,
+      text: `session ${session + 1} was never opened: open one with open_session`,
+      in_reply_to: 9,
+    });
     send({ type: 'write', msg_id: 8, key: 'a', value: 1, session });
     expect((await node.next()).body).toMatchObject({ type: 'error', code: 12, in_reply_to: 8 });
   });

@@ -50,7 +50,23 @@ describe('bin/raftkv-test', () => {
   });
 
   it('runs a short test into store/ with a latest link, then checks its history', () => {
-    const test = run(['test', '-w', 'lin-kv', '--bin', LOCAL_KV, '--node-count', '1', '--concurrency', '2n', '--time-limit', '1', '--rate', '100', '--seed', '77']);
+    const test = run([
+      'test',
+      '-w',
+      'lin-kv',
+      '--bin',
+      LOCAL_KV,
+      '--node-count',
+      '1',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '1',
+      '--rate',
+      '100',
+      '--seed',
+      '77',
+    ]);
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stderr).toContain('seed 77');
     expect(test.stdout).toContain('VERDICT: valid');
@@ -60,16 +76,51 @@ describe('bin/raftkv-test', () => {
   });
 
   it('reports bin/raftkv given a bad option as a failed start: status 2, its own error line, not INVALID', () => {
-    const test = run(['test', '--bin', join(REPO_ROOT, 'bin', 'raftkv'), '--node-count', '1', '--concurrency', '2n', '--time-limit', '5', '--seed', '3', '--', '--tick-ms', 'nope']);
+    const test = run([
+      'test',
+      '--bin',
+      join(REPO_ROOT, 'bin', 'raftkv'),
+      '--node-count',
+      '1',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '5',
+      '--seed',
+      '3',
+      '--',
+      '--tick-ms',
+      'nope',
+    ]);
     expect(test.status, test.stdout + test.stderr).toBe(2);
-    expect(test.stdout).toMatch(/ERROR: node n0 failed to start: raftkv: [^\n]*--tick-ms[^\n]*"nope"[^\n]*\(it exited with code 2 before answering init; its stderr is in [^\n]*n0\.log\)/);
+    expect(test.stdout).toMatch(
+      /ERROR: node n0 failed to start: raftkv: [^\n]*--tick-ms[^\n]*"nope"[^\n]*\(it exited with code 2 before answering init; its stderr is in [^\n]*n0\.log\)/,
+    );
     expect(test.stdout).not.toContain('INVALID');
     expect(test.stdout).not.toContain('NODE CRASHED');
     expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('VERDICT: unknown (the run could not be judged; why: above)');
   });
 
   it('ends --test-count runs with a tally, and links store/latest to an --out directory inside the store', () => {
-    const test = run(['test', '--bin', LOCAL_KV, '--node-count', '1', '--concurrency', '2n', '--time-limit', '0.5', '--rate', '100', '--seed', '80', '--test-count', '2', '--out', 'store/demo']);
+    const test = run([
+      'test',
+      '--bin',
+      LOCAL_KV,
+      '--node-count',
+      '1',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '0.5',
+      '--rate',
+      '100',
+      '--seed',
+      '80',
+      '--test-count',
+      '2',
+      '--out',
+      'store/demo',
+    ]);
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('2 of 2 runs valid');
     expect(readlinkSync(join(dir, 'store', 'latest'))).toBe(join('demo', 'run-2'));
@@ -79,7 +130,23 @@ describe('bin/raftkv-test', () => {
   });
 
   it('says where --test-count stopped, and why', () => {
-    const test = run(['test', '--bin', join(NODES_DIR, 'fails-at-start.mjs'), '--node-count', '1', '--concurrency', '2n', '--time-limit', '5', '--seed', '90', '--test-count', '3', '--out', join(dir, 'elsewhere')]);
+    const test = run([
+      'test',
+      '--bin',
+      join(NODES_DIR, 'fails-at-start.mjs'),
+      '--node-count',
+      '1',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '5',
+      '--seed',
+      '90',
+      '--test-count',
+      '3',
+      '--out',
+      join(dir, 'elsewhere'),
+    ]);
     expect(test.status, test.stdout + test.stderr).toBe(2);
     expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('stopped after run 1 of 3: 0 valid, 1 unknown');
     expect(existsSync(join(dir, 'elsewhere', 'run-1', 'results.json'))).toBe(true);

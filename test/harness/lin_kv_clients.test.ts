@@ -42,7 +42,8 @@ function setUp(options: { sessions?: boolean; nodes?: number; readFraction?: num
   );
   const last = (): Sent => sent[sent.length - 1] as Sent;
   /** Answers the last request sent with `body` (in_reply_to filled in). */
-  const reply = (body: JsonObject, now: number, to: Sent = last()): boolean => clients.onReply(to.clientId, { ...body, in_reply_to: to.body['msg_id'] as number }, now);
+  const reply = (body: JsonObject, now: number, to: Sent = last()): boolean =>
+    clients.onReply(to.clientId, { ...body, in_reply_to: to.body['msg_id'] as number }, now);
   return { clients, sent, completed, free, malformed, deadlines, history, last, reply };
 }
 
@@ -155,7 +156,14 @@ describe('the lin-kv client model with sessions', () => {
     const { clients, last, reply } = withSession(0.5);
     clients.startOp(1, 10);
     expect(last().body).toMatchObject({ session: 41, seq: 1, msg_id: 2 });
-    reply({ type: last().body['type'] === 'read' ? 'read_ok' : `${String(last().body['type'])}_ok`, ...(last().body['type'] === 'read' ? { value: 1 } : {}), index: 50 }, 12);
+    reply(
+      {
+        type: last().body['type'] === 'read' ? 'read_ok' : `${String(last().body['type'])}_ok`,
+        ...(last().body['type'] === 'read' ? { value: 1 } : {}),
+        index: 50,
+      },
+      12,
+    );
     clients.startOp(1, 20);
     expect(last().body).toMatchObject({ session: 41, seq: 2, msg_id: 3 });
   });
@@ -187,7 +195,10 @@ describe('the lin-kv client model with sessions', () => {
       // Every attempt but the last times out; the last one gets the error.
       for (let attempt = 1; attempt < MAX_SESSION_ATTEMPTS; attempt++) clients.expireDue(10 + 100 * attempt);
       reply({ type: 'error', code, text: 'x' }, 1_000);
-      expect(completed.map((op) => op.type), `code ${code}`).toEqual([type]);
+      expect(
+        completed.map((op) => op.type),
+        `code ${code}`,
+      ).toEqual([type]);
     }
     // A definite error on a retry that is not the last: the op is sent once more.
     const retried = withSession();

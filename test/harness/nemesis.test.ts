@@ -56,7 +56,7 @@ describe('nemesis planner', () => {
     expect(kinds).toEqual(new Set(['partition', 'kill', 'pause']));
     for (const kind of kinds) {
       const mine = actions.filter((action) => action.kind === kind).map((action) => action.f);
-      mine.forEach((f, i) => expect(['start-partition', 'kill', 'pause'].includes(f)).toBe(i % 2 === 0));
+      for (const [i, f] of mine.entries()) expect(['start-partition', 'kill', 'pause'].includes(f)).toBe(i % 2 === 0);
     }
     const active = new Set(['partition', 'kill', 'pause'].filter((kind) => actions.filter((a) => a.kind === kind).length % 2 === 1));
     const heal = planner.healAll();
@@ -67,7 +67,9 @@ describe('nemesis planner', () => {
   it('is deterministic for a seed', () => {
     const run = (): string[] => {
       const planner = new NemesisPlanner(['partition', 'kill'], N5, 1000, new Rng(9));
-      return Array.from({ length: 20 }, () => JSON.stringify(planner.next(), (_, v: unknown) => (v instanceof Map ? [...v].map(([k, s]) => [k, [...(s as Set<string>)]]) : v)));
+      return Array.from({ length: 20 }, () =>
+        JSON.stringify(planner.next(), (_, v: unknown) => (v instanceof Map ? [...v].map(([k, s]) => [k, [...(s as Set<string>)]]) : v)),
+      );
     };
     expect(run()).toEqual(run());
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
-import { canHear, completeGrudge, describeGrudge, isEmptyGrudge, majoritiesRing, partitionGrudge, type Grudge, PARTITION_SPECS } from '../../src/harness/partition.js';
+import {
+  canHear,
+  completeGrudge,
+  describeGrudge,
+  isEmptyGrudge,
+  majoritiesRing,
+  partitionGrudge,
+  type Grudge,
+  PARTITION_SPECS,
+} from '../../src/harness/partition.js';
 
 const N3 = ['n0', 'n1', 'n2'];
 const N5 = ['n0', 'n1', 'n2', 'n3', 'n4'];
@@ -36,7 +45,9 @@ describe('partition shapes', () => {
       const rng = new Rng(seed);
       for (const spec of ['one', 'majority'] as const) {
         const grudge = partitionGrudge(spec, N3, rng);
-        const sizes = bidirectionalComponents(grudge, N3).map((c) => c.length).sort();
+        const sizes = bidirectionalComponents(grudge, N3)
+          .map((c) => c.length)
+          .sort();
         expect(sizes, spec).toEqual([1, 2]);
       }
       expect(isEmptyGrudge(partitionGrudge('minority-third', N3, rng))).toBe(true);
@@ -54,9 +65,21 @@ describe('partition shapes', () => {
 
     it(`n=5, seed ${seed}: the shapes have Maelstrom's sizes`, () => {
       const rng = new Rng(seed);
-      expect(bidirectionalComponents(partitionGrudge('one', N5, rng), N5).map((c) => c.length).sort()).toEqual([1, 4]);
-      expect(bidirectionalComponents(partitionGrudge('majority', N5, rng), N5).map((c) => c.length).sort()).toEqual([2, 3]);
-      expect(bidirectionalComponents(partitionGrudge('minority-third', N5, rng), N5).map((c) => c.length).sort()).toEqual([1, 4]);
+      expect(
+        bidirectionalComponents(partitionGrudge('one', N5, rng), N5)
+          .map((c) => c.length)
+          .sort(),
+      ).toEqual([1, 4]);
+      expect(
+        bidirectionalComponents(partitionGrudge('majority', N5, rng), N5)
+          .map((c) => c.length)
+          .sort(),
+      ).toEqual([2, 3]);
+      expect(
+        bidirectionalComponents(partitionGrudge('minority-third', N5, rng), N5)
+          .map((c) => c.length)
+          .sort(),
+      ).toEqual([1, 4]);
     });
 
     it(`n=5, seed ${seed}: majorities-ring lets each node hear only its two ring neighbours, symmetrically`, () => {

@@ -91,7 +91,14 @@ function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly option
     startedAt: '2025-01-01T00:00:00.000Z',
     opPhaseMs: 1000,
     ops: [op('read', 'ok'), op('write', 'ok'), op('cas', 'ok')],
-    net: { all: { sendCount: 6, recvCount: 6 }, clients: { sendCount: 6, recvCount: 6 }, servers: { sendCount: 0, recvCount: 0 }, serverDelayMs: null, droppedByPartition: 0, droppedNodeDown: 0 },
+    net: {
+      all: { sendCount: 6, recvCount: 6 },
+      clients: { sendCount: 6, recvCount: 6 },
+      servers: { sendCount: 0, recvCount: 0 },
+      serverDelayMs: null,
+      droppedByPartition: 0,
+      droppedNodeDown: 0,
+    },
     faults: [],
     faultCounts: {},
     output: { badLines: [], malformedResponses: 0, sessionRetries: 0, malformedExamples: [], spoofedSrc: 0, nodeProblems: [] },
@@ -106,7 +113,18 @@ function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly option
 }
 
 function workload(overrides: Partial<WorkloadVerdict>): WorkloadVerdict {
-  return { valid: true, keyCount: 1, failures: [], undecided: [], results: {}, explanations: [], fullExplanations: [], timelineSvg: null, elapsedMs: 1, ...overrides };
+  return {
+    valid: true,
+    keyCount: 1,
+    failures: [],
+    undecided: [],
+    results: {},
+    explanations: [],
+    fullExplanations: [],
+    timelineSvg: null,
+    elapsedMs: 1,
+    ...overrides,
+  };
 }
 
 function summaryOf(f: RunFacts): { summary: string; results: ResultsDocument; why: Reason[] } {
@@ -123,7 +141,8 @@ describe('the verdict in words', () => {
       {
         check: 'stats',
         valid: false,
-        reason: "no cas succeeded (3 attempted: 2 failed, 1 indeterminate): every operation type needs at least one ok (Jepsen's stats rule); run longer or raise --rate",
+        reason:
+          "no cas succeeded (3 attempted: 2 failed, 1 indeterminate): every operation type needs at least one ok (Jepsen's stats rule); run longer or raise --rate",
       },
     ]);
     expect(summary).toContain('INVALID (stats): no cas succeeded');
@@ -131,7 +150,9 @@ describe('the verdict in words', () => {
   });
 
   it('calls a run without any client operation unknown, never valid, and says why', () => {
-    const { summary, results, why } = summaryOf(facts({ ops: [], options: { rate: 0 }, workload: workload({ valid: 'unknown', keyCount: 0, error: NO_CLIENT_OPERATION }) }));
+    const { summary, results, why } = summaryOf(
+      facts({ ops: [], options: { rate: 0 }, workload: workload({ valid: 'unknown', keyCount: 0, error: NO_CLIENT_OPERATION }) }),
+    );
     expect(results.valid).toBe('unknown');
     expect((results['stats'] as { valid: unknown }).valid).toBe('unknown');
     expect(why).toEqual([{ check: 'stats', valid: 'unknown', reason: 'no client operation was performed (--rate is 0): nothing was checked' }]);
@@ -142,7 +163,9 @@ describe('the verdict in words', () => {
   it('calls a run in which no operation succeeded invalid, in words', () => {
     const { results, why } = summaryOf(facts({ ops: [op('read', 'fail'), op('write', 'info'), op('cas', 'fail')] }));
     expect(results.valid).toBe(false);
-    expect(why.map((reason) => reason.reason)).toEqual([expect.stringMatching(/^no operation succeeded \(3 attempted: 2 failed, 1 indeterminate\): every operation type needs at least one ok/) as string]);
+    expect(why.map((reason) => reason.reason)).toEqual([
+      expect.stringMatching(/^no operation succeeded \(3 attempted: 2 failed, 1 indeterminate\): every operation type needs at least one ok/) as string,
+    ]);
   });
 
   it('explains availability, output, crashes, undecided keys and harness errors', () => {
@@ -151,7 +174,14 @@ describe('the verdict in words', () => {
       facts({
         ops,
         options: { availability: 0.9 },
-        output: { badLines: [{ node: 'n0', reason: 'not valid JSON', line: 'hello', atMs: 5 }], malformedResponses: 0, sessionRetries: 0, malformedExamples: [], spoofedSrc: 0, nodeProblems: [] },
+        output: {
+          badLines: [{ node: 'n0', reason: 'not valid JSON', line: 'hello', atMs: 5 }],
+          malformedResponses: 0,
+          sessionRetries: 0,
+          malformedExamples: [],
+          spoofedSrc: 0,
+          nodeProblems: [],
+        },
         crashes: [{ node: 'n0', code: 3, signal: null, atMs: 1500, logTail: 'bye' }],
         harnessErrors: ['node n1 failed to start: boom', 'interrupted: the run was stopped before its end'],
         workload: workload({ valid: 'unknown', undecided: [4] }),
@@ -162,7 +192,7 @@ describe('the verdict in words', () => {
       'errors unknown: node n1 failed to start: boom (and 1 more error above)',
       'workload unknown: the linearizability check could not decide key 4 within its budget: see the explanation above',
       'availability false: 75.0% of operations succeeded, but --availability 0.9 asks for 90.0%',
-      "output false: 1 bad stdout line from n0: a node must print only Maelstrom messages on stdout (shown above)",
+      'output false: 1 bad stdout line from n0: a node must print only Maelstrom messages on stdout (shown above)',
       'crashes false: node n0 exited on its own at 1.5 s (code 3): a node under test must keep running',
     ]);
   });
@@ -189,13 +219,18 @@ describe('the verdict in words', () => {
       const results = buildResults(f);
       const why = results['why'] as Reason[];
       expect(why.length > 0, `seed ${seed}, round ${round}: ${JSON.stringify(results.valid)} ${JSON.stringify(why)}`).toBe(results.valid !== true);
-      if (results.valid !== true) expect(why.some((reason) => reason.valid === results.valid), `seed ${seed}, round ${round}`).toBe(true);
+      if (results.valid !== true)
+        expect(
+          why.some((reason) => reason.valid === results.valid),
+          `seed ${seed}, round ${round}`,
+        ).toBe(true);
     }
   });
 });
 
 describe('the summary says where it cuts', () => {
-  const long = (key: number, lines: number): string => [`key ${key}: NOT linearizable`, ...Array.from({ length: lines - 1 }, (_, i) => `  line ${i + 2} of key ${key}`)].join('\n');
+  const long = (key: number, lines: number): string =>
+    [`key ${key}: NOT linearizable`, ...Array.from({ length: lines - 1 }, (_, i) => `  line ${i + 2} of key ${key}`)].join('\n');
 
   it('names the cut and the file with every explanation in full', () => {
     const explanations = [long(0, 20), long(1, 3), long(2, 14), long(3, 5), long(4, 5)];
@@ -215,10 +250,21 @@ describe('the summary says where it cuts', () => {
 
   it('says how many bad lines, malformed responses and node problems it leaves out, and where they are', () => {
     const badLines = Array.from({ length: 7 }, (_, i) => ({ node: 'n0', reason: 'not valid JSON', line: `line ${i}`, atMs: i }));
-    const output = { badLines, malformedResponses: 25, sessionRetries: 0, malformedExamples: Array.from({ length: 10 }, (_, i) => `n0: example ${i}`), spoofedSrc: 0, nodeProblems: Array.from({ length: 6 }, (_, i) => `problem ${i}`) };
-    const { summary } = summaryOf(facts({ output, crashes: [{ node: 'n0', code: 3, signal: null, atMs: 1000, logTail: Array.from({ length: 30 }, (_, i) => `log ${i}`).join('\n') }] }));
+    const output = {
+      badLines,
+      malformedResponses: 25,
+      sessionRetries: 0,
+      malformedExamples: Array.from({ length: 10 }, (_, i) => `n0: example ${i}`),
+      spoofedSrc: 0,
+      nodeProblems: Array.from({ length: 6 }, (_, i) => `problem ${i}`),
+    };
+    const { summary } = summaryOf(
+      facts({ output, crashes: [{ node: 'n0', code: 3, signal: null, atMs: 1000, logTail: Array.from({ length: 30 }, (_, i) => `log ${i}`).join('\n') }] }),
+    );
     expect(summary).toContain('  ... 2 more bad lines in results.json (output, bad-lines)');
-    expect(summary).toContain('  ... 22 more malformed responses (the first 10 in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)');
+    expect(summary).toContain(
+      '  ... 22 more malformed responses (the first 10 in results.json, output, malformed-response-examples; every one is an info op in history.jsonl)',
+    );
     expect(summary).toContain('  ... 1 more node problems in results.json (output, node-problems)');
     expect(summary).toContain(`the last 8 lines of ${join('/runs/out', 'node-logs', 'n0.log')}:`);
     expect(summary).toContain('    log 29');

@@ -62,7 +62,15 @@ describe('harness runs of broken nodes', () => {
   });
 
   it('counts replies with an extra key as malformed, records those ops as info, and fails the run', async () => {
-    const result = await harnessRun('extra-key', { bin: BAD_OUTPUT, binArgs: ['--mode', 'extra-key'], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 2, seed: 13 });
+    const result = await harnessRun('extra-key', {
+      bin: BAD_OUTPUT,
+      binArgs: ['--mode', 'extra-key'],
+      nodeCount: 1,
+      concurrency: '2n',
+      rate: 150,
+      timeLimitS: 2,
+      seed: 13,
+    });
     const sections = result.results as unknown as Sections;
     expect(sections.output['malformed-response-count'], result.summary).toBeGreaterThan(0);
     expect(sections.stats['by-f'].write['ok-count']).toBe(0);
@@ -77,7 +85,15 @@ describe('harness runs of broken nodes', () => {
     ['unknown-dest', /invalid dest "n99"/],
   ] as const) {
     it(`reports a node that prints ${mode === 'bad-line' ? 'a log line' : 'a message to an unknown node'} on stdout, and stops reading it`, async () => {
-      const result = await harnessRun(mode, { bin: BAD_OUTPUT, binArgs: ['--mode', mode], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 2, seed: 14 });
+      const result = await harnessRun(mode, {
+        bin: BAD_OUTPUT,
+        binArgs: ['--mode', mode],
+        nodeCount: 1,
+        concurrency: '2n',
+        rate: 150,
+        timeLimitS: 2,
+        seed: 14,
+      });
       const sections = result.results as unknown as Sections;
       expect(sections.output['bad-line-count'], result.summary).toBe(1);
       expect(sections.output['bad-lines'][0]?.reason).toMatch(reason);
@@ -91,7 +107,15 @@ describe('harness runs of broken nodes', () => {
   }
 
   it('reports a node that exits on its own as crashed, with its exit code and log', async () => {
-    const result = await harnessRun('crash', { bin: BAD_OUTPUT, binArgs: ['--mode', 'crash'], nodeCount: 1, concurrency: '2n', rate: 150, timeLimitS: 1.5, seed: 15 });
+    const result = await harnessRun('crash', {
+      bin: BAD_OUTPUT,
+      binArgs: ['--mode', 'crash'],
+      nodeCount: 1,
+      concurrency: '2n',
+      rate: 150,
+      timeLimitS: 1.5,
+      seed: 15,
+    });
     const sections = result.results as unknown as Sections;
     expect(sections.crashes.valid, result.summary).toBe(false);
     expect(sections.crashes.nodes[0]).toMatchObject({ node: 'n0', code: 3 });
@@ -125,11 +149,17 @@ describe('harness runs of broken nodes', () => {
   });
 
   it('reports a node that dies of an exception before init_ok by the exception, not the stack around it', async () => {
-    const result = await harnessRun('throw-on-init', { bin: FAILS_AT_START, binArgs: ['--throw-on-init'], nodeCount: 1, concurrency: '2n', timeLimitS: 5, seed: 19 }, { initTimeoutMs: 5_000 });
+    const result = await harnessRun(
+      'throw-on-init',
+      { bin: FAILS_AT_START, binArgs: ['--throw-on-init'], nodeCount: 1, concurrency: '2n', timeLimitS: 5, seed: 19 },
+      { initTimeoutMs: 5_000 },
+    );
     const sections = result.results as unknown as Sections;
     expect(result.valid, result.summary).toBe('unknown');
     expect(sections.crashes.nodes).toEqual([]);
-    expect(sections.errors[0]).toMatch(/^node n0 failed to start: Error: fails-at-start: cannot open the state directory \/nonexistent\/state \(it exited with code 1 before answering init; /);
+    expect(sections.errors[0]).toMatch(
+      /^node n0 failed to start: Error: fails-at-start: cannot open the state directory \/nonexistent\/state \(it exited with code 1 before answering init; /,
+    );
   });
 
   it("fails setup with Maelstrom's message when a node does not answer init", async () => {
@@ -150,7 +180,16 @@ describe('harness runs of broken nodes', () => {
   it('stops every node and reports an unknown verdict when the run is aborted', async () => {
     const result = await harnessRun(
       'abort',
-      { bin: join(NODES_DIR, 'primary-kv.mjs'), nodeCount: 3, concurrency: '2n', rate: 100, timeLimitS: 60, nemesis: ['pause'], nemesisIntervalS: 0.2, seed: 17 },
+      {
+        bin: join(NODES_DIR, 'primary-kv.mjs'),
+        nodeCount: 3,
+        concurrency: '2n',
+        rate: 100,
+        timeLimitS: 60,
+        nemesis: ['pause'],
+        nemesisIntervalS: 0.2,
+        seed: 17,
+      },
       { signal: AbortSignal.timeout(1500) },
     );
     expect(result.valid).toBe('unknown');

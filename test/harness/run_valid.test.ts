@@ -27,7 +27,7 @@ describe('harness runs of correct nodes', () => {
     expect(parsed.ok).toBe(true);
     const events = readJsonLines(result.historyPath);
     expect(events.length).toBe(2 * result.stats.count);
-    events.forEach((event, i) => expect(event['index']).toBe(i));
+    for (const [i, event] of events.entries()) expect(event['index']).toBe(i);
     const invoke = events.find((event) => event['type'] === 'invoke' && event['f'] === 'read');
     expect(invoke).toMatchObject({ value: null, key: 0 });
     expect(Object.keys(invoke ?? {})).toEqual(['index', 'process', 'type', 'f', 'key', 'value', 'time']);
@@ -36,7 +36,9 @@ describe('harness runs of correct nodes', () => {
     // results.json has Maelstrom's sections.
     const results = JSON.parse(readFileSync(result.resultsPath, 'utf8')) as Record<string, Record<string, unknown>>;
     expect(results['valid']).toBe(true);
-    expect(Object.keys(results)).toEqual(expect.arrayContaining(['workload', 'stats', 'availability', 'net', 'perf', 'nemesis', 'output', 'crashes', 'errors']));
+    expect(Object.keys(results)).toEqual(
+      expect.arrayContaining(['workload', 'stats', 'availability', 'net', 'perf', 'nemesis', 'output', 'crashes', 'errors']),
+    );
     expect(results['stats']?.['by-f']).toHaveProperty('cas');
     const net = results['net'] as { all: { 'msgs-per-op': number }; servers: { 'msg-count': number } };
     // One node: each op is a request and a reply, plus init and init_ok.
@@ -62,7 +64,10 @@ describe('harness runs of correct nodes', () => {
       seed: 202,
     });
     expect(result.valid, result.summary).toBe(true);
-    const results = result.results as unknown as { net: { servers: { 'msg-count': number } }; nemesis: { counts: Record<string, number>; intervals: unknown[] } };
+    const results = result.results as unknown as {
+      net: { servers: { 'msg-count': number } };
+      nemesis: { counts: Record<string, number>; intervals: unknown[] };
+    };
     expect(results.net.servers['msg-count']).toBeGreaterThan(0);
     expect(Object.keys(results.nemesis.counts).length).toBeGreaterThan(0);
     // Every fault was undone by the end.
@@ -130,7 +135,9 @@ describe('harness runs of correct nodes', () => {
     expect(result.stats.count).toBe(0);
     expect(result.valid, result.summary).toBe('unknown');
     expect(result.exitCode).toBe(2);
-    expect(result.results['why']).toEqual([{ check: 'stats', valid: 'unknown', reason: 'no client operation was performed (--rate is 0): nothing was checked' }]);
+    expect(result.results['why']).toEqual([
+      { check: 'stats', valid: 'unknown', reason: 'no client operation was performed (--rate is 0): nothing was checked' },
+    ]);
     expect(result.summary).toContain('UNKNOWN (stats): no client operation was performed (--rate is 0): nothing was checked');
     expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
   });

@@ -22,7 +22,13 @@ function history(steps: readonly Step[]): HistoryEvent[] {
 
 describe('workload verdict', () => {
   it('is unknown, not valid, when the history holds no client operation', () => {
-    for (const events of [[], history([['nemesis', 'invoke', 'start-partition', 'one'], ['nemesis', 'info', 'start-partition', null]])]) {
+    for (const events of [
+      [],
+      history([
+        ['nemesis', 'invoke', 'start-partition', 'one'],
+        ['nemesis', 'info', 'start-partition', null],
+      ]),
+    ]) {
       const verdict = checkWorkload(events);
       expect(verdict.valid).toBe('unknown');
       expect(verdict.error).toBe(NO_CLIENT_OPERATION);
@@ -44,7 +50,14 @@ describe('workload verdict', () => {
   });
 
   it('is valid when something was checked and nothing is wrong', () => {
-    const verdict = checkWorkload(history([[0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1]]));
+    const verdict = checkWorkload(
+      history([
+        [0, 'invoke', 'write', 1],
+        [0, 'ok', 'write', 1],
+        [1, 'invoke', 'read', null],
+        [1, 'ok', 'read', 1],
+      ]),
+    );
     expect(verdict.valid).toBe(true);
     expect(verdict.fullExplanations).toEqual([]);
   });

@@ -62,7 +62,11 @@ describe('applyCommand', () => {
     apply({ kind: 'open_session' }); // session 1
     apply({ kind: 'op', op: { f: 'write', key: 1, value: 1 }, tag: { session: 1, seq: 1 } });
     apply({ kind: 'open_session' }); // session 3; session 1 is evicted
-    expect(apply({ kind: 'op', op: { f: 'write', key: 1, value: 1 }, tag: { session: 1, seq: 1 } })).toMatchObject({ type: 'error', code: 13, text: 'session 1 expired; the outcome of seq 1 is unknown' });
+    expect(apply({ kind: 'op', op: { f: 'write', key: 1, value: 1 }, tag: { session: 1, seq: 1 } })).toMatchObject({
+      type: 'error',
+      code: 13,
+      text: 'session 1 expired; the outcome of seq 1 is unknown',
+    });
   });
 
   it('keeps sessions in the state snapshot, so deduplication survives compaction', () => {
@@ -76,7 +80,9 @@ describe('applyCommand', () => {
     restoreState(image, restoredStore, restoredSessions, 2);
     expect(snapshotState(restoredStore, restoredSessions)).toBe(image);
     applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 2 } }, 3, restoredStore, restoredSessions);
-    expect(applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 4, restoredStore, restoredSessions)).toEqual({ type: 'write_ok' });
+    expect(applyCommand({ kind: 'op', op: { f: 'write', key: 'k', value: 1 }, tag: { session: 1, seq: 1 } }, 4, restoredStore, restoredSessions)).toEqual({
+      type: 'write_ok',
+    });
     expect(restoredStore.read('k')).toEqual({ type: 'read_ok', value: 2 });
   });
 });

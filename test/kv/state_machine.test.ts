@@ -19,7 +19,11 @@ describe('KvStateMachine', () => {
     const machine = new KvStateMachine();
     machine.apply(1, { kind: 'op', op: { f: 'write', key: 'k', value: 1 } });
     const before = machine.snapshot();
-    expect(machine.apply(2, { kind: 'op', op: { f: 'write', key: 'k' } })).toEqual({ type: 'error', code: 12, text: 'entry 2 is not a command (write needs a value); it changed nothing' });
+    expect(machine.apply(2, { kind: 'op', op: { f: 'write', key: 'k' } })).toEqual({
+      type: 'error',
+      code: 12,
+      text: 'entry 2 is not a command (write needs a value); it changed nothing',
+    });
     expect(machine.snapshot()).toBe(before);
     expect(machine.appliedIndex).toBe(2);
   });
@@ -33,10 +37,12 @@ describe('KvStateMachine', () => {
     expect(copy.snapshot()).toBe(machine.snapshot());
     expect(copy.appliedIndex).toBe(2);
     // The session table came along: the retry is answered from it, not run again.
-    expect(copy.apply(3, { kind: 'op', op: { f: 'cas', key: 1, from: null, to: 5, createIfMissing: true }, tag: { session: 1, seq: 1 } })).toEqual({ type: 'cas_ok' });
+    expect(copy.apply(3, { kind: 'op', op: { f: 'cas', key: 1, from: null, to: 5, createIfMissing: true }, tag: { session: 1, seq: 1 } })).toEqual({
+      type: 'cas_ok',
+    });
   });
 
-  it('decides with Maelstrom\'s error numbers', () => {
+  it("decides with Maelstrom's error numbers", () => {
     expect(KvErrorCode).toEqual({
       malformedRequest: ErrorCode.malformedRequest,
       outcomeUnknown: ErrorCode.crash,

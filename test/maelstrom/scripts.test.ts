@@ -49,8 +49,21 @@ describe('maelstrom/lin-kv.sh', () => {
     const result = run('lin-kv.sh', [], { MAELSTROM: `${dir}/maelstrom` });
     expect(result.status).toBe(0);
     expect(recordedArgs()).toEqual([
-      'test', '--bin', `${REPO_ROOT}bin/raftkv`,
-      '--workload', 'lin-kv', '--node-count', '3', '--time-limit', '30', '--rate', '100', '--concurrency', '2n', '--nemesis', 'partition',
+      'test',
+      '--bin',
+      `${REPO_ROOT}bin/raftkv`,
+      '--workload',
+      'lin-kv',
+      '--node-count',
+      '3',
+      '--time-limit',
+      '30',
+      '--rate',
+      '100',
+      '--concurrency',
+      '2n',
+      '--nemesis',
+      'partition',
     ]);
     expect(readFileSync(`${dir}/cwd`, 'utf8').trim()).toBe(`${dir}/work`);
     expect(readFileSync(`${dir}/data_dir`, 'utf8').trim()).toMatch(/raftkv-maelstrom-data\./);
@@ -64,8 +77,21 @@ describe('maelstrom/lin-kv.sh', () => {
     const result = run('lin-kv.sh', ['--node-count', '5', '--rate=30', '--nemesis', 'none', '--', '--log-level', 'debug'], { MAELSTROM: `${dir}/maelstrom` });
     expect(result.status).toBe(0);
     expect(recordedArgs()).toEqual([
-      'test', '--bin', `${REPO_ROOT}bin/raftkv`, '--node-count', '5', '--rate=30',
-      '--workload', 'lin-kv', '--time-limit', '30', '--concurrency', '2n', '--', '--log-level', 'debug',
+      'test',
+      '--bin',
+      `${REPO_ROOT}bin/raftkv`,
+      '--node-count',
+      '5',
+      '--rate=30',
+      '--workload',
+      'lin-kv',
+      '--time-limit',
+      '30',
+      '--concurrency',
+      '2n',
+      '--',
+      '--log-level',
+      'debug',
     ]);
   });
 
@@ -113,7 +139,15 @@ describe('maelstrom/matrix.sh', () => {
   });
 
   it('exits with the worst verdict', () => {
-    const result = run('matrix.sh', [], { MAELSTROM: `${dir}/maelstrom`, NODE_COUNTS: '3', LATENCIES: '0', NEMESES: 'none', READ_MODES: 'default', FAKE_VALID: 'false', FAKE_STATUS: '1' });
+    const result = run('matrix.sh', [], {
+      MAELSTROM: `${dir}/maelstrom`,
+      NODE_COUNTS: '3',
+      LATENCIES: '0',
+      NEMESES: 'none',
+      READ_MODES: 'default',
+      FAKE_VALID: 'false',
+      FAKE_STATUS: '1',
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/INVALID/);
   });

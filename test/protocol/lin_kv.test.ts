@@ -17,14 +17,20 @@ describe('lin-kv values JSON cannot carry', () => {
       ['{"type":"cas","key":1,"from":1e309,"to":2}', 'from'],
       ['{"type":"cas","key":1,"from":1,"to":{"x":[1e400]}}', 'to'],
     ] as const) {
-      expect(parse(line)).toEqual({ ok: false, error: { field, problem: 'holds a number too large for JSON to carry (it reads as infinity); send it as a string' } });
+      expect(parse(line)).toEqual({
+        ok: false,
+        error: { field, problem: 'holds a number too large for JSON to carry (it reads as infinity); send it as a string' },
+      });
     }
   });
 
   it('refuses integers beyond ±(2^53 - 1), which JSON parsers round, and takes those within and every fraction', () => {
     expect(parse('{"type":"write","key":1,"value":12345678901234567891}')).toEqual({
       ok: false,
-      error: { field: 'value', problem: 'holds 12345678901234567000, an integer beyond ±(2^53 - 1) that JSON parsers round, so it would not read back as sent; send it as a string' },
+      error: {
+        field: 'value',
+        problem: 'holds 12345678901234567000, an integer beyond ±(2^53 - 1) that JSON parsers round, so it would not read back as sent; send it as a string',
+      },
     });
     expect(parse('{"type":"write","key":-9007199254740992,"value":1}')).toMatchObject({ ok: false, error: { field: 'key' } });
     expect(parse('{"type":"write","key":1,"value":[9007199254740991,-9007199254740991,0.1,1.5e-300,"12345678901234567891"]}')).toMatchObject({ ok: true });
@@ -33,7 +39,10 @@ describe('lin-kv values JSON cannot carry', () => {
   it('refuses keys and values nested deeper than the bound (they would exhaust the stack)', () => {
     const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
     expect(parse(`{"type":"write","key":1,"value":${nested(MAX_VALUE_DEPTH)}}`)).toMatchObject({ ok: true });
-    expect(parse(`{"type":"write","key":1,"value":${nested(MAX_VALUE_DEPTH + 1)}}`)).toEqual({ ok: false, error: { field: 'value', problem: `nests deeper than ${MAX_VALUE_DEPTH} levels` } });
+    expect(parse(`{"type":"write","key":1,"value":${nested(MAX_VALUE_DEPTH + 1)}}`)).toEqual({
+      ok: false,
+      error: { field: 'value', problem: `nests deeper than ${MAX_VALUE_DEPTH} levels` },
+    });
     expect(parse(`{"type":"read","key":${nested(20_000)}}`)).toMatchObject({ ok: false, error: { field: 'key' } });
   });
 });

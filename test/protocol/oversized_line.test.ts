@@ -56,7 +56,8 @@ describe('OversizedLineScanner', () => {
   it('reads keys and values written with escapes, and multi-byte characters cut between chunks', () => {
     const line = '{"sr\\u0063":"c\\u00e9\u00e9","dest":"n0","body":{"msg\\u005fid":8,"typ\\u0065":"read","in_reply_to":null}}';
     const bytes = Buffer.from(line);
-    for (let cut = 1; cut < bytes.length; cut++) expect(scan(bytes, [cut])).toEqual({ complete: true, src: 'céé', dest: 'n0', msgId: 8, type: 'read', hasInReplyTo: true });
+    for (let cut = 1; cut < bytes.length; cut++)
+      expect(scan(bytes, [cut])).toEqual({ complete: true, src: 'céé', dest: 'n0', msgId: 8, type: 'read', hasInReplyTo: true });
   });
 
   it('finds msg_id after a huge value, with the line cut into many chunks', () => {
@@ -99,19 +100,32 @@ describe('OversizedLineScanner', () => {
     const randomString = (): string => Array.from({ length: rng.int(0, 8) }, () => pieces[rng.int(0, pieces.length - 1)] as string).join('');
     const randomValue = (depth: number): unknown => {
       switch (rng.int(0, depth > 3 ? 3 : 5)) {
-        case 0: return rng.int(-1000, 1000);
-        case 1: return randomString();
-        case 2: return [null, true, false][rng.int(0, 2)];
-        case 3: return rng.float() * 1e6;
-        case 4: return Array.from({ length: rng.int(0, 4) }, () => randomValue(depth + 1));
-        default: return Object.fromEntries(Array.from({ length: rng.int(0, 4) }, () => [rng.int(0, 3) === 0 ? ['msg_id', 'type', 'src', 'in_reply_to'][rng.int(0, 3)] : randomString(), randomValue(depth + 1)]));
+        case 0:
+          return rng.int(-1000, 1000);
+        case 1:
+          return randomString();
+        case 2:
+          return [null, true, false][rng.int(0, 2)];
+        case 3:
+          return rng.float() * 1e6;
+        case 4:
+          return Array.from({ length: rng.int(0, 4) }, () => randomValue(depth + 1));
+        default:
+          return Object.fromEntries(
+            Array.from({ length: rng.int(0, 4) }, () => [
+              rng.int(0, 3) === 0 ? ['msg_id', 'type', 'src', 'in_reply_to'][rng.int(0, 3)] : randomString(),
+              randomValue(depth + 1),
+            ]),
+          );
       }
     };
     for (let round = 0; round < 500; round++) {
       const body: Record<string, unknown> = {};
-      for (const key of ['type', 'msg_id', 'value', 'in_reply_to', 'key']) if (rng.int(0, 3) > 0) body[key] = key === 'msg_id' && rng.int(0, 3) > 0 ? rng.int(0, 1e6) : randomValue(0);
+      for (const key of ['type', 'msg_id', 'value', 'in_reply_to', 'key'])
+        if (rng.int(0, 3) > 0) body[key] = key === 'msg_id' && rng.int(0, 3) > 0 ? rng.int(0, 1e6) : randomValue(0);
       const envelope: Record<string, unknown> = {};
-      for (const key of ['dest', 'body', 'src', 'extra']) if (rng.int(0, 5) > 0) envelope[key] = key === 'body' ? body : key === 'extra' ? randomValue(0) : randomString();
+      for (const key of ['dest', 'body', 'src', 'extra'])
+        if (rng.int(0, 5) > 0) envelope[key] = key === 'body' ? body : key === 'extra' ? randomValue(0) : randomString();
       const line = JSON.stringify(envelope, null, rng.int(0, 2) === 0 ? 1 : undefined);
       const bytes = Buffer.from(line);
       const cuts = Array.from({ length: rng.int(0, 6) }, () => rng.int(0, bytes.length)).sort((a, b) => a - b);

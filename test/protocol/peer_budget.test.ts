@@ -18,7 +18,11 @@ function lineBytes(src: string, dest: string, body: unknown): number {
 
 describe('peer budget', () => {
   for (const maxLineBytes of [1_024, 4_096, 65_536, 1 << 20]) {
-    for (const names of [['n0', 'n1', 'n2'], ['node-with-a-long-name-0', 'node-with-a-long-name-1'], ['\u0001\u0002\u0003a', '\u0001\u0002\u0003b']]) {
+    for (const names of [
+      ['n0', 'n1', 'n2'],
+      ['node-with-a-long-name-0', 'node-with-a-long-name-1'],
+      ['\u0001\u0002\u0003a', '\u0001\u0002\u0003b'],
+    ]) {
       it(`fits every kind of peer message in ${maxLineBytes} bytes with names ${JSON.stringify(names)}`, () => {
         const budget = peerBudget(maxLineBytes, names);
         const [src, dest] = names as [string, string];
@@ -27,14 +31,20 @@ describe('peer budget', () => {
         const entry = { index: MAX, term: MAX, kind: 'normal', data: command };
         const fields = { from: src, to: dest, term: MAX };
         // An append of the largest entry, and one of many small entries filling the budget.
-        expect(lineBytes(src, dest, { type: 'raft_append', ...fields, prevIndex: MAX, prevTerm: MAX, entries: [entry], commit: MAX, round: MAX })).toBeLessThanOrEqual(maxLineBytes);
+        expect(
+          lineBytes(src, dest, { type: 'raft_append', ...fields, prevIndex: MAX, prevTerm: MAX, entries: [entry], commit: MAX, round: MAX }),
+        ).toBeLessThanOrEqual(maxLineBytes);
         const small = { index: MAX, term: MAX, kind: 'normal', data: 'd' };
         const smallBytes = Buffer.byteLength(JSON.stringify(small)) + 1;
         const many = Array.from({ length: Math.floor(budget.appendEntriesBytes / smallBytes) }, () => small);
-        expect(lineBytes(src, dest, { type: 'raft_append', ...fields, prevIndex: MAX, prevTerm: MAX, entries: many, commit: MAX, round: MAX })).toBeLessThanOrEqual(maxLineBytes);
+        expect(
+          lineBytes(src, dest, { type: 'raft_append', ...fields, prevIndex: MAX, prevTerm: MAX, entries: many, commit: MAX, round: MAX }),
+        ).toBeLessThanOrEqual(maxLineBytes);
         // A snapshot chunk of characters that each take six bytes.
         const chunk = '\u0000'.repeat(budget.snapshotChunkChars);
-        expect(lineBytes(src, dest, { type: 'raft_snapshot', ...fields, snapshotIndex: MAX, snapshotTerm: MAX, offset: MAX, data: chunk, done: false })).toBeLessThanOrEqual(maxLineBytes);
+        expect(
+          lineBytes(src, dest, { type: 'raft_snapshot', ...fields, snapshotIndex: MAX, snapshotTerm: MAX, offset: MAX, data: chunk, done: false }),
+        ).toBeLessThanOrEqual(maxLineBytes);
         // A forward of the largest command, and a result carrying the largest value it can write.
         const forward = `{"type":"kv_forward","epoch":${MAX},"ops":[{"id":${MAX},"command":${JSON.stringify(command)},"minIndex":${MAX}}]}`;
         expect(Buffer.byteLength(encodeLine(src, dest, forward)) - 1).toBeLessThanOrEqual(maxLineBytes);

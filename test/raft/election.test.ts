@@ -141,7 +141,10 @@ describe('pre-vote (§9.6)', () => {
   });
 
   it('a pre-candidate learns of a higher term from a rejection and becomes follower', () => {
-    const s = new Scenario({ config: { preVote: true, checkQuorum: false }, storages: { n1: disk([], { term: 5 }), n2: disk([], { term: 5 }), n3: disk([], { term: 2 }) } });
+    const s = new Scenario({
+      config: { preVote: true, checkQuorum: false },
+      storages: { n1: disk([], { term: 5 }), n2: disk([], { term: 5 }), n3: disk([], { term: 2 }) },
+    });
     s.node('n3').campaign();
     expect(s.node('n3').role).toBe('pre-candidate');
     expect(s.node('n3').term).toBe(2);

@@ -6,7 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { Scenario } from '../../src/raft/testing/scenario.js';
 
-const LEASES = { preVote: false, checkQuorum: true, leaseReads: true, followerLeases: true, electionTimeoutTicks: 10, heartbeatTicks: 2, leaseMarginTicks: 2 } as const;
+const LEASES = {
+  preVote: false,
+  checkQuorum: true,
+  leaseReads: true,
+  followerLeases: true,
+  electionTimeoutTicks: 10,
+  heartbeatTicks: 2,
+  leaseMarginTicks: 2,
+} as const;
 
 /** A cluster with n1 leading: with leases, a started node refuses votes for an election timeout. */
 function cluster(ids: readonly string[] = ['n1', 'n2', 'n3']): Scenario {

@@ -3,6 +3,7 @@ import { AssertionFailure } from '../../src/base/assert.js';
 import { Rng } from '../../src/base/rng.js';
 import { makeRaftConfig } from '../../src/raft/config.js';
 import { RaftLog } from '../../src/raft/log.js';
+import type { RaftMessage } from '../../src/raft/messages.js';
 import { RaftNode } from '../../src/raft/raft.js';
 import { MemoryStorage } from '../../src/raft/storage.js';
 import { Scenario } from '../../src/raft/testing/scenario.js';
@@ -131,7 +132,7 @@ describe('Ready contract', () => {
     const s = new Scenario({ config: { preVote: false } });
     s.node('n1').campaign();
     s.flush('n1');
-    s.node('n2').step(s.inflight.find((m) => m.to === 'n2')!);
+    s.node('n2').step(s.inflight.find((m) => m.to === 'n2') as RaftMessage);
     const rd = s.node('n2').ready();
     expect(rd.hardState).toEqual({ term: 1, vote: 'n1', commit: 0 });
     expect(rd.messages.map((m) => m.type)).toEqual(['raft_vote_resp']);
@@ -144,7 +145,7 @@ describe('Ready contract', () => {
     s.elect('n1');
     s.node('n1').propose('x');
     s.flush('n1');
-    s.node('n2').step(s.inflight.find((m) => m.to === 'n2' && m.type === 'raft_append')!);
+    s.node('n2').step(s.inflight.find((m) => m.to === 'n2' && m.type === 'raft_append') as RaftMessage);
     const rd = s.node('n2').ready();
     expect(rd.entries.map((e) => e.data)).toEqual(['x']);
     expect(rd.messages.map((m) => m.type === 'raft_append_resp' && m.index)).toEqual([2]);

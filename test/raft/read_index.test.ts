@@ -169,7 +169,9 @@ describe('lease hook', () => {
   });
 
   it('holds for an election timeout after a majority acknowledged a round, minus the margin', () => {
-    const s = new Scenario({ config: { checkQuorum: true, preVote: false, leaseReads: true, leaseMarginTicks: 2, electionTimeoutTicks: 10, heartbeatTicks: 2 } });
+    const s = new Scenario({
+      config: { checkQuorum: true, preVote: false, leaseReads: true, leaseMarginTicks: 2, electionTimeoutTicks: 10, heartbeatTicks: 2 },
+    });
     // A fresh node refuses votes for its first election timeout (it may have backed a lease
     // before a restart), so even a forced campaign fails at first.
     s.node('n1').campaign();

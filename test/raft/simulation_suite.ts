@@ -18,9 +18,21 @@ export function simulationSuite(nodeCount: number, seeds: readonly number[]): vo
   if (replaySeed !== undefined) {
     describe.runIf(replayNodes === nodeCount)(`replay of seed ${replaySeed} with ${nodeCount} nodes`, () => {
       it(`seed ${replaySeed}`, () => {
-        const result = runRaftSimulation({ seed: Number(replaySeed), nodeCount, traceTail: 400, keepTrace: process.env['TRACE'] !== undefined, ...(profile === undefined ? {} : { profile }) });
+        const result = runRaftSimulation({
+          seed: Number(replaySeed),
+          nodeCount,
+          traceTail: 400,
+          keepTrace: process.env['TRACE'] !== undefined,
+          ...(profile === undefined ? {} : { profile }),
+        });
         if (result.trace !== undefined) console.log(result.trace.join('\n'));
-        console.log(JSON.stringify({ seed: result.seed, profile: result.profile, setup: result.setup, rates: result.rates, stats: result.stats, traceHash: result.traceHash }, null, 2));
+        console.log(
+          JSON.stringify(
+            { seed: result.seed, profile: result.profile, setup: result.setup, rates: result.rates, stats: result.stats, traceHash: result.traceHash },
+            null,
+            2,
+          ),
+        );
       });
     });
     return;

@@ -6,6 +6,7 @@ import { Rng } from '../../src/base/rng.js';
 import { makeRaftConfig } from '../../src/raft/config.js';
 import { RaftNode } from '../../src/raft/raft.js';
 import { MemoryStorage } from '../../src/raft/storage.js';
+import type { Snapshot } from '../../src/raft/types.js';
 import { Scenario, matching } from '../../src/raft/testing/scenario.js';
 import { disk } from './helpers.js';
 
@@ -106,7 +107,7 @@ describe('snapshots and InstallSnapshot', () => {
     expect(rd.snapshot).toEqual({ index: 6, term: 3, data: 'abcde' });
     expect(rd.hardState?.commit).toBe(6);
     expect(rd.committedEntries).toEqual([]);
-    storage.applySnapshot(rd.snapshot!);
+    storage.applySnapshot(rd.snapshot as Snapshot);
     storage.save(rd.hardState, rd.entries);
     node.advance(rd);
     expect([node.firstIndex, node.lastIndex, node.appliedIndex, node.logTerm(6)]).toEqual([7, 6, 6, 3]);

@@ -40,7 +40,19 @@ describe('raft transcripts', () => {
 });
 
 describe('the transcript interpreter', () => {
-  const SOURCE = ['# A tiny transcript (§3.4).', '# Two lines of header.', '', 'add-nodes 1 preVote=false', '----', 'wrong', '', 'campaign n1', '----', 'n1 is now leader t1 lead=n1', ''].join('\n');
+  const SOURCE = [
+    '# A tiny transcript (§3.4).',
+    '# Two lines of header.',
+    '',
+    'add-nodes 1 preVote=false',
+    '----',
+    'wrong',
+    '',
+    'campaign n1',
+    '----',
+    'n1 is now leader t1 lead=n1',
+    '',
+  ].join('\n');
 
   it('reports a wrong golden output with the file, the command line and a diff', () => {
     const run = runTranscript(SOURCE, 'tiny.txt');
@@ -60,9 +72,13 @@ describe('the transcript interpreter', () => {
   });
 
   it('fails at the line of a command the transcript gets wrong', () => {
-    expect(() => runTranscript('# h (§3.4)\n# h\n\nadd-nodes 2\n----\nok\n\nfly n1\n----\nok\n', 'bad.txt')).toThrow(/bad\.txt:8: 'fly n1' failed: unknown command 'fly'/);
+    expect(() => runTranscript('# h (§3.4)\n# h\n\nadd-nodes 2\n----\nok\n\nfly n1\n----\nok\n', 'bad.txt')).toThrow(
+      /bad\.txt:8: 'fly n1' failed: unknown command 'fly'/,
+    );
     expect(() => runTranscript('# h (§3.4)\n# h\n\nadd-nodes 2 preVot=false\n----\nok\n', 'bad.txt')).toThrow(/bad\.txt:4: .*unknown config option 'preVot'/);
-    expect(() => runTranscript('# h (§3.4)\n# h\n\nadd-nodes 2\n----\nok\n\ndeliver too=n1\n----\nok\n', 'bad.txt')).toThrow(/bad\.txt:8: .*deliver: unknown argument 'too'/);
+    expect(() => runTranscript('# h (§3.4)\n# h\n\nadd-nodes 2\n----\nok\n\ndeliver too=n1\n----\nok\n', 'bad.txt')).toThrow(
+      /bad\.txt:8: .*deliver: unknown argument 'too'/,
+    );
   });
 
   it('round-trips prose, blank lines and outputs', () => {
@@ -80,7 +96,23 @@ describe('the transcript interpreter', () => {
   });
 
   it('stops at a safety violation: two nodes that committed different entries at one index', () => {
-    const text = ['# Conflicting disks (§3.6).', '# h', '', 'disk n1 log=1,1 term=1 commit=2', '----', 'ok', '', 'disk n2 log=1,2 term=2 commit=2', '----', 'ok', '', 'add-nodes 2', '----', 'ok', ''].join('\n');
+    const text = [
+      '# Conflicting disks (§3.6).',
+      '# h',
+      '',
+      'disk n1 log=1,1 term=1 commit=2',
+      '----',
+      'ok',
+      '',
+      'disk n2 log=1,2 term=2 commit=2',
+      '----',
+      'ok',
+      '',
+      'add-nodes 2',
+      '----',
+      'ok',
+      '',
+    ].join('\n');
     expect(() => runTranscript(text, 'conflict.txt')).toThrow(/conflict\.txt:12: 'add-nodes 2' failed: safety: n1 and n2 committed different entries at 2/);
   });
 

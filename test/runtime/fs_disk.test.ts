@@ -127,7 +127,12 @@ describe('DurableNodeStore on FsDisk', () => {
     await until('snapshot file', () => existsSync(join(dir, snapshotName(0))));
     await waitFor('close', (resolve) => store.close(resolve));
     const again = open(dir).group(0);
-    expect([again.firstIndex(), again.lastIndex(), again.snapshot()?.data, again.initialState()]).toEqual([7, 8, 'state at 6', { term: 2, vote: null, commit: 6 }]);
+    expect([again.firstIndex(), again.lastIndex(), again.snapshot()?.data, again.initialState()]).toEqual([
+      7,
+      8,
+      'state at 6',
+      { term: 2, vote: null, commit: 6 },
+    ]);
   });
 
   it('refuses a data directory written by an earlier raftkv', () => {

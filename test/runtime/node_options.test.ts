@@ -32,7 +32,9 @@ describe('node options: durability', () => {
 describe('node options: messages about bad values', () => {
   it('names the flag when the value came from a flag', () => {
     expect(run(['--tick-ms', 'x'])).toBe('--tick-ms must be an integer from 1 to 1000; got "x"');
-    expect(run(['--read-mode=fast'], { RAFTKV_READ_MODE: 'lease' })).toBe('--read-mode must be one of log, read-index, lease, follower, bounded-staleness; got "fast"');
+    expect(run(['--read-mode=fast'], { RAFTKV_READ_MODE: 'lease' })).toBe(
+      '--read-mode must be one of log, read-index, lease, follower, bounded-staleness; got "fast"',
+    );
     expect(run(['--log-level', 'loud'])).toBe('--log-level must be one of debug, info, warn, error; got "loud"');
     expect(run(['--storage', 'disk'])).toBe('--storage disk needs a data directory (--data-dir or RAFTKV_DATA_DIR)');
   });

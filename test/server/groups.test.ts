@@ -36,7 +36,10 @@ describe('a node with two groups', () => {
       expect(node.groups[1 - group]?.machine.read(key)).toMatchObject({ type: 'error', code: 20 });
     }
     // Group 1's Raft messages carry their group; group 0's carry none (as with one group).
-    const raftBodies = cluster.nodeLines().flatMap((line) => InProcessCluster.bodies(line)).filter((body) => body.type.startsWith('raft_'));
+    const raftBodies = cluster
+      .nodeLines()
+      .flatMap((line) => InProcessCluster.bodies(line))
+      .filter((body) => body.type.startsWith('raft_'));
     expect(raftBodies.some((body) => body['group'] === 1)).toBe(true);
     expect(raftBodies.every((body) => body['group'] === undefined || body['group'] === 1)).toBe(true);
   });

@@ -19,16 +19,40 @@ function testApp(context: NodeContext, store: NodeStore): NodeApp {
     group.save({ term: 1, vote: context.nodeId, commit: 0 }, [{ index, term: 1, kind: 'normal', data: index }]);
   };
   const routes = new Map([
-    ['put', route((body) => ok(body), (incoming) => {
-      put();
-      context.reply(incoming, { type: 'put_ok', index: group.lastIndex() });
-    })],
-    ['ping', route((body) => ok(body), (incoming) => context.reply(incoming, { type: 'pong' }, 'now'))],
-    ['echo', route((body) => ok(body), (incoming) => context.reply(incoming, { type: 'echo_ok' }))],
-    ['flood', route((body) => ok(body), (incoming) => {
-      put();
-      for (let i = 0; i < (incoming.body['count'] as number); i++) context.send(incoming.src, { type: 'flood_item', i });
-    })],
+    [
+      'put',
+      route(
+        (body) => ok(body),
+        (incoming) => {
+          put();
+          context.reply(incoming, { type: 'put_ok', index: group.lastIndex() });
+        },
+      ),
+    ],
+    [
+      'ping',
+      route(
+        (body) => ok(body),
+        (incoming) => context.reply(incoming, { type: 'pong' }, 'now'),
+      ),
+    ],
+    [
+      'echo',
+      route(
+        (body) => ok(body),
+        (incoming) => context.reply(incoming, { type: 'echo_ok' }),
+      ),
+    ],
+    [
+      'flood',
+      route(
+        (body) => ok(body),
+        (incoming) => {
+          put();
+          for (let i = 0; i < (incoming.body['count'] as number); i++) context.send(incoming.src, { type: 'flood_item', i });
+        },
+      ),
+    ],
   ]);
   return { routes, tick: () => {}, flush: () => {} };
 }

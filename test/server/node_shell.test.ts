@@ -33,8 +33,20 @@ function makeShell(limits: Partial<ShellLimits> = {}): Harness {
     (context): NodeApp => {
       captured = context;
       const routes = new Map<string, Route<unknown>>([
-        ['echo', route((body) => ok(body['echo'] ?? null), (incoming) => context.reply(incoming, { type: 'echo_ok', echo: incoming.request }))],
-        ['note', route((body) => ok(body), (incoming) => received.push(incoming.body))],
+        [
+          'echo',
+          route(
+            (body) => ok(body['echo'] ?? null),
+            (incoming) => context.reply(incoming, { type: 'echo_ok', echo: incoming.request }),
+          ),
+        ],
+        [
+          'note',
+          route(
+            (body) => ok(body),
+            (incoming) => received.push(incoming.body),
+          ),
+        ],
       ]);
       return { routes, tick: () => ticks.count++, flush: () => {} };
     },
@@ -139,7 +151,17 @@ describe('NodeShell', () => {
       expect(h.sent.map((m) => m.dest)).toEqual(['c0', 'c7']);
       h.shell.flush();
       expect(h.sent.slice(2)).toEqual([
-        { src: 'n1', dest: 'n0', body: { type: 'batch', msgs: [{ type: 'note', n: 1 }, { type: 'note', n: 3 }] } },
+        {
+          src: 'n1',
+          dest: 'n0',
+          body: {
+            type: 'batch',
+            msgs: [
+              { type: 'note', n: 1 },
+              { type: 'note', n: 3 },
+            ],
+          },
+        },
         { src: 'n1', dest: 'n0', body: { type: 'note', n: 4 } },
         { src: 'n1', dest: 'n2', body: { type: 'note', n: 2 } },
       ]);
@@ -167,10 +189,23 @@ describe('NodeShell', () => {
       const batch = {
         src: 'n0',
         dest: 'n1',
-        body: { type: 'batch', msgs: [{ type: 'note', n: 1 }, 7, { type: 'batch', msgs: [] }, { type: 'init', node_id: 'n9', node_ids: [] }, { type: 'note', n: 2 }, { type: 'echo', msg_id: 4, echo: 'hi' }] },
+        body: {
+          type: 'batch',
+          msgs: [
+            { type: 'note', n: 1 },
+            7,
+            { type: 'batch', msgs: [] },
+            { type: 'init', node_id: 'n9', node_ids: [] },
+            { type: 'note', n: 2 },
+            { type: 'echo', msg_id: 4, echo: 'hi' },
+          ],
+        },
       };
       h.shell.receiveLine(JSON.stringify(batch));
-      expect(h.received).toEqual([{ type: 'note', n: 1 }, { type: 'note', n: 2 }]);
+      expect(h.received).toEqual([
+        { type: 'note', n: 1 },
+        { type: 'note', n: 2 },
+      ]);
       expect(h.logs.filter((line) => line.startsWith('warn') && line.includes('batch'))).toHaveLength(3);
       h.shell.flush();
       expect(h.sent.slice(1)).toEqual([{ src: 'n1', dest: 'n0', body: { type: 'echo_ok', echo: 'hi', in_reply_to: 4 } }]);
@@ -208,7 +243,19 @@ describe('NodeShell', () => {
       h.context().send('n0', { type: 'note', n: 2, filler: 'x'.repeat(5_000) }, 'now');
       h.context().sendEncoded('n0', '{"type":"note","n":3}', 'now');
       h.shell.flush();
-      expect(h.sent.slice(1)).toEqual([{ src: 'n1', dest: 'n0', body: { type: 'batch', msgs: [{ type: 'note', n: 1 }, { type: 'note', n: 3 }] } }]);
+      expect(h.sent.slice(1)).toEqual([
+        {
+          src: 'n1',
+          dest: 'n0',
+          body: {
+            type: 'batch',
+            msgs: [
+              { type: 'note', n: 1 },
+              { type: 'note', n: 3 },
+            ],
+          },
+        },
+      ]);
       expect(h.logs.filter((line) => line.startsWith('error dropped a message to n0 of 5'))).toHaveLength(1);
     });
 
@@ -242,7 +289,9 @@ describe('NodeShell', () => {
           },
         },
       ]);
-      expect(h.logs.some((text) => text.startsWith(`warn refused an input line of ${line.length} bytes (limit 10000) from c4 (write): answered with error 12`))).toBe(true);
+      expect(
+        h.logs.some((text) => text.startsWith(`warn refused an input line of ${line.length} bytes (limit 10000) from c4 (write): answered with error 12`)),
+      ).toBe(true);
     });
 
     it('answers before init too, as the node the line was sent to', () => {
@@ -260,7 +309,9 @@ describe('NodeShell', () => {
       skipOversized(h.shell, huge({ type: 'raft_append', msg_id: 6 }, 'n0'));
       expect(h.sent).toHaveLength(1); // init_ok only
       expect(h.logs.filter((text) => text.startsWith('warn refused an input line'))).toHaveLength(3);
-      expect(h.logs.filter((text) => text.startsWith('error refused an input line') && text.includes('from peer n0') && text.includes('same --max-line-bytes'))).toHaveLength(1);
+      expect(
+        h.logs.filter((text) => text.startsWith('error refused an input line') && text.includes('from peer n0') && text.includes('same --max-line-bytes')),
+      ).toHaveLength(1);
     });
   });
 

@@ -17,7 +17,10 @@ describe('kv server: byte limits on messages between nodes', () => {
     // The command wraps the value in {"kind":"op","op":{"f":"write","key":1,"value":"..."}}: 51 bytes.
     const fits = 'f'.repeat(commandBytes - 51);
     const tooLarge = `${fits}x`;
-    const [refused, written] = cluster.await([cluster.send(follower, { type: 'write', key: 1, value: tooLarge }), cluster.send(follower, { type: 'write', key: 1, value: fits })]);
+    const [refused, written] = cluster.await([
+      cluster.send(follower, { type: 'write', key: 1, value: tooLarge }),
+      cluster.send(follower, { type: 'write', key: 1, value: fits }),
+    ]);
     expect(refused).toMatchObject({ type: 'error', code: 12 });
     expect(refused?.['text']).toBe(
       `request too large: its command takes ${commandBytes + 1} bytes, over the ${commandBytes} bytes a message between nodes can carry under the line limit of ${LIMIT} bytes (--max-line-bytes); it was not run`,
@@ -41,8 +44,12 @@ describe('kv server: byte limits on messages between nodes', () => {
     for (const reply of cluster.await(writes)) expect(reply.type).toBe('write_ok');
     // Twenty reads in one turn: their results carry 6 KB each back from the leader.
     const reads = cluster.await(Array.from({ length: 20 }, (_, i) => cluster.send(follower, { type: 'read', key: i })));
-    reads.forEach((read, i) => expect(read['value']).toBe(value(i)));
-    const resultBodies = cluster.nodeLines().filter((line) => line.src === leader && line.dest === follower).flatMap(InProcessCluster.bodies).filter((body) => body.type === 'kv_forward_result');
+    for (const [i, read] of reads.entries()) expect(read['value']).toBe(value(i));
+    const resultBodies = cluster
+      .nodeLines()
+      .filter((line) => line.src === leader && line.dest === follower)
+      .flatMap(InProcessCluster.bodies)
+      .filter((body) => body.type === 'kv_forward_result');
     expect(resultBodies.length).toBeGreaterThan(5);
     for (const line of cluster.nodeLines()) expect(line.bytes).toBeLessThanOrEqual(LIMIT);
   });
@@ -81,7 +88,11 @@ describe('kv server: byte limits on messages between nodes', () => {
     expect(cluster.server(leader).raft.firstIndex).toBeGreaterThan(20); // compacted: n-behind needs the snapshot
     cluster.isolated.delete(behind);
     cluster.turnUntil(() => cluster.server(behind).lastApplied >= cluster.server(leader).lastApplied, 2_000, 'the follower catching up');
-    const chunks = cluster.nodeLines().filter((line) => line.dest === behind).flatMap(InProcessCluster.bodies).filter((body) => body.type === 'raft_snapshot');
+    const chunks = cluster
+      .nodeLines()
+      .filter((line) => line.dest === behind)
+      .flatMap(InProcessCluster.bodies)
+      .filter((body) => body.type === 'raft_snapshot');
     expect(chunks.length).toBeGreaterThan(3);
     for (const line of cluster.nodeLines()) expect(line.bytes).toBeLessThanOrEqual(4_096);
     expect(cluster.await([cluster.send(behind, { type: 'read', key: 39 })])[0]).toMatchObject({ type: 'read_ok', value: `\u0001\u0002"\\39`.repeat(20) });

@@ -23,13 +23,21 @@ function bodies(line: Line): Array<{ readonly type: string }> {
   return body.type === 'batch' ? (body.msgs ?? []) : [body];
 }
 
-function cluster(readMode: ReadMode = 'follower'): { turn: () => Line[]; send: (dest: string, body: object) => void; servers: Map<string, KvNode>; toClients: Line[] } {
+function cluster(readMode: ReadMode = 'follower'): {
+  turn: () => Line[];
+  send: (dest: string, body: object) => void;
+  servers: Map<string, KvNode>;
+  toClients: Line[];
+} {
   const shells = new Map<string, NodeShell>();
   const servers = new Map<string, KvNode>();
   const toClients: Line[] = [];
   let queue: Line[] = [];
   IDS.forEach((id, i) => {
-    const app = createKvNodeApp({ ...DEFAULT_KV_SERVER_OPTIONS, readMode }, { storage: new MemoryStorage(), rng: new Rng(i + 1), observe: (server) => servers.set(id, server) });
+    const app = createKvNodeApp(
+      { ...DEFAULT_KV_SERVER_OPTIONS, readMode },
+      { storage: new MemoryStorage(), rng: new Rng(i + 1), observe: (server) => servers.set(id, server) },
+    );
     const shell = new NodeShell({ write: (text) => queue.push({ ...(JSON.parse(text) as Omit<Line, 'text'>), text }), log: () => {} }, app);
     shells.set(id, shell);
     shell.receiveLine(JSON.stringify({ src: 'c0', dest: id, body: { type: 'init', msg_id: 1, node_id: id, node_ids: IDS } }));
@@ -64,7 +72,12 @@ describe('read batching', () => {
     const follower = IDS.find((id) => id !== leader) as string;
     for (let msgId = 1; msgId <= 10; msgId++) send(follower, { type: 'read', key: 0, msg_id: msgId });
     const produced = turn();
-    expect(produced.filter((line) => line.src === follower).flatMap(bodies).filter((body) => body.type === 'raft_read_index')).toHaveLength(1);
+    expect(
+      produced
+        .filter((line) => line.src === follower)
+        .flatMap(bodies)
+        .filter((body) => body.type === 'raft_read_index'),
+    ).toHaveLength(1);
     for (let i = 0; i < 50 && toClients.length < 10; i++) turn();
     const replies = toClients.filter((line) => line.dest === 'c1');
     expect(replies.map((line) => line.body.in_reply_to).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -89,7 +102,10 @@ describe('read batching', () => {
     const readReplies = toClients.slice(before).filter((line) => (line.body.in_reply_to ?? 0) >= 2);
     expect(readReplies).toHaveLength(10);
     expect(readReplies.every((line) => line.src === reader && line.body.type === 'read_ok' && (line.body as { value?: number }).value === 42)).toBe(true);
-    const sentByReader = produced.filter((line) => line.src === reader && line.dest !== 'c1').flatMap(bodies).map((body) => body.type);
+    const sentByReader = produced
+      .filter((line) => line.src === reader && line.dest !== 'c1')
+      .flatMap(bodies)
+      .map((body) => body.type);
     expect(sentByReader.filter((type) => type === 'kv_forward' || type === 'raft_read_index')).toEqual([]);
   });
 });

@@ -10,7 +10,9 @@ describe('raft messages from outside the cluster', () => {
     const term = cluster.server(leader).raft.term;
     const shell = cluster.shells.get(leader);
     for (let i = 0; i < 3; i++) {
-      shell?.receiveLine(JSON.stringify({ src: 'n9', dest: leader, body: { type: 'raft_vote', from: 'n9', to: leader, term: term + 5, lastIndex: 100, lastTerm: term + 4 } }));
+      shell?.receiveLine(
+        JSON.stringify({ src: 'n9', dest: leader, body: { type: 'raft_vote', from: 'n9', to: leader, term: term + 5, lastIndex: 100, lastTerm: term + 4 } }),
+      );
     }
     expect(cluster.server(leader).raft.term).toBe(term);
     const warnings = (cluster.logs.get(leader) ?? []).filter((line) => line.includes('from n9'));

@@ -5,7 +5,12 @@ import { parseSimArgs, runSimCli } from '../../src/sim/cli.js';
 describe('sim CLI', () => {
   it('parses its options and rejects bad ones', () => {
     expect(parseSimArgs(['--seeds', '10', '--from', '5', '--profile', 'chaos'])).toMatchObject({ seeds: 10, from: 5, profile: 'chaos', trace: false });
-    expect(parseSimArgs(['--seed', '3', '--trace', '--nodes', '5', '--read-mode', 'lease'])).toMatchObject({ seed: 3, trace: true, nodeCount: 5, readMode: 'lease' });
+    expect(parseSimArgs(['--seed', '3', '--trace', '--nodes', '5', '--read-mode', 'lease'])).toMatchObject({
+      seed: 3,
+      trace: true,
+      nodeCount: 5,
+      readMode: 'lease',
+    });
     expect(parseSimArgs(['--profile', 'nope'])).toMatch(/--profile must be one of clean/);
     expect(parseSimArgs(['--seeds', 'x'])).toMatch(/--seeds needs/);
     expect(parseSimArgs(['--bogus'])).toMatch(/unknown argument --bogus/);
@@ -15,23 +20,59 @@ describe('sim CLI', () => {
     expect(parseSimArgs(['--core', '--nodes', '5'])).toMatchObject({ core: true, nodeCount: 5 });
     expect(parseSimArgs(['--core', '--read-mode', 'lease'])).toMatch(/--core simulates the Raft core alone/);
     expect(parseSimArgs(['--nodes', '0'])).toMatch(/--nodes must be 1 to 9/);
+    expect(parseSimArgs(['--groups', '2'])).toMatchObject({ groupCount: 2 });
+    expect(parseSimArgs([])).toMatchObject({ groupCount: undefined });
+    expect(parseSimArgs(['--groups', '0'])).toMatch(/--groups must be 1 to 8/);
+    expect(parseSimArgs(['--groups', '2', '--client-sessions'])).toMatch(/--client-sessions needs one Raft group per node/);
+    expect(parseSimArgs(['--groups', '1', '--client-sessions'])).toMatchObject({ groupCount: 1, clientSessions: true });
+    expect(parseSimArgs(['--core', '--groups', '2'])).toMatch(/--core simulates the Raft core alone/);
   });
 
   it('prints the rates each seed drew with --verbose, and first thing in a --trace', () => {
     let out = '';
-    expect(runSimCli(['--seeds', '2', '--from', '4', '--profile', 'chaos', '--verbose'], (text) => (out += text), () => 0)).toBe(0);
+    expect(
+      runSimCli(
+        ['--seeds', '2', '--from', '4', '--profile', 'chaos', '--verbose'],
+        (text) => (out += text),
+        () => 0,
+      ),
+    ).toBe(0);
     const lines = out.split('\n');
     expect(lines.filter((line) => line.startsWith('seed '))).toHaveLength(2);
     expect(lines.filter((line) => /^ {2}rates \(chaos\): delay [\d.]+ms-[\d.]+ms, loss [\d.]+%/.test(line))).toHaveLength(2);
+    expect(lines.filter((line) => /^ {2}storage: simulated disk, WAL segments of \d+ bytes, a snapshot every \d+ entries/.test(line))).toHaveLength(2);
     out = '';
-    expect(runSimCli(['--seed', '4', '--profile', 'clean', '--safety-ms', '200', '--client-sessions', '--trace'], (text) => (out += text), () => 0)).toBe(0);
-    expect(out.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/^seed 4: \d nodes, read mode [a-z-]+, client sessions on; storage /), expect.stringMatching(/^rates \(clean\): .*nemeses none/)]);
-    expect(out).toMatch(/sessions=on/);
+    expect(
+      runSimCli(
+        ['--seed', '4', '--profile', 'clean', '--safety-ms', '200', '--client-sessions', '--trace'],
+        (text) => (out += text),
+        () => 0,
+      ),
+    ).toBe(0);
+    expect(out.split('\n').slice(0, 3)).toEqual([
+      expect.stringMatching(/^seed 4: \d nodes of 1 Raft group, read mode [a-z-]+, client sessions on$/),
+      expect.stringMatching(/^rates \(clean\): .*nemeses none/),
+      expect.stringMatching(/^storage: simulated disk, WAL segments of \d+ bytes/),
+    ]);
+    expect(out).toMatch(/groups=1 read-mode=[a-z-]+ sessions=on/);
+    out = '';
+    expect(
+      runSimCli(
+        ['--seed', '4', '--profile', 'clean', '--safety-ms', '200', '--groups', '2'],
+        (text) => (out += text),
+        () => 0,
+      ),
+    ).toBe(0);
+    expect(out).toMatch(/groups=2 read-mode=[a-z-]+ sessions=off .*committed=\d+\+\d+ /);
   });
 
   it('runs the Raft-core simulator with --core', () => {
     let out = '';
-    const code = runSimCli(['--core', '--seeds', '2', '--nodes', '3', '--profile', 'crashes', '--safety-ms', '1000', '--verbose'], (text) => (out += text), () => 0);
+    const code = runSimCli(
+      ['--core', '--seeds', '2', '--nodes', '3', '--profile', 'crashes', '--safety-ms', '1000', '--verbose'],
+      (text) => (out += text),
+      () => 0,
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/^seed 1 ok core profile=crashes nodes=3 /m);
     expect(out).toMatch(/^ {2}rates \(crashes\): /m);
@@ -40,7 +81,11 @@ describe('sim CLI', () => {
 
   it('runs a range of seeds and prints a summary', () => {
     let out = '';
-    const code = runSimCli(['--seeds', '3', '--from', '10'], (text) => (out += text), () => 0);
+    const code = runSimCli(
+      ['--seeds', '3', '--from', '10'],
+      (text) => (out += text),
+      () => 0,
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/^sim: 3 runs \(seeds 10\.\.12; .*\), 0 failed; virtual [\d.]+ s, wall 0\.0 s/m);
   });
@@ -49,7 +94,11 @@ describe('sim CLI', () => {
     let out = '';
     let clockMs = 0;
     // Each look at the clock finds 3 s more: a progress line after every second run.
-    const code = runSimCli(['--seeds', '6', '--profile', 'clean'], (text) => (out += text), () => (clockMs += 3_000));
+    const code = runSimCli(
+      ['--seeds', '6', '--profile', 'clean'],
+      (text) => (out += text),
+      () => (clockMs += 3_000),
+    );
     expect(code).toBe(0);
     const progress = out.split('\n').filter((line) => line.startsWith('... '));
     expect(progress).toHaveLength(2);
@@ -59,7 +108,11 @@ describe('sim CLI', () => {
 
   it('exits non-zero and prints the replay command of a failing seed', () => {
     let out = '';
-    const code = runSimCli(['--seed', '1', '--profile', 'clean', '--read-mode', 'bounded-staleness'], (text) => (out += text), () => 0);
+    const code = runSimCli(
+      ['--seed', '1', '--profile', 'clean', '--read-mode', 'bounded-staleness'],
+      (text) => (out += text),
+      () => 0,
+    );
     expect(code).toBe(1);
     expect(out).toContain('seed 1 FAILED (clean): linearizability: invalid');
     expect(out).toContain('npm run sim -- --seed 1 --profile clean');

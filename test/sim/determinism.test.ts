@@ -1,6 +1,8 @@
 // One seed must replay identically: the same trace line for line, the same history, the same
-// hashes. Also checks that the simulator and checker catch a store that is not linearizable, and
-// that client sessions (drawn per seed, or forced) run in the simulator.
+// hashes, the simulated disk included (syncs, crashes that lose unsynced writes, torn records).
+// Also checks that the simulator and checker catch a store that is not linearizable, that client
+// sessions (drawn per seed, or forced) run in the simulator, and that nodes of two Raft groups
+// (drawn per seed, or forced) serve keys of both.
 
 import { describe, expect, it } from 'vitest';
 import { runSimulation, setupForSeed } from '../../src/sim/simulator.js';
@@ -21,16 +23,27 @@ describe('simulator determinism', () => {
     expect(second.trace).toEqual(first.trace);
     expect(first.trace.length).toBeGreaterThan(1000);
     expect(first.result.stats.crashes + first.result.stats.partitions + first.result.stats.clogs).toBeGreaterThan(0);
+    // The disk's choices are part of the run: syncs took time, crashes lost unsynced writes.
+    expect(first.result.stats.syncs).toBeGreaterThan(0);
+    expect(first.result.stats.crashesLosingWrites).toBeGreaterThan(0);
   });
 
   it('tracing does not change the run, and naming the seed-chosen setup replays it', () => {
     for (const seed of [77, 79]) {
       const auto = runSimulation({ seed });
-      const traced = runSimulation({ seed, profile: auto.profile, nodeCount: auto.nodeCount, readMode: auto.readMode, clientSessions: auto.clientSessions, trace: () => {} });
+      const traced = runSimulation({
+        seed,
+        profile: auto.profile,
+        nodeCount: auto.nodeCount,
+        groupCount: auto.groupCount,
+        readMode: auto.readMode,
+        clientSessions: auto.clientSessions,
+        trace: () => {},
+      });
       expect(traced.traceHash).toBe(auto.traceHash);
       expect(traced.historyHash).toBe(auto.historyHash);
       expect(auto.replay).toBe(
-        `npm run sim -- --seed ${seed} --profile ${auto.profile} --nodes ${auto.nodeCount} --read-mode ${auto.readMode}${auto.clientSessions ? ' --client-sessions' : ''} --trace`,
+        `npm run sim -- --seed ${seed} --profile ${auto.profile} --nodes ${auto.nodeCount} --groups ${auto.groupCount} --read-mode ${auto.readMode}${auto.clientSessions ? ' --client-sessions' : ''} --trace`,
       );
     }
     // Seed 77 draws sessions off, 79 on: the replay command names them only when on.
@@ -81,5 +94,33 @@ describe('client sessions in the simulator', () => {
     }
     expect(without).toBeGreaterThan(0);
     expect(withSessions).toBeLessThan(without);
+  });
+});
+
+describe('two Raft groups per node in the simulator', () => {
+  it('are drawn for a share of the seeds, always without client sessions', () => {
+    const setups = Array.from({ length: 400 }, (_, i) => setupForSeed(i + 1));
+    const two = setups.filter((setup) => setup.groupCount === 2).length;
+    expect(two).toBeGreaterThan(60);
+    expect(two).toBeLessThan(140);
+    const seedWithTwo = setups.findIndex((setup) => setup.groupCount === 2 && setup.clientSessions) + 1;
+    expect(seedWithTwo).toBeGreaterThan(0);
+    const result = runSimulation({ seed: seedWithTwo, profile: 'clean', safetyUs: 300_000 });
+    expect([result.groupCount, result.clientSessions]).toEqual([2, false]);
+  });
+
+  it('serve keys of both groups, each group checked on its own, and --groups is in the replay command', () => {
+    const trace: string[] = [];
+    const result = runSimulation({ seed: 4243, profile: 'chaos', nodeCount: 3, groupCount: 2, trace: (line) => trace.push(line) });
+    expect(result.failure).toBeUndefined();
+    expect(result.replay).toContain('--groups 2');
+    expect(result.stats.committedByGroup).toHaveLength(2);
+    for (const committed of result.stats.committedByGroup) expect(committed).toBeGreaterThan(10);
+    // Raft messages of group 1 carry their group; group 0's do not.
+    expect(trace.some((line) => line.includes('"group":1'))).toBe(true);
+  });
+
+  it('refuse client sessions forced on', () => {
+    expect(() => runSimulation({ seed: 1, groupCount: 2, clientSessions: true })).toThrow(/client sessions need one Raft group/);
   });
 });

@@ -9,7 +9,17 @@ import { canHear, type Grudge } from '../../src/harness/partition.js';
 import { hashLines, SimKernel, TraceHash } from '../../src/sim/kernel.js';
 import { LinkFaults } from '../../src/sim/links.js';
 import { bridgeGrudge, drawPartition, SimNemesis, type NemesisTarget } from '../../src/sim/nemesis.js';
-import { drawFaultRates, findProfile, NEMESES, PROFILES, ratesForSeed, type FaultBound, type FaultProfile, type FaultRates, type Range } from '../../src/sim/profiles.js';
+import {
+  drawFaultRates,
+  findProfile,
+  NEMESES,
+  PROFILES,
+  ratesForSeed,
+  type FaultBound,
+  type FaultProfile,
+  type FaultRates,
+  type Range,
+} from '../../src/sim/profiles.js';
 import { runSimulation, setupForSeed } from '../../src/sim/simulator.js';
 
 describe('the simulation kernel', () => {
@@ -51,8 +61,9 @@ describe('the simulation kernel', () => {
   it('hashes what a run did: equal inputs, equal hashes; any difference shows', () => {
     const hash = (parts: readonly (string | number)[]): string => {
       const trace = new TraceHash();
-      for (const part of parts) if (typeof part === 'string') trace.text(part);
-      else trace.ints(part, 1, 2);
+      for (const part of parts)
+        if (typeof part === 'string') trace.text(part);
+        else trace.ints(part, 1, 2);
       return trace.hex;
     };
     expect(hash(['a', 5, 'b'])).toBe(hash(['a', 5, 'b']));
@@ -181,35 +192,40 @@ const within = (value: number, [low, high]: Range): boolean => value >= low && v
 const drawnWithin = (value: number, bound: FaultBound): boolean => value === 0 || within(value, bound.range);
 
 describe('swarm-drawn fault rates', () => {
-  it.each(PROFILES.map((profile) => [profile.name, profile] as const))('%s: every draw lies within the bounds, and what the profile does not name stays off', (_name, profile: FaultProfile) => {
-    for (let seed = 1; seed <= 500; seed++) {
-      const rates = drawFaultRates(profile, new Rng(seed));
-      const context = `seed ${seed}: ${JSON.stringify(rates)}`;
-      expect(within(rates.delayUs[0], profile.delayUs.low), context).toBe(true);
-      expect(rates.delayUs[1] >= rates.delayUs[0] && rates.delayUs[1] <= Math.max(profile.delayUs.high[1], rates.delayUs[0]), context).toBe(true);
-      expect(drawnWithin(rates.lossChance, profile.loss), context).toBe(true);
-      expect(drawnWithin(rates.duplicateChance, profile.duplicate), context).toBe(true);
-      expect(drawnWithin(rates.slowChance, profile.slow), context).toBe(true);
-      if (profile.loss.on === 0) expect(rates.lossChance).toBe(0);
-      if (profile.loss.on === 1) expect(rates.lossChance).toBeGreaterThan(0);
-      if (profile.duplicate.on === 0) expect(rates.duplicateChance).toBe(0);
-      for (const kind of NEMESES) {
-        const weight = rates.nemesisWeights[kind];
-        if (profile.nemeses[kind] === 0) expect(weight, `${kind}, ${context}`).toBe(0);
-        if (profile.nemeses[kind] === 1) expect(weight, `${kind}, ${context}`).toBeGreaterThan(0);
-        expect(weight === 0 || (weight >= 1 && weight <= 4)).toBe(true);
+  it.each(PROFILES.map((profile) => [profile.name, profile] as const))(
+    '%s: every draw lies within the bounds, and what the profile does not name stays off',
+    (_name, profile: FaultProfile) => {
+      for (let seed = 1; seed <= 500; seed++) {
+        const rates = drawFaultRates(profile, new Rng(seed));
+        const context = `seed ${seed}: ${JSON.stringify(rates)}`;
+        expect(within(rates.delayUs[0], profile.delayUs.low), context).toBe(true);
+        expect(rates.delayUs[1] >= rates.delayUs[0] && rates.delayUs[1] <= Math.max(profile.delayUs.high[1], rates.delayUs[0]), context).toBe(true);
+        expect(drawnWithin(rates.lossChance, profile.loss), context).toBe(true);
+        expect(drawnWithin(rates.duplicateChance, profile.duplicate), context).toBe(true);
+        expect(drawnWithin(rates.slowChance, profile.slow), context).toBe(true);
+        if (profile.loss.on === 0) expect(rates.lossChance).toBe(0);
+        if (profile.loss.on === 1) expect(rates.lossChance).toBeGreaterThan(0);
+        if (profile.duplicate.on === 0) expect(rates.duplicateChance).toBe(0);
+        for (const kind of NEMESES) {
+          const weight = rates.nemesisWeights[kind];
+          if (profile.nemeses[kind] === 0) expect(weight, `${kind}, ${context}`).toBe(0);
+          if (profile.nemeses[kind] === 1) expect(weight, `${kind}, ${context}`).toBeGreaterThan(0);
+          expect(weight === 0 || (weight >= 1 && weight <= 4)).toBe(true);
+        }
+        const [low, high] = rates.nemesisIntervalUs;
+        expect(within((low + high) / 2, profile.nemesisMeanUs), context).toBe(true);
+        if (rates.nemesisWeights.crash === 0) {
+          expect([rates.leaderCrashChance, rates.voteCrashChance, rates.appendCrashChance, rates.crashBeforeSyncChance], context).toEqual([0, 0, 0, 0]);
+        } else {
+          expect(drawnWithin(rates.voteCrashChance, profile.voteCrash) && drawnWithin(rates.crashBeforeSyncChance, profile.crashBeforeSync), context).toBe(
+            true,
+          );
+        }
+        expect(rates.syncDelayUs[0]).toBe(0);
+        expect(rates.syncDelayUs[1] === 0 || within(rates.syncDelayUs[1], profile.syncDelayUs.range), context).toBe(true);
       }
-      const [low, high] = rates.nemesisIntervalUs;
-      expect(within((low + high) / 2, profile.nemesisMeanUs), context).toBe(true);
-      if (rates.nemesisWeights.crash === 0) {
-        expect([rates.leaderCrashChance, rates.voteCrashChance, rates.appendCrashChance, rates.crashBeforeSyncChance], context).toEqual([0, 0, 0, 0]);
-      } else {
-        expect(drawnWithin(rates.voteCrashChance, profile.voteCrash) && drawnWithin(rates.crashBeforeSyncChance, profile.crashBeforeSync), context).toBe(true);
-      }
-      expect(rates.syncDelayUs[0]).toBe(0);
-      expect(rates.syncDelayUs[1] === 0 || within(rates.syncDelayUs[1], profile.syncDelayUs.range), context).toBe(true);
-    }
-  });
+    },
+  );
 
   it('gives the seeds of one profile many different mixes, faults on and off among them', () => {
     const chaos = PROFILES.find((profile) => profile.name === 'chaos') as FaultProfile;

@@ -98,7 +98,12 @@ function run(seed: number): { crashes: number; torn: number; resurrected: number
     if (hard.term > 0) {
       options.push(() => {
         const from = rng.int(Math.max(hard.commit, snap) + 1, last + 1);
-        const entries: Entry[] = Array.from({ length: rng.int(1, 3) }, (_, i) => ({ index: from + i, term: hard.term, kind: 'normal', data: { g: group.id, r: rng.int(0, 999) } }));
+        const entries: Entry[] = Array.from({ length: rng.int(1, 3) }, (_, i) => ({
+          index: from + i,
+          term: hard.term,
+          kind: 'normal',
+          data: { g: group.id, r: rng.int(0, 999) },
+        }));
         apply((s) => s.save(undefined, entries));
       });
     }
@@ -150,7 +155,10 @@ function run(seed: number): { crashes: number; torn: number; resurrected: number
         }
         if (reasons.length < 3) reasons.push(`after write ${k}: ${why}`);
       }
-      if (matched < 0) fail(`${label}: group ${group.id} recovered a state it never had at or after write ${group.durableWrites} of ${group.states.length - 1}: ${reasons.join('; ')}`);
+      if (matched < 0)
+        fail(
+          `${label}: group ${group.id} recovered a state it never had at or after write ${group.durableWrites} of ${group.states.length - 1}: ${reasons.join('; ')}`,
+        );
       group.model = copyOf(recovered);
       group.states = [copyOf(recovered)];
       group.durableWrites = 0;
@@ -158,7 +166,8 @@ function run(seed: number): { crashes: number; torn: number; resurrected: number
       group.endedPosition = recovered.durablePoint();
       group.installedThisTurn = false;
       const point = recovered.durablePoint();
-      if (point.index !== recovered.lastIndex()) fail(`${label}: group ${group.id} recovered durable point ${point.index}, not its last index ${recovered.lastIndex()}`);
+      if (point.index !== recovered.lastIndex())
+        fail(`${label}: group ${group.id} recovered durable point ${point.index}, not its last index ${recovered.lastIndex()}`);
     }
   };
 
@@ -180,7 +189,8 @@ function run(seed: number): { crashes: number; torn: number; resurrected: number
             group.durableWrites = Math.max(group.durableWrites, covered[i] as number);
             const point = current.group(group.id).durablePoint();
             const expected = positions[i] as { index: number; term: number };
-            if (point.index !== expected.index || point.term !== expected.term) fail(`group ${group.id}: durable point ${JSON.stringify(point)} after a sync, expected ${JSON.stringify(expected)}`);
+            if (point.index !== expected.index || point.term !== expected.term)
+              fail(`group ${group.id}: durable point ${JSON.stringify(point)} after a sync, expected ${JSON.stringify(expected)}`);
           });
         });
       }

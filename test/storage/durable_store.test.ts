@@ -112,7 +112,9 @@ describe('DurableNodeStore with several groups', () => {
     expect([c2.initialState(), c2.entries(1, 5).map((e) => e.term)]).toEqual([{ term: 2, vote: null, commit: 2 }, [1, 1, 2, 2]]);
     // One append per turn, tagged by group: the segment holds the header and 9 records.
     const decoded = decodeFrames(disk.read(SEG1));
-    expect(decoded.ok && decoded.value.frames.map(parseWalRecord).map((r) => (r === undefined || r.type === 'segment' ? r?.type : `${r.type}:${r.group}`))).toEqual([
+    expect(
+      decoded.ok && decoded.value.frames.map(parseWalRecord).map((r) => (r === undefined || r.type === 'segment' ? r?.type : `${r.type}:${r.group}`)),
+    ).toEqual([
       'segment',
       'state:0',
       'entries:0',
@@ -229,7 +231,7 @@ describe('DurableNodeStore snapshots', () => {
     let closed = false;
     store.close(() => (closed = true));
     // Run the disk only until close reports done: by then the snapshot write must be over.
-    while (!closed && clock.runNext()) continue;
+    while (!closed && clock.runNext());
     expect(closed).toBe(true);
     expect(disk.list()).toContain(snapshotName(0));
     expect(clock.pending).toBe(0);
@@ -256,7 +258,12 @@ describe('DurableNodeStore snapshots', () => {
     disk.crash();
     const { store: again } = openStore(disk);
     const recovered = again.group(0);
-    expect([recovered.firstIndex(), recovered.lastIndex(), recovered.snapshot()?.data, recovered.initialState()]).toEqual([11, 11, 'leader at 10', { term: 3, vote: null, commit: 10 }]);
+    expect([recovered.firstIndex(), recovered.lastIndex(), recovered.snapshot()?.data, recovered.initialState()]).toEqual([
+      11,
+      11,
+      'leader at 10',
+      { term: 3, vote: null, commit: 10 },
+    ]);
     clock.runAll(); // recovery writes the file the crash cut short
     expect(disk.list()).toContain(snapshotName(0));
     const fromFile = openStore(disk).store.group(0);
@@ -319,7 +326,10 @@ describe('DurableNodeStore recovery', () => {
     const files = written(300);
     const bytes = files.get(SEG1) as Uint8Array;
     files.set(SEG1, bytes.subarray(0, bytes.length - 3));
-    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({ ok: false, error: expect.stringMatching(new RegExp(`^${SEG1}: a torn record .*but it is not the last segment`)) });
+    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({
+      ok: false,
+      error: expect.stringMatching(new RegExp(`^${SEG1}: a torn record .*but it is not the last segment`)),
+    });
   });
 
   it('refuses corruption with data after it, naming the file and the byte offset', () => {
@@ -327,14 +337,22 @@ describe('DurableNodeStore recovery', () => {
     const bytes = Buffer.from(files.get(SEG1) as Uint8Array);
     bytes[120] = (bytes[120] as number) ^ 0x40;
     files.set(SEG1, bytes);
-    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({ ok: false, error: expect.stringMatching(new RegExp(`^${SEG1}: corrupt record at byte \\d+ of ${bytes.length} \\(checksum mismatch\\), with \\d+ bytes after it$`)) });
+    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({
+      ok: false,
+      error: expect.stringMatching(new RegExp(`^${SEG1}: corrupt record at byte \\d+ of ${bytes.length} \\(checksum mismatch\\), with \\d+ bytes after it$`)),
+    });
   });
 
   it('refuses a directory with a segment missing in the middle', () => {
     const files = written(300);
     expect(files.size).toBeGreaterThan(3);
     files.delete(SEG2);
-    expect(DurableNodeStore.open(diskWith(files).disk)).toMatchObject({ ok: false, error: expect.stringMatching(/^segment-0000000003\.wal: record at byte 0: group 0: the segment begins with the log ending at \d+ \(term 1\), but the records before it end at/) });
+    expect(DurableNodeStore.open(diskWith(files).disk)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(
+        /^segment-0000000003\.wal: record at byte 0: group 0: the segment begins with the log ending at \d+ \(term 1\), but the records before it end at/,
+      ),
+    });
   });
 
   it('refuses a damaged snapshot file, and snapshot files without a WAL', () => {
@@ -343,13 +361,22 @@ describe('DurableNodeStore recovery', () => {
   });
 
   it('refuses a data directory written by an earlier raftkv, saying what to do', () => {
-    const files = new Map([['wal', Buffer.alloc(16)], ['snapshot', Buffer.alloc(16)]]);
-    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({ ok: false, error: expect.stringMatching(/written by an earlier raftkv \(it holds wal and snapshot.*start from an empty data directory$/) });
+    const files = new Map([
+      ['wal', Buffer.alloc(16)],
+      ['snapshot', Buffer.alloc(16)],
+    ]);
+    expect(DurableNodeStore.open(diskWith(files).disk)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/written by an earlier raftkv \(it holds wal and snapshot.*start from an empty data directory$/),
+    });
   });
 
   it('begins again an empty last segment (created, then a crash before its header was durable)', () => {
     const files = written(300);
-    const last = [...files.keys()].filter((name) => name.startsWith('segment-')).sort().at(-1) as string;
+    const last = [...files.keys()]
+      .filter((name) => name.startsWith('segment-'))
+      .sort()
+      .at(-1) as string;
     const next = segmentName(Number(/\d+/.exec(last)?.[0]) + 1);
     files.set(next, new Uint8Array(0));
     const { disk, clock } = diskWith(files);

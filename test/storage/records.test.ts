@@ -79,7 +79,10 @@ describe('frames', () => {
     const second = file({ a: 1 }).length;
     bytes[second + FRAME_HEADER_BYTES + 2] = (bytes[second + FRAME_HEADER_BYTES + 2] as number) ^ 0x20;
     const decoded = decodeFrames(bytes);
-    expect(decoded).toEqual({ ok: false, error: expect.stringMatching(new RegExp(`^corrupt record at byte ${second} of ${bytes.length} \\(checksum mismatch\\), with \\d+ bytes after it$`)) });
+    expect(decoded).toEqual({
+      ok: false,
+      error: expect.stringMatching(new RegExp(`^corrupt record at byte ${second} of ${bytes.length} \\(checksum mismatch\\), with \\d+ bytes after it$`)),
+    });
     // A garbled length is damage too when data follows (it cannot reach the end).
     const garbled = file({ a: 1 }, { b: 2 });
     garbled.writeUInt32LE(0, 0);
@@ -90,7 +93,12 @@ describe('frames', () => {
     expect(nativeCrc32 === undefined).toBe(typeof zlib.crc32 !== 'function');
     const native = nativeCrc32 ?? crc32;
     const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff));
-    for (const [start, end] of [[0, bytes.length], [3, 4000], [17, 17]] as const) expect(native(bytes, start, end)).toBe(crc32(bytes, start, end));
+    for (const [start, end] of [
+      [0, bytes.length],
+      [3, 4000],
+      [17, 17],
+    ] as const)
+      expect(native(bytes, start, end)).toBe(crc32(bytes, start, end));
     expect(decodeFrames(encodeFrame({ x: 'y' }, 'data', native)).ok).toBe(true); // read back with base/crc32
   });
 });
@@ -128,8 +136,14 @@ describe('snapshot files', () => {
     const flipped = Buffer.from(bytes);
     flipped[bytes.length - 2] = (flipped[bytes.length - 2] as number) ^ 1;
     expect(decodeSnapshotFile(flipped)).toMatchObject({ ok: false, error: expect.stringMatching(/checksum mismatch/) });
-    expect(decodeSnapshotFile(bytes.subarray(0, bytes.length - 1))).toMatchObject({ ok: false, error: expect.stringMatching(/not one intact snapshot record/) });
+    expect(decodeSnapshotFile(bytes.subarray(0, bytes.length - 1))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/not one intact snapshot record/),
+    });
     expect(decodeSnapshotFile(Buffer.concat([bytes, bytes]))).toMatchObject({ ok: false, error: expect.stringMatching(/2 records/) });
-    expect(decodeSnapshotFile(encodeFrame({ type: 'snapshot-file', version: 1, group: 0, index: 1, term: 1 }, 'x'))).toMatchObject({ ok: false, error: expect.stringMatching(/version 1/) });
+    expect(decodeSnapshotFile(encodeFrame({ type: 'snapshot-file', version: 1, group: 0, index: 1, term: 1 }, 'x'))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/version 1/),
+    });
   });
 });

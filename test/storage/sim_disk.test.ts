@@ -75,7 +75,10 @@ describe('SimDisk', () => {
       clock.runNext();
       disk.crash();
       clock.runAll();
-      return `${log.join(',')} | ${disk.list().map((name) => `${name}=${text(disk.read(name))}`).join(',')}`;
+      return `${log.join(',')} | ${disk
+        .list()
+        .map((name) => `${name}=${text(disk.read(name))}`)
+        .join(',')}`;
     };
     expect(trace(42)).toBe(trace(42));
     expect(trace(42)).not.toBe(trace(43));

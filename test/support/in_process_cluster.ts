@@ -46,7 +46,10 @@ export class InProcessCluster {
       const logs: string[] = [];
       this.logs.set(id, logs);
       // One in-memory storage per group: each survives nothing but this object.
-      const app = createKvNodeApp({ ...DEFAULT_KV_SERVER_OPTIONS, ...options.server }, { storage: () => new MemoryStorage(), rng: new Rng(seed * 100 + i), observe: (server) => this.servers.set(id, server) });
+      const app = createKvNodeApp(
+        { ...DEFAULT_KV_SERVER_OPTIONS, ...options.server },
+        { storage: () => new MemoryStorage(), rng: new Rng(seed * 100 + i), observe: (server) => this.servers.set(id, server) },
+      );
       const shell = new NodeShell(
         {
           write: (text) => {
@@ -103,10 +106,19 @@ export class InProcessCluster {
 
   /** Turns until one leader is known to every node that is not isolated, and its no-op is applied everywhere. */
   settle(maxTurns = 500): string {
-    this.turnUntil(() => {
-      const leader = this.leader();
-      return leader !== undefined && this.ids.every((id) => this.isolated.has(id) || (this.server(id).raft.leaderId === leader && this.server(id).lastApplied >= this.server(leader).raft.commitIndex));
-    }, maxTurns, 'a settled leader');
+    this.turnUntil(
+      () => {
+        const leader = this.leader();
+        return (
+          leader !== undefined &&
+          this.ids.every(
+            (id) => this.isolated.has(id) || (this.server(id).raft.leaderId === leader && this.server(id).lastApplied >= this.server(leader).raft.commitIndex),
+          )
+        );
+      },
+      maxTurns,
+      'a settled leader',
+    );
     return this.leader() as string;
   }
 

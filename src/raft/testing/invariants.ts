@@ -1,8 +1,10 @@
 // Cluster-wide safety properties of Raft (thesis Figure 3.2), checked incrementally as a test
 // cluster runs: election safety (one leader per term), log matching (same index and term means
 // same entry and same history), leader completeness (a new leader holds every committed entry),
-// state machine safety (every node applies the same entry at an index), and read-index
-// linearizability (a read point covers every write known committed when the read was issued).
+// state machine safety (every node applies the same entry at an index), read-index
+// linearizability (a read point covers every write known committed when the read was issued),
+// and commit durability (an entry is committed only once a majority holds it where a crash
+// cannot take it: what counts is each node's durable state, never what it merely wrote).
 // Note what is *not* a violation: a deposed leader cut off in a minority keeps appending at
 // indexes already committed elsewhere; those entries can never commit, and Raft overwrites them.
 
@@ -11,14 +13,23 @@ import type { RaftNode, Ready } from '../raft.js';
 import type { DroppedRead, Entry, NodeId, ReadState } from '../types.js';
 import type { ReadyObserver } from './node_host.js';
 
-/** What the checker reads of a node: a NodeHost here, a whole simulated node in src/sim. */
+/** What a crash of a node keeps of its log (read while the node is down too). */
+export interface DurableView {
+  /**
+   * Whether a crash now keeps the entry at `index` of `term`, or a snapshot covering it (a
+   * snapshot holds applied, so committed, entries only).
+   */
+  holds(index: number, term: number): boolean;
+}
+
+/** What the checker reads of a node (of one Raft group): a NodeHost here, a simulated node's group in src/sim. */
 export interface CheckedHost {
   readonly id: NodeId;
   readonly up: boolean;
   /** The running node (read only while up). */
   readonly raft: RaftNode;
-  /** What the node has written, for an entry's predecessor that is no longer in its memory. */
-  readonly storage: { term(index: number): number | undefined };
+  /** What survives a crash of the node, as opposed to what it wrote. */
+  readonly durable: DurableView;
 }
 
 export class InvariantViolation extends Error {
@@ -46,6 +57,8 @@ export class ClusterChecker implements ReadyObserver {
   private readonly committed: Entry[] = [];
   /** Highest commit index any node has reported. */
   maxKnownCommit = 0;
+  /** Committed entries already checked to be durable on a majority. */
+  private durableChecked = 0;
   /** ctx -> the commit index known cluster-wide when the read was issued. */
   private readonly readFloor = new Map<string, number>();
   readsChecked = 0;
@@ -74,6 +87,27 @@ export class ClusterChecker implements ReadyObserver {
       }
       while (this.commitTerms.length < node.commitIndex) this.commitTerms.push(node.term);
     }
+    this.checkCommitDurability(hosts);
+  }
+
+  /**
+   * Every entry first applied since the last check is held durably by a majority: a leader
+   * counts its own entries only once durable and followers acknowledge only durable ones. Once
+   * true it stays true (committed entries are never overwritten, and a restart recovers at least
+   * what was durable), so each entry is checked once, at the end of the step that committed it.
+   */
+  private checkCommitDurability(hosts: readonly CheckedHost[]): void {
+    const majority = Math.floor(hosts.length / 2) + 1;
+    for (; this.durableChecked < this.committed.length; this.durableChecked++) {
+      const entry = this.committed[this.durableChecked] as Entry;
+      const holders = hosts.filter((host) => host.durable.holds(entry.index, entry.term));
+      if (holders.length < majority) {
+        throw new InvariantViolation(
+          `commit durability: ${entry.index} (term ${entry.term}) is applied, but only ${holders.length} of ${hosts.length} nodes hold it durably` +
+            ` (${holders.map((host) => host.id).join(', ') || 'none'}): a crash of the others could lose a committed entry`,
+        );
+      }
+    }
   }
 
   private checkLeaderCompleteness(host: CheckedHost): void {
@@ -96,7 +130,7 @@ export class ClusterChecker implements ReadyObserver {
     const node = host.raft;
     let prevTerm: number | undefined;
     for (const entry of rd.entries) {
-      prevTerm ??= node.logTerm(entry.index - 1) ?? host.storage.term(entry.index - 1);
+      prevTerm ??= node.logTerm(entry.index - 1);
       if (prevTerm === undefined) throw new InvariantViolation(`${host.id}: persisting ${entry.index} without a previous entry`);
       const key = `${entry.index}:${entry.term}`;
       const content: LoggedEntry = { prevTerm, kind: entry.kind, data: canonicalJson(entry.data) };
@@ -116,7 +150,8 @@ export class ClusterChecker implements ReadyObserver {
   onApply(host: CheckedHost, entry: Entry): void {
     const known = this.committed[entry.index - 1];
     if (known === undefined) {
-      if (entry.index !== this.committed.length + 1) throw new InvariantViolation(`${host.id} applies ${entry.index} before anyone applied ${this.committed.length + 1}`);
+      if (entry.index !== this.committed.length + 1)
+        throw new InvariantViolation(`${host.id} applies ${entry.index} before anyone applied ${this.committed.length + 1}`);
       this.committed.push(entry);
     } else if (known.term !== entry.term || known.kind !== entry.kind || canonicalJson(known.data) !== canonicalJson(entry.data)) {
       throw new InvariantViolation(

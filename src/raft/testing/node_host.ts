@@ -1,10 +1,10 @@
 // A test stand-in for the application loop around one RaftNode, with a disk that only keeps
-// what was synced. The node reads `storage` (everything written); `durable` holds what the last
-// sync made durable. The Ready contract is followed to the letter with group commit: persist
+// what was synced. The node reads `storage` (everything written); `synced` holds what the last
+// sync made durable (the checker sees it through `durable`). The Ready contract is followed to the letter with group commit: persist
 // every Ready of the turn, sync once, then hand out the messages. The state machine is the list
 // of applied entries itself, so a snapshot is that list as JSON and restoring one is checkable.
 // Compaction (every compactEveryEntries applied) snapshots and drops the covered log prefix.
-// Crash drops everything but `durable`; crashMidTurn() models a kill between write and fsync.
+// Crash drops everything but `synced`; crashMidTurn() models a kill between write and fsync.
 // With asynchronous storage writes (config.asyncStorageWrites), a turn only writes: the messages
 // that vouch for storage wait for a sync that completes later (startSync/completeSync, driven by
 // the simulation's clock), the leader's own messages leave at once, and each completed sync
@@ -16,6 +16,7 @@ import { vouchesForStorage, type RaftMessage } from '../messages.js';
 import { RaftNode, type Ready } from '../raft.js';
 import { MemoryStorage } from '../storage.js';
 import type { DroppedRead, Entry, HardState, NodeId, ReadState, Snapshot, SoftState } from '../types.js';
+import type { DurableView } from './invariants.js';
 
 /** Called for each Ready before the host acts on it (invariant checkers hook in here). */
 export interface ReadyObserver {
@@ -41,7 +42,11 @@ export class NodeHost {
   /** What the node reads: everything written, synced or not. */
   storage: MemoryStorage;
   /** What survives a crash: everything synced. */
-  private durable: MemoryStorage;
+  private synced: MemoryStorage;
+  /** What a crash keeps, for the cluster checker. */
+  readonly durable: DurableView = {
+    holds: (index, term) => index <= this.synced.firstIndex() - 1 || this.synced.term(index) === term,
+  };
   private pending: PendingWrite[] = [];
   /** Async mode: writes made so far (pending[i] is write number writesMade - pending.length + i + 1). */
   private writesMade = 0;
@@ -65,7 +70,7 @@ export class NodeHost {
     storage: MemoryStorage = new MemoryStorage(),
     options: NodeHostOptions = {},
   ) {
-    this.durable = storage;
+    this.synced = storage;
     this.storage = copyOf(storage);
     this.compactEveryEntries = options.compactEveryEntries ?? 0;
     this.applied = restoredState(storage.snapshot());
@@ -95,13 +100,13 @@ export class NodeHost {
     this.pending = []; // never synced: lost
     this.held = [];
     this.syncTarget = undefined;
-    this.storage = copyOf(this.durable);
+    this.storage = copyOf(this.synced);
   }
 
   restart(): void {
     assert(this.node === undefined, () => `${this.id} is already up`);
     this.incarnation++;
-    this.storage = copyOf(this.durable);
+    this.storage = copyOf(this.synced);
     this.applied = restoredState(this.storage.snapshot());
     this.node = new RaftNode(this.makeConfig(this.incarnation), this.storage);
   }
@@ -118,7 +123,7 @@ export class NodeHost {
   /** Async mode: returns what may leave now; the rest waits in `held` for completeSync(). */
   private handleReadyAsync(observer: ReadyObserver | undefined): RaftMessage[] {
     const node = this.raft;
-    node.persisted(this.durable.lastIndex(), this.durable.term(this.durable.lastIndex()) as number);
+    node.persisted(this.synced.lastIndex(), this.synced.term(this.synced.lastIndex()) as number);
     const out = this.persistTurn(observer);
     this.maybeCompact();
     const now = out.filter((message) => !vouchesForStorage(message));
@@ -148,7 +153,7 @@ export class NodeHost {
     this.syncTarget = undefined;
     // A compaction may have synced everything meanwhile (this host writes snapshots at once).
     const covered = Math.max(0, this.pending.length - (this.writesMade - target));
-    for (const change of this.pending.slice(0, covered)) applyWrite(this.durable, change);
+    for (const change of this.pending.slice(0, covered)) applyWrite(this.synced, change);
     this.pending = this.pending.slice(covered);
     const released: RaftMessage[] = [];
     while (this.held.length > 0 && (this.held[0] as { afterWrite: number }).afterWrite <= target) {
@@ -227,7 +232,7 @@ export class NodeHost {
   }
 
   private sync(): void {
-    for (const change of this.pending) applyWrite(this.durable, change);
+    for (const change of this.pending) applyWrite(this.synced, change);
     this.pending = [];
   }
 }

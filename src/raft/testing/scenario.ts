@@ -13,7 +13,7 @@ import type { Command, NodeId } from '../types.js';
 import { ClusterChecker } from './invariants.js';
 import { NodeHost } from './node_host.js';
 
-export type ConfigOverrides = Partial<Omit<RaftConfigInput, 'id' | 'peers' | 'rng'>>;
+type ConfigOverrides = Partial<Omit<RaftConfigInput, 'id' | 'peers' | 'rng'>>;
 
 export interface ScenarioOptions {
   readonly ids?: readonly NodeId[];
@@ -161,7 +161,7 @@ export class Scenario {
   /** Cuts every link between different groups. */
   partition(...groups: NodeId[][]): void {
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((group, index) => group.forEach((id) => groupOf.set(id, index)));
+    for (const [index, group] of groups.entries()) for (const id of group) groupOf.set(id, index);
     for (const a of this.ids) for (const b of this.ids) if (groupOf.get(a) !== groupOf.get(b)) this.cut.add(`${a}>${b}`);
   }
 

@@ -207,7 +207,9 @@ export class TranscriptEnv {
       commit: intArg(c, 'commit', 0),
     };
     this.disks.set(id, new MemoryStorage({ hardState, entries }));
-    this.print(`${id} disk: ${entries.length === 0 ? 'empty log' : entriesText(entries)}; term=${hardState.term} vote=${hardState.vote ?? '-'} commit=${hardState.commit}`);
+    this.print(
+      `${id} disk: ${entries.length === 0 ? 'empty log' : entriesText(entries)}; term=${hardState.term} vote=${hardState.vote ?? '-'} commit=${hardState.commit}`,
+    );
   }
 
   /** `add-nodes 3 preVote=false maxInflightAppends=2 timeouts=10,15,12`: the cluster, once. */
@@ -220,14 +222,16 @@ export class TranscriptEnv {
       if (key === 'timeouts') continue;
       usage(key in RAFT_DEFAULTS && key !== 'appliedIndex', `unknown config option '${key}' (use a RaftConfig field name)`);
       const name = key as Tunable;
-      overrides[name] = typeof RAFT_DEFAULTS[name] === 'boolean' ? parseBool(key, value) : parseInt(key, value);
+      overrides[name] = typeof RAFT_DEFAULTS[name] === 'boolean' ? parseBool(key, value) : parseCount(key, value);
     }
     const base = { ...RAFT_DEFAULTS, ...TRANSCRIPT_DEFAULTS, ...overrides } as ConfigBase;
     this.ids = Array.from({ length: count }, (_, i) => `n${i + 1}`);
     for (const id of this.disks.keys()) usage(this.ids.includes(id), `disk for ${id}, which add-nodes does not create`);
     const t = base.electionTimeoutTicks;
     // Node k times out after T + k - 1 ticks unless told otherwise: n1 first, no ties.
-    const timeouts = c.args.has('timeouts') ? c.args.get('timeouts')!.split(',').map((v) => parseInt('timeouts', v)) : this.ids.map((_, i) => Math.min(t + i, 2 * t - 1));
+    const timeouts = c.args.has('timeouts')
+      ? (c.args.get('timeouts') as string).split(',').map((v) => parseCount('timeouts', v))
+      : this.ids.map((_, i) => Math.min(t + i, 2 * t - 1));
     usage(timeouts.length === count, `timeouts: ${timeouts.length} values for ${count} nodes`);
     for (const value of timeouts) usage(value >= t && value <= 2 * t - 1, `timeouts must lie in [${t}, ${2 * t - 1}], got ${value}`);
     this.base = base;
@@ -237,8 +241,12 @@ export class TranscriptEnv {
       this.startNode(member);
     });
     this.print(`${this.ids.join(' ')}: ${SWITCHES.map((name) => `${name}=${String(base[name])}`).join(' ')}`);
-    this.print(`electionTimeoutTicks=${t} heartbeatTicks=${base.heartbeatTicks} election timeouts: ${this.ids.map((id, i) => `${id}=${timeouts[i]}`).join(' ')}`);
-    const limits = Object.keys(overrides).filter((key) => !(SWITCHES as readonly string[]).includes(key) && key !== 'electionTimeoutTicks' && key !== 'heartbeatTicks');
+    this.print(
+      `electionTimeoutTicks=${t} heartbeatTicks=${base.heartbeatTicks} election timeouts: ${this.ids.map((id, i) => `${id}=${timeouts[i]}`).join(' ')}`,
+    );
+    const limits = Object.keys(overrides).filter(
+      (key) => !(SWITCHES as readonly string[]).includes(key) && key !== 'electionTimeoutTicks' && key !== 'heartbeatTicks',
+    );
     if (limits.length > 0) this.print(limits.map((key) => `${key}=${String(base[key as Tunable])}`).join(' '));
   }
 
@@ -274,7 +282,10 @@ export class TranscriptEnv {
     for (const value of values) {
       const result = m.node.propose(value);
       if (result.ok) this.print(`${id} proposed ${result.value.index}/${result.value.term} ${JSON.stringify(value)}`);
-      else this.print(`${id} refused ${JSON.stringify(value)}: ${result.error.reason}${result.error.reason === 'not-leader' ? ` (lead=${result.error.leaderId ?? '-'})` : ''}`);
+      else
+        this.print(
+          `${id} refused ${JSON.stringify(value)}: ${result.error.reason}${result.error.reason === 'not-leader' ? ` (lead=${result.error.leaderId ?? '-'})` : ''}`,
+        );
     }
   }
 
@@ -282,13 +293,19 @@ export class TranscriptEnv {
   private cmdReadIndex(c: ParsedCommand): void {
     const [id] = c.words;
     onlyArgs(c, ['ctx']);
-    const ctxs = (c.args.get('ctx') ?? '').split(',').filter((v) => v !== '').map((v) => parseInt('ctx', v));
+    const ctxs = (c.args.get('ctx') ?? '')
+      .split(',')
+      .filter((v) => v !== '')
+      .map((v) => parseCount('ctx', v));
     usage(id !== undefined && c.words.length === 1 && ctxs.length > 0, 'usage: read-index <id> ctx=<n>[,<n>...]');
     const m = this.member(id);
     for (const ctx of ctxs) {
       const result = m.node.readIndex(ctx);
       if (result.ok) this.print(`${id} read ctx=${ctx} pending`);
-      else this.print(`${id} read ctx=${ctx} refused: ${result.error.reason}${result.error.reason === 'not-leader' ? ` (lead=${result.error.leaderId ?? '-'})` : ''}`);
+      else
+        this.print(
+          `${id} read ctx=${ctx} refused: ${result.error.reason}${result.error.reason === 'not-leader' ? ` (lead=${result.error.leaderId ?? '-'})` : ''}`,
+        );
     }
   }
 
@@ -432,11 +449,15 @@ export class TranscriptEnv {
     usage(c.words.length === 0, `usage: ${c.name} [from=<id>] [to=<id>] [type=<type>[,<type>...]] [n=<count>]`);
     const from = c.args.get('from');
     const to = c.args.get('to');
-    const types = c.args.get('type')?.split(',').map((type) => (type.startsWith('raft_') ? type : `raft_${type}`));
+    const types = c.args
+      .get('type')
+      ?.split(',')
+      .map((type) => (type.startsWith('raft_') ? type : `raft_${type}`));
     for (const type of types ?? []) usage(isRaftMessageType(type), `unknown message type '${type}'`);
     onlyArgs(c, ['from', 'to', 'type', 'n']);
     const limit = intArg(c, 'n', Number.MAX_SAFE_INTEGER);
-    const matches = (m: RaftMessage): boolean => (from === undefined || m.from === from) && (to === undefined || m.to === to) && (types === undefined || types.includes(m.type));
+    const matches = (m: RaftMessage): boolean =>
+      (from === undefined || m.from === from) && (to === undefined || m.to === to) && (types === undefined || types.includes(m.type));
     const chosen = this.network.filter(matches).slice(0, limit);
     this.network = this.network.filter((m) => !chosen.includes(m));
     if (chosen.length === 0) this.print('no messages match');
@@ -513,13 +534,13 @@ export class TranscriptEnv {
     const groups = c.words.map((word) => word.split(','));
     usage(groups.length >= 2, 'usage: partition <id>,<id>... <id>,<id>...');
     const groupOf = new Map<NodeId, number>();
-    groups.forEach((group, index) =>
-      group.forEach((id) => {
+    for (const [index, group] of groups.entries()) {
+      for (const id of group) {
         this.member(id);
         usage(!groupOf.has(id), `${id} is in two groups`);
         groupOf.set(id, index);
-      }),
-    );
+      }
+    }
     for (const id of this.ids) usage(groupOf.has(id), `partition must place every node; ${id} is missing`);
     this.cutLinks((a, b) => groupOf.get(a) !== groupOf.get(b));
   }
@@ -555,7 +576,11 @@ export class TranscriptEnv {
     usage(m.raft !== undefined, `${id} is already down`);
     const held = m.held.length;
     if (flag === 'keep-unsynced') {
-      this.print(m.pending.length === 0 ? `${id} crashed (nothing unsynced)` : `${id} crashed; its ${plural(m.pending.length, 'unsynced write')} reached the disk anyway:`);
+      this.print(
+        m.pending.length === 0
+          ? `${id} crashed (nothing unsynced)`
+          : `${id} crashed; its ${plural(m.pending.length, 'unsynced write')} reached the disk anyway:`,
+      );
       for (const change of m.pending) this.print(`  kept ${writeText(change)}`);
       this.makeDurable(m);
     } else {
@@ -574,7 +599,9 @@ export class TranscriptEnv {
     this.startNode(m);
     const node = m.node;
     const hard = node.hardState();
-    this.print(`${m.id} restarted: term=${hard.term} vote=${hard.vote ?? '-'} commit=${hard.commit} last=${node.lastIndex}/${node.lastTerm}${node.firstIndex > 1 ? ` snapshot=${node.firstIndex - 1}` : ''} applied=${node.appliedIndex}`);
+    this.print(
+      `${m.id} restarted: term=${hard.term} vote=${hard.vote ?? '-'} commit=${hard.commit} last=${node.lastIndex}/${node.lastTerm}${node.firstIndex > 1 ? ` snapshot=${node.firstIndex - 1}` : ''} applied=${node.appliedIndex}`,
+    );
   }
 
   /** `compact <id> index=<i>`: snapshot the state machine at i and drop the log up to it. */
@@ -591,7 +618,9 @@ export class TranscriptEnv {
     // A snapshot file is written and synced at once.
     m.written.compact(index, data);
     m.durable.compact(index, data);
-    this.print(`${id} compacted up to ${index}/${m.written.term(index) as number}: snapshot of ${data.length} chars, log now ${m.written.firstIndex()}..${m.written.lastIndex()}`);
+    this.print(
+      `${id} compacted up to ${index}/${m.written.term(index) as number}: snapshot of ${data.length} chars, log now ${m.written.firstIndex()}..${m.written.lastIndex()}`,
+    );
   }
 
   // ---------------------------------------------------------------- printing state
@@ -605,7 +634,9 @@ export class TranscriptEnv {
     const node = m.raft;
     const lease = this.leaseText(node);
     const snapshot = node.firstIndex > 1 ? ` snapshot=${node.firstIndex - 1}` : '';
-    this.print(`${m.id} ${node.role} t${node.term} lead=${node.leaderId ?? '-'} vote=${node.vote ?? '-'} last=${node.lastIndex}/${node.lastTerm} commit=${node.commitIndex} applied=${node.appliedIndex}${snapshot} ticks=${node.tickCount}${lease === '' ? '' : ` ${lease}`}`);
+    this.print(
+      `${m.id} ${node.role} t${node.term} lead=${node.leaderId ?? '-'} vote=${node.vote ?? '-'} last=${node.lastIndex}/${node.lastTerm} commit=${node.commitIndex} applied=${node.appliedIndex}${snapshot} ticks=${node.tickCount}${lease === '' ? '' : ` ${lease}`}`,
+    );
     if (node.role !== 'leader') return;
     for (const id of this.ids) {
       const pr = node.progressOf(id);
@@ -687,7 +718,10 @@ export class TranscriptEnv {
         }
         const common = Math.min(a.stateMachine.length, b.stateMachine.length);
         for (let i = 0; i < common; i++) {
-          assert(JSON.stringify(a.stateMachine[i]) === JSON.stringify(b.stateMachine[i]), () => `safety: ${a.id} and ${b.id} applied different commands at ${i + 1}`);
+          assert(
+            JSON.stringify(a.stateMachine[i]) === JSON.stringify(b.stateMachine[i]),
+            () => `safety: ${a.id} and ${b.id} applied different commands at ${i + 1}`,
+          );
         }
       }
     }
@@ -737,7 +771,8 @@ function writeText(change: Write): string {
   if (change.kind === 'snapshot') return `snapshot ${change.snapshot.index}/${change.snapshot.term}`;
   const parts: string[] = [];
   if (change.entries.length > 0) parts.push(`entries ${entriesText(change.entries)}`);
-  if (change.hardState !== undefined) parts.push(`hard state term=${change.hardState.term} vote=${change.hardState.vote ?? '-'} commit=${change.hardState.commit}`);
+  if (change.hardState !== undefined)
+    parts.push(`hard state term=${change.hardState.term} vote=${change.hardState.vote ?? '-'} commit=${change.hardState.commit}`);
   return parts.join(' and ');
 }
 
@@ -759,13 +794,13 @@ function parseTerms(spec: string): number[] {
   const terms: number[] = [];
   for (const part of spec.split(',')) {
     const [term, count] = part.split('x');
-    const times = count === undefined ? 1 : parseInt('log', count);
-    for (let i = 0; i < times; i++) terms.push(parseInt('log', term ?? ''));
+    const times = count === undefined ? 1 : parseCount('log', count);
+    for (let i = 0; i < times; i++) terms.push(parseCount('log', term ?? ''));
   }
   return terms;
 }
 
-function parseInt(key: string, value: string): number {
+function parseCount(key: string, value: string): number {
   const n = Number(value);
   usage(/^\d+$/.test(value) && Number.isSafeInteger(n), `${key}: '${value}' is not a non-negative integer`);
   return n;
@@ -778,10 +813,11 @@ function parseBool(key: string, value: string): boolean {
 
 /** A typo in an argument name must fail, not be ignored. */
 function onlyArgs(c: ParsedCommand, allowed: readonly string[]): void {
-  for (const key of c.args.keys()) usage(allowed.includes(key), `${c.name}: unknown argument '${key}'${allowed.length > 0 ? ` (takes ${allowed.join(', ')})` : ''}`);
+  for (const key of c.args.keys())
+    usage(allowed.includes(key), `${c.name}: unknown argument '${key}'${allowed.length > 0 ? ` (takes ${allowed.join(', ')})` : ''}`);
 }
 
 function intArg(c: ParsedCommand, key: string, fallback: number): number {
   const value = c.args.get(key);
-  return value === undefined ? fallback : parseInt(key, value);
+  return value === undefined ? fallback : parseCount(key, value);
 }

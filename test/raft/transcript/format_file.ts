@@ -103,7 +103,8 @@ export function diffLines(expected: readonly string[], actual: readonly string[]
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
       const row = lcs[i] as number[];
-      row[j] = expected[i] === actual[j] ? (lcs[i + 1] as number[])[j + 1] as number + 1 : Math.max((lcs[i + 1] as number[])[j] as number, row[j + 1] as number);
+      row[j] =
+        expected[i] === actual[j] ? ((lcs[i + 1] as number[])[j + 1] as number) + 1 : Math.max((lcs[i + 1] as number[])[j] as number, row[j + 1] as number);
     }
   }
   const out: string[] = [];
