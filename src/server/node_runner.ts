@@ -94,9 +94,10 @@ export class NodeRunner {
     const afterSync = this.turnAfterSync;
     this.turnNow = [];
     this.turnAfterSync = [];
+    // The sync starts before the turn's output is written: the disk works while stdout does.
+    this.maybeStartSync();
     const out = this.held.endTurn(now, afterSync, store?.requiredGeneration ?? 0, store?.durableGeneration ?? 0);
     if (out.length > 0) this.host.write(out);
-    this.maybeStartSync();
     this.updateInputHold();
   }
 
@@ -146,9 +147,12 @@ export class NodeRunner {
     if (this.closed) return; // close() releases everything once the store is closed
     const out = this.held.release(store.durableGeneration);
     if (out.length > 0) this.host.write(out);
+    // Turns that ended while this sync ran wait for the next one: it starts now, not at the end
+    // of the next turn, which would add a turn's time to every held acknowledgement (5 nodes at
+    // 10n: write p50 up from 4.0 to 5.5 ms when it waited).
+    this.maybeStartSync();
     this.updateInputHold();
-    // The node learns in a turn of its own what became durable (a leader may commit on it); that
-    // turn's end starts the next sync if one is needed, covering its own writes too.
+    // The node learns in a turn of its own what became durable (a leader may commit on it).
     this.requestTurnEnd();
   }
 

@@ -61,6 +61,19 @@ describe('FsDisk', () => {
     disk.close();
   });
 
+  it('writes an append made while a sync runs at once, and the next sync covers it', async () => {
+    const dir = freshDir();
+    const disk = new FsDisk(dir);
+    disk.append('f', Buffer.from('first'));
+    const firstSync = waitFor('first sync', (resolve) => disk.sync('f', resolve));
+    // The sync is on the thread pool now: this append must not wait for it (group commit).
+    disk.append('f', Buffer.from('+second'));
+    expect(readFileSync(join(dir, 'f')).subarray(0, 12).toString()).toBe('first+second');
+    await firstSync;
+    await waitFor('second sync', (resolve) => disk.sync('f', resolve));
+    disk.close();
+  });
+
   it('cuts a file back to its records at recovery and appends after them', async () => {
     const dir = freshDir();
     const disk = new FsDisk(dir);

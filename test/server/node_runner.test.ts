@@ -145,7 +145,7 @@ describe('NodeRunner', () => {
     expect(h.clock.pending).toBe(0); // nothing more to sync
   });
 
-  it('never lets a held line be overtaken, and syncs turns ended during a sync with the next one', () => {
+  it('never lets a held line be overtaken, and syncs turns ended during a sync with the next one, started at once', () => {
     const h = initialized();
     h.send('put');
     h.endTurn(); // turn A: sync 1 starts
@@ -157,12 +157,12 @@ describe('NodeRunner', () => {
     h.endTurn(); // turn C: only its ping leaves
     expect(h.host.take()).toEqual(['pong']);
     expect(h.clock.pending).toBe(1);
-    h.clock.runAll(); // sync 1 covers turn A only
+    h.clock.runNext(); // sync 1 covers turn A only; sync 2 starts as it completes, for turn B
     expect(h.host.take()).toEqual(['put_ok']);
-    h.endTurn(); // the turn the sync asked for starts sync 2
     expect(h.clock.pending).toBe(1);
-    h.clock.runAll();
+    h.clock.runNext();
     expect(h.host.take()).toEqual(['put_ok', 'echo_ok', 'echo_ok']);
+    expect(h.clock.pending).toBe(0);
   });
 
   it('passes everything through at once over a store in memory', () => {
