@@ -68,6 +68,7 @@ const serverOptions = {
   readMode: options.readMode,
   snapshotEveryEntries: options.snapshotEveryEntries,
   groupCount: options.groupCount,
+  txnMode: options.txnMode,
 };
 const rng = new Rng(seed);
 runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {

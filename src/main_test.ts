@@ -1,5 +1,5 @@
 // Composition root of bin/raftkv-test: `test` runs the Maelstrom-compatible harness, `check`
-// runs the linearizability checker on a history file, `bench` runs a benchmark matrix. Ctrl-C
+// runs a checker on a history file, `bench` runs a benchmark matrix. Ctrl-C
 // and SIGTERM stop the run and every node it started; any unexpected exception kills the nodes
 // too before exiting with status 2.
 
@@ -12,8 +12,9 @@ import { killAllLiveProcesses } from './harness/processes.js';
 const USAGE = `usage: raftkv-test <command> [options]
 
 commands:
-  test -w lin-kv --bin FILE [options]   run a node binary as a cluster under Maelstrom's lin-kv workload
-  check FILE [options]                  check a history (JSON lines or a Jepsen log) for linearizability
+  test -w WORKLOAD --bin FILE [options] run a node binary as a cluster under a Maelstrom workload:
+                                        lin-kv, txn-list-append or txn-rw-register
+  check FILE [options]                  check a recorded history (JSON lines or a Jepsen log)
   bench [options] [-- node arguments]   benchmark a node binary over a matrix, against the local-map ceiling
   help                                  print this help
 

@@ -3,7 +3,7 @@
 
 import { err, ok, type Result } from '../base/result.js';
 import { makeTestOptions, type TestOptions } from '../harness/options.js';
-import { clientThreads, closedLoopThreadCounts, formatClients, type BenchOptions, type ClientsSpec } from './options.js';
+import { clientThreads, closedLoopThreadCounts, formatClients, readShares, type BenchOptions, type ClientsSpec } from './options.js';
 
 /** The harness's rate for a closed loop: far above what any client thread can issue. */
 export const CLOSED_LOOP_RATE = 1_000_000;
@@ -15,7 +15,8 @@ export interface Cell {
   readonly id: string;
   readonly nodeCount: number;
   readonly latencyMs: number;
-  readonly readFraction: number;
+  /** lin-kv's read share; null in the txn workloads, which have none. */
+  readonly readFraction: number | null;
   /** null: no --read-mode flag, the node's own default. */
   readonly readMode: string | null;
   readonly load: Load;
@@ -53,12 +54,12 @@ export function expandCells(options: BenchOptions): Cell[] {
   const cells: Cell[] = [];
   for (const nodeCount of options.nodeCounts) {
     for (const latencyMs of options.latenciesMs) {
-      for (const readFraction of options.readFractions) {
+      for (const readFraction of readShares(options)) {
         for (const readMode of readModes) {
           for (const load of loads) {
             const loadId = load.kind === 'closed' ? `c${formatClients(load.clients)}` : `r${load.rate}-c${formatClients(load.clients)}`;
             cells.push({
-              id: `n${nodeCount}-l${latencyMs}-r${readFraction}-${readMode ?? 'default'}-${loadId}`,
+              id: `n${nodeCount}-l${latencyMs}${readFraction === null ? '' : `-r${readFraction}`}-${readMode ?? 'default'}-${loadId}`,
               nodeCount,
               latencyMs,
               readFraction,
@@ -92,7 +93,7 @@ export function expandCeiling(options: BenchOptions): CeilingPoint[] {
 }
 
 /** The ceiling point a closed-loop cell is compared with (same read share, same thread count); fixed-rate cells have none. */
-export function ceilingKey(readFraction: number, threads: number): string {
+export function ceilingKey(readFraction: number | null, threads: number): string {
   return `${readFraction}|${threads}`;
 }
 
@@ -124,9 +125,11 @@ export function planRuns(options: BenchOptions, paths: BenchPaths): Result<Plann
         binArgs: [...options.binArgs, ...(cell.readMode === null ? [] : ['--read-mode', cell.readMode])],
         nodeCount: cell.nodeCount,
         latencyMs: cell.latencyMs,
-        readFraction: cell.readFraction,
+        ...(cell.readFraction === null ? {} : { readFraction: cell.readFraction }),
         rate: cell.load.kind === 'closed' ? CLOSED_LOOP_RATE : cell.load.rate,
         concurrency: cell.concurrency,
+        // A txn bench measures the op phase: no final reads after it.
+        ...(options.txn === null ? {} : { workload: options.workload, ...options.txn, finalReads: false }),
       },
     })),
   ];

@@ -1,17 +1,27 @@
 // Options of `raftkv-test bench`, parsed and validated once. Pure: argv in, typed BenchOptions or
 // a clear message out. Every axis is a comma-separated list; the matrix is their product.
+// The txn workloads take no read share (Elle's generator reads and writes with equal odds) and
+// no ceiling (dist/local-kv.mjs serves lin-kv only).
 
 import { err, ok, type Result } from '../base/result.js';
 import { scanFlags } from '../base/flags.js';
+import { isTxnWorkload, parseTxnShape, type TxnShape, type Workload } from '../harness/options.js';
 
 /** Client threads as `Nn` (N per node, so it scales with the cluster) or an absolute count. */
 export type ClientsSpec = { readonly kind: 'per-node'; readonly multiplier: number } | { readonly kind: 'absolute'; readonly count: number };
 
+/** What every run of a txn bench passes to the harness. */
+type TxnBenchSettings = TxnShape;
+
 export interface BenchOptions {
+  readonly workload: Workload;
+  /** The txn workloads' settings; null for lin-kv. */
+  readonly txn: TxnBenchSettings | null;
   readonly bin: string;
   readonly binArgs: readonly string[];
   readonly nodeCounts: readonly number[];
   readonly latenciesMs: readonly number[];
+  /** lin-kv's read shares; empty for the txn workloads. */
   readonly readFractions: readonly number[];
   /** Passed to the node as `--read-mode M`; empty: no flag, the node's own default. */
   readonly readModes: readonly string[];
@@ -34,23 +44,32 @@ export interface BenchOptions {
 
 const DEFAULT_BIN = 'bin/raftkv';
 
-export const BENCH_USAGE = `usage: raftkv-test bench [options] [-- node arguments]
+export const BENCH_USAGE = `usage: raftkv-test bench [-w WORKLOAD] [options] [-- node arguments]
 
-Benchmarks a node binary: runs the lin-kv harness over a matrix of cluster sizes, latencies,
-read shares, read modes and loads, each cell --reps times, and reports medians (with min and
-max) as a Markdown table on stdout and, in --out, report.html (plots), bench.json (every run)
-and bench.md. The ceiling, the same harness driving the trivial single-node map
+Benchmarks a node binary: runs the harness (lin-kv by default) over a matrix of cluster sizes,
+latencies, read shares, read modes and loads, each cell --reps times, and reports medians (with
+min and max) as a Markdown table on stdout and, in --out, report.html (plots), bench.json (every
+run) and bench.md. The ceiling, the same harness driving the trivial single-node map
 dist/local-kv.mjs (1 node, latency 0), is measured in the same invocation for each read share
 and each distinct number of closed-loop client threads among the cells (Nn on k nodes is N × k
 threads), and every closed-loop cell is stated as a ratio to the ceiling point with its read
 share and its number of client threads.
 Figures are measurements on this machine, never assertions.
 
+Workload:
+  -w, --workload NAME    lin-kv (default), txn-list-append or txn-rw-register. A txn cell
+                         reports committed txns/s, the abort rate (the share of txns refused
+                         with 30 txn-conflict), p50 and p99 latency of committed txns and
+                         server messages per txn; it has no read share and no ceiling, and
+                         runs without final reads. The txn workloads take --key-count,
+                         --max-txn-length, --max-writes-per-key, --key-dist and
+                         --consistency-models as raftkv-test test does
+
 Axes (comma-separated lists):
   --nodes LIST           cluster sizes (default 3,5)
   --latency LIST         mean node-to-node latency, ms (default 0,10)
   --reads LIST           probability that an op is a read (the harness's --read-fraction;
-                         default 0.5,0.9)
+                         default 0.5,0.9; lin-kv only)
   --read-modes LIST      passed to the node as --read-mode M, e.g. log,read-index,lease,follower
                          (default: no flag, the node's own default)
   --clients LIST         closed-loop client threads (rate unbounded): Nn = N per node, or a
@@ -86,8 +105,14 @@ Exit status: 0 every run valid, 1 a run invalid, 2 unknown or harness error, 254
 
 export type ParsedBenchArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: BenchOptions };
 
-const VALUE_FLAGS: { readonly [flag: string]: string } = Object.fromEntries(
+const VALUE_FLAGS: { [flag: string]: string } = Object.fromEntries(
   [
+    '--workload',
+    '--key-count',
+    '--max-txn-length',
+    '--max-writes-per-key',
+    '--key-dist',
+    '--consistency-models',
     '--bin',
     '--nodes',
     '--latency',
@@ -104,6 +129,8 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = Object.fromEntries(
     '--title',
   ].map((flag) => [flag, flag]),
 );
+VALUE_FLAGS['-w'] = '--workload';
+const TXN_FLAGS = ['--key-count', '--max-txn-length', '--max-writes-per-key', '--key-dist', '--consistency-models'];
 const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--no-ceiling', '--keep-runs', '--dry-run']);
 
 /** Bounds that keep a mistyped matrix from running for days. */
@@ -130,13 +157,23 @@ function buildOptions(
   seed: () => number,
   defaultBin: string,
 ): Result<BenchOptions, string> {
+  const workloadName = raw.get('--workload') ?? 'lin-kv';
+  if (!['lin-kv', 'txn-list-append', 'txn-rw-register'].includes(workloadName)) {
+    return err(`--workload must be lin-kv, txn-list-append or txn-rw-register; got ${JSON.stringify(workloadName)}`);
+  }
+  const workload = workloadName as Workload;
+  const txn = parseTxnSettings(workload, raw);
+  if (!txn.ok) return txn;
   const bin = raw.get('--bin') ?? defaultBin;
   if (bin === '') return err('--bin needs a file');
   const nodeCounts = parseList(raw, '--nodes', '3,5', integerIn(1, 100, 'a node count from 1 to 100'));
   if (!nodeCounts.ok) return nodeCounts;
   const latenciesMs = parseList(raw, '--latency', '0,10', integerIn(0, 60_000, 'a latency in ms from 0 to 60000'));
   if (!latenciesMs.ok) return latenciesMs;
-  const readFractions = parseList(raw, '--reads', '0.5,0.9', fraction);
+  if (txn.value !== null && raw.has('--reads')) {
+    return err(`--reads is for lin-kv only: ${workload}'s micro-ops read or write with equal odds, as Elle's generator's`);
+  }
+  const readFractions = txn.value === null ? parseList(raw, '--reads', '0.5,0.9', fraction) : ok([]);
   if (!readFractions.ok) return readFractions;
   const readModes = parseList(raw, '--read-modes', '', readMode, { emptyAllowed: true });
   if (!readModes.ok) return readModes;
@@ -147,7 +184,7 @@ function buildOptions(
   const rateClients = clientsSpec(raw.get('--rate-clients') ?? '10n');
   if (!rateClients.ok) return err(`--rate-clients: ${rateClients.error}`);
   if (clients.value.length === 0 && rates.value.length === 0) return err('nothing to run: give --clients or --rates (or both)');
-  for (const spec of [...clients.value, ...(rates.value.length > 0 ? [rateClients.value] : [])]) {
+  for (const spec of txn.value === null ? [...clients.value, ...(rates.value.length > 0 ? [rateClients.value] : [])] : []) {
     const problem = clientsProblem(spec, nodeCounts.value);
     if (problem !== undefined) return err(problem);
   }
@@ -165,6 +202,8 @@ function buildOptions(
   if (docsPath !== undefined && !docsPath.endsWith('.md')) return err(`--docs must name a .md file; got ${JSON.stringify(docsPath)}`);
 
   const options: BenchOptions = {
+    workload,
+    txn: txn.value,
     bin,
     binArgs,
     nodeCounts: nodeCounts.value,
@@ -177,7 +216,8 @@ function buildOptions(
     reps: reps.value,
     timeLimitS,
     seed: seedValue.value,
-    ceiling: !booleans.has('--no-ceiling'),
+    // The ceiling node serves lin-kv only: a txn bench has none.
+    ceiling: txn.value === null && !booleans.has('--no-ceiling'),
     outDir: raw.get('--out'),
     docsPath,
     title: raw.get('--title') ?? 'raftkv benchmark',
@@ -189,12 +229,26 @@ function buildOptions(
   return ok(options);
 }
 
+/** The txn workloads' settings: defaults filled in, or null for lin-kv (which takes none of the flags). */
+function parseTxnSettings(workload: Workload, raw: ReadonlyMap<string, string>): Result<TxnBenchSettings | null, string> {
+  if (!isTxnWorkload(workload)) {
+    const given = TXN_FLAGS.find((flag) => raw.has(flag));
+    return given === undefined ? ok(null) : err(`${given} applies to the txn workloads (txn-list-append, txn-rw-register) only, not to ${workload}`);
+  }
+  return parseTxnShape((flag) => raw.get(flag));
+}
+
+/** The read shares the cells run: lin-kv's, or one cell without any for the txn workloads. */
+export function readShares(options: Pick<BenchOptions, 'txn' | 'readFractions'>): readonly (number | null)[] {
+  return options.txn === null ? options.readFractions : [null];
+}
+
 /** Runs of a whole invocation: every cell and every ceiling point, --reps times each. */
 export function countRuns(options: BenchOptions): number {
   const cells =
     options.nodeCounts.length *
     options.latenciesMs.length *
-    options.readFractions.length *
+    readShares(options).length *
     Math.max(1, options.readModes.length) *
     (options.clients.length + options.rates.length);
   const ceiling = options.ceiling ? options.readFractions.length * closedLoopThreadCounts(options).length : 0;

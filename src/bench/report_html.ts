@@ -7,12 +7,26 @@ import { escapeXml } from '../base/xml.js';
 import { barChart, lineChart, rangeChart, type BarGroup, type LineSeries } from './charts.js';
 import { methodNote, shellQuote } from './markdown.js';
 import { loadLabel, type Cell } from './matrix.js';
-import type { BenchReport, CellReport } from './summary.js';
+import type { BenchReport, CellReport, FigureSummary, Spread } from './summary.js';
 import { ceilingTableRows, cellTableRows, formatReads, readModeLabel, type TableRows } from './table_rows.js';
 
 /** A cell's name without its read mode: read modes are the series inside one group. */
 function groupLabel(cell: Cell): string {
-  return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${formatReads(cell.readFraction)} rd, ${loadLabel(cell.load)}`;
+  const reads = cell.readFraction === null ? '' : `${formatReads(cell.readFraction)} rd, `;
+  return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${reads}${loadLabel(cell.load)}`;
+}
+
+/** The throughput a report is about: answered ops/s (lin-kv), or committed txns/s (the txn workloads). */
+interface Throughput {
+  readonly label: string;
+  readonly unit: string;
+  readonly of: (summary: FigureSummary) => Spread;
+}
+
+function throughputOf(report: BenchReport): Throughput {
+  return report.options.txn === null
+    ? { label: 'answered ops/s', unit: 'ops/s', of: (summary) => summary.answeredOpsPerS }
+    : { label: 'committed txns/s', unit: 'txns/s', of: (summary) => summary.okOpsPerS };
 }
 
 function uniqueInOrder<T>(values: readonly T[]): T[] {
@@ -37,13 +51,14 @@ function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) =>
 
 /** The throughput plot that also goes next to the --docs file. */
 export function throughputBars(report: BenchReport): string {
-  const { series, groups } = perCellBars(report.cells, (r) => r.summary.answeredOpsPerS.median);
+  const throughput = throughputOf(report);
+  const { series, groups } = perCellBars(report.cells, (r) => throughput.of(r.summary).median);
   return barChart({
-    title: `${report.title}: answered ops/s per cell (median)`,
-    yLabel: 'answered ops/s',
+    title: `${report.title}: ${throughput.label} per cell (median)`,
+    yLabel: throughput.label,
     series,
     groups,
-    format: (v) => `${Math.round(v)} ops/s`,
+    format: (v) => `${Math.round(v)} ${throughput.unit}`,
   });
 }
 
@@ -57,16 +72,16 @@ function panelsOf(report: BenchReport): { nodeCount: number; latencyMs: number; 
 }
 
 function seriesName(cell: Cell): string {
-  return `${formatReads(cell.readFraction)} reads, ${readModeLabel(cell)}`;
+  return cell.readFraction === null ? readModeLabel(cell) : `${formatReads(cell.readFraction)} reads, ${readModeLabel(cell)}`;
 }
 
-/** Answered ops/s against `x` of each cell, one series per read share and read mode. */
-function answeredSeries(cells: readonly CellReport[], x: (cell: Cell) => number): LineSeries[] {
+/** Throughput against `x` of each cell, one series per read share and read mode. */
+function answeredSeries(cells: readonly CellReport[], x: (cell: Cell) => number, throughput: Throughput): LineSeries[] {
   return uniqueInOrder(cells.map((r) => seriesName(r.cell))).map((name) => ({
     name,
     points: cells
-      .filter((r) => seriesName(r.cell) === name && r.summary.answeredOpsPerS.median !== null)
-      .map((r) => ({ x: x(r.cell), y: r.summary.answeredOpsPerS.median as number })),
+      .filter((r) => seriesName(r.cell) === name && throughput.of(r.summary).median !== null)
+      .map((r) => ({ x: x(r.cell), y: throughput.of(r.summary).median as number })),
   }));
 }
 
@@ -78,7 +93,8 @@ function clientPanels(report: BenchReport): string[] {
   return panelsOf(report).flatMap((panel) => {
     const closed = panel.cells.filter((r) => r.cell.load.kind === 'closed');
     if (closed.length === 0) return [];
-    const series = answeredSeries(closed, (cell) => cell.concurrency);
+    const throughput = throughputOf(report);
+    const series = answeredSeries(closed, (cell) => cell.concurrency, throughput);
     const readShares = uniqueInOrder(closed.map((r) => r.cell.readFraction));
     for (const readFraction of readShares) {
       const threads = new Set(closed.filter((r) => r.cell.readFraction === readFraction).map((r) => r.cell.concurrency));
@@ -90,8 +106,8 @@ function clientPanels(report: BenchReport): string[] {
     return [
       lineChart({
         title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: closed loop`,
-        xLabel: 'client threads (ceiling: as many threads on 1 node)',
-        yLabel: 'answered ops/s',
+        xLabel: report.ceiling.length > 0 ? 'client threads (ceiling: as many threads on 1 node)' : 'client threads',
+        yLabel: throughput.label,
         series,
       }),
     ];
@@ -103,9 +119,15 @@ function ratePanels(report: BenchReport): string[] {
   return panelsOf(report).flatMap((panel) => {
     const fixedRate = panel.cells.filter((r) => r.cell.load.kind === 'rate');
     if (fixedRate.length === 0) return [];
-    const series = answeredSeries(fixedRate, (cell) => (cell.load.kind === 'rate' ? cell.load.rate : 0));
+    const throughput = throughputOf(report);
+    const series = answeredSeries(fixedRate, (cell) => (cell.load.kind === 'rate' ? cell.load.rate : 0), throughput);
     return [
-      lineChart({ title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`, xLabel: 'offered ops/s', yLabel: 'answered ops/s', series }),
+      lineChart({
+        title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`,
+        xLabel: `offered ${throughput.unit === 'ops/s' ? 'ops/s' : 'txns/s'}`,
+        yLabel: throughput.label,
+        series,
+      }),
     ];
   });
 }
@@ -116,19 +138,22 @@ function latencyRanges(report: BenchReport): string {
     const found = report.cells.find((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}` === label) as CellReport;
     const range = (low: number | null, high: number | null): { low: number; high: number } | null => (low === null || high === null ? null : { low, high });
     const s = found.summary;
+    if (report.options.txn !== null) return { label, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
     return { label, ranges: [range(s.readP50Ms.median, s.readP99Ms.median), range(s.writeP50Ms.median, s.writeP99Ms.median)] };
   });
+  if (report.options.txn !== null) return rangeChart({ title: `${report.title}: latency of committed txns (median p50 and p99)`, series: ['txn'], groups });
   return rangeChart({ title: `${report.title}: latency of ok reads and writes (median p50 and p99)`, series: ['read', 'write'], groups });
 }
 
 function messageBars(report: BenchReport): string {
   const { series, groups } = perCellBars(report.cells, (r) => r.summary.serverMsgsPerOp.median);
+  const per = report.options.txn === null ? 'op' : 'txn';
   return barChart({
-    title: `${report.title}: server-to-server messages per op (median)`,
-    yLabel: 'server msgs/op',
+    title: `${report.title}: server-to-server messages per ${per} (median)`,
+    yLabel: `server msgs/${per}`,
     series,
     groups,
-    format: (v) => `${v.toFixed(3)} msgs/op`,
+    format: (v) => `${v.toFixed(3)} msgs/${per}`,
   });
 }
 
@@ -179,7 +204,7 @@ figure { margin: 16px 0; overflow-x: auto; }
 <pre>${escapeXml(shellQuote(report.command))}</pre>
 <p>${escapeXml(methodNote(report))}</p>
 <h2>Cells</h2>
-${htmlTable(cellTableRows(report.cells))}
+${htmlTable(cellTableRows(report.cells, report.options.workload))}
 ${report.ceiling.length === 0 ? '' : `<h2>Ceiling (dist/local-kv.mjs, 1 node, closed loop)</h2>\n${htmlTable(ceilingTableRows(report.ceiling))}`}
 ${problemList(report)}
 <h2>Plots</h2>

@@ -48,7 +48,7 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
   if (options.dryRun) {
     for (const cell of cells)
       io.stdout(
-        `${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, reads ${cell.readFraction}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`,
+        `${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, ${cell.readFraction === null ? options.workload : `reads ${cell.readFraction}`}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`,
       );
     for (const point of points) io.stdout(`${point.id}\tceiling: 1 node, reads ${point.readFraction}, closed ${point.concurrency} threads\n`);
     return 0;
@@ -65,7 +65,12 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
     const record = await executeRun(run, options, context);
     const { id } = run;
     records.set(id, [...(records.get(id) ?? []), record]);
-    const figures = record.metrics === undefined ? 'no figures' : `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`;
+    const figures =
+      record.metrics === undefined
+        ? 'no figures'
+        : options.txn === null
+          ? `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`
+          : `${Math.round(record.metrics.okOpsPerS)} committed txns/s, abort rate ${((record.metrics.abortRate ?? 0) * 100).toFixed(1)}%`;
     const verdict =
       record.metrics === undefined ? 'harness error' : record.metrics.valid === true ? 'valid' : record.metrics.valid === false ? 'INVALID' : 'unknown';
     io.stderr(

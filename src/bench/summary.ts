@@ -1,6 +1,7 @@
 // From runs to figures: what one run's results.json says (answered and ok ops/s, latency
-// quantiles, server messages per op, validity), medians with min and max over the reps, the
-// ratio to the ceiling, and the exit status. Pure.
+// quantiles, server messages per op, validity; for the txn workloads also the abort rate and the
+// latency of committed txns), medians with min and max over the reps, the ratio to the ceiling,
+// and the exit status. Pure.
 
 import { isJsonObject } from '../base/json.js';
 import type { ResultsDocument, Validity } from '../harness/results.js';
@@ -26,6 +27,10 @@ export interface RunMetrics {
   readonly serverMsgsPerOp: number | null;
   /** The checks of results.json that were not valid (e.g. `stats`: an f without any ok). */
   readonly failedChecks: readonly string[];
+  /** Txn runs only: the share of txns refused with 30 txn-conflict, and the latency of committed txns. */
+  readonly abortRate?: number | null;
+  readonly txnP50Ms?: number | null;
+  readonly txnP99Ms?: number | null;
 }
 
 export interface RunRecord {
@@ -62,6 +67,8 @@ export interface FigureSummary {
   readonly writeP99Ms: Spread;
   readonly serverMsgsPerOp: Spread;
   readonly tally: Tally;
+  /** Present when the runs are txn runs (okOpsPerS is then committed txns/s). */
+  readonly txn?: { readonly abortRate: Spread; readonly txnP50Ms: Spread; readonly txnP99Ms: Spread };
 }
 
 export interface CellReport {
@@ -133,6 +140,9 @@ export function extractRunMetrics(results: ResultsDocument): RunMetrics {
     failedChecks: Object.entries(results)
       .filter(([, section]) => isJsonObject(section) && 'valid' in section && section['valid'] !== true)
       .map(([name, section]) => `${name} ${String(at(section, ['valid']))}`),
+    ...(at(results, ['perf', 'latency-ms', 'txn']) === undefined
+      ? {}
+      : { abortRate: numberAt(results, ['perf', 'abort-rate']), txnP50Ms: latency('txn', 'p50'), txnP99Ms: latency('txn', 'p99') }),
   };
 }
 
@@ -169,6 +179,9 @@ export function summarize(runs: readonly RunRecord[]): FigureSummary {
     writeP99Ms: of((m) => m.writeP99Ms),
     serverMsgsPerOp: of((m) => m.serverMsgsPerOp),
     tally: tally(runs),
+    ...(runs.some((run) => run.metrics?.txnP50Ms !== undefined)
+      ? { txn: { abortRate: of((m) => m.abortRate ?? null), txnP50Ms: of((m) => m.txnP50Ms ?? null), txnP99Ms: of((m) => m.txnP99Ms ?? null) } }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // column headers, each column's alignment and every row's values. markdown.ts and
 // report_html.ts lay them out (Markdown pipes, HTML cells) and escape them their own way. Pure.
 
+import { isTxnWorkload, type Workload } from '../harness/options.js';
 import { loadLabel, type Cell } from './matrix.js';
 import { validityLabel, type CeilingReport, type CellReport, type FigureSummary, type Spread } from './summary.js';
 
@@ -22,8 +23,13 @@ export function formatRatio(value: number | null): string {
   return value < 0.1 ? value.toFixed(3) : value.toFixed(2);
 }
 
-export function formatReads(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(1))}%`;
+/** A read share as a percentage; '-' for the txn workloads, which have none. */
+export function formatReads(fraction: number | null): string {
+  return fraction === null ? '-' : `${Number((fraction * 100).toFixed(1))}%`;
+}
+
+function formatShare(value: number | null): string {
+  return value === null ? '-' : `${Number((value * 100).toFixed(2))}%`;
 }
 
 /** The median, with min–max in parentheses when the reps disagree. */
@@ -92,6 +98,21 @@ const CELL_COLUMNS: readonly ColumnOf<CellReport>[] = [
   VERDICT,
 ];
 
+/** A txn cell: committed txns/s first (ok replies), then the abort rate and the latency of committed txns. */
+const TXN_CELL_COLUMNS: readonly ColumnOf<CellReport>[] = [
+  right('nodes', (r) => String(r.cell.nodeCount)),
+  right('latency ms', (r) => String(r.cell.latencyMs)),
+  left('read mode', (r) => readModeLabel(r.cell)),
+  left('load', (r) => loadLabel(r.cell.load)),
+  right('clients', (r) => String(r.cell.concurrency)),
+  right('committed txns/s', (r) => rateWithSpread(r.summary.okOpsPerS)),
+  right('abort rate', (r) => formatShare(r.summary.txn?.abortRate.median ?? null)),
+  right('txn p50 ms', (r) => formatMs(r.summary.txn?.txnP50Ms.median ?? null)),
+  right('txn p99 ms', (r) => formatMs(r.summary.txn?.txnP99Ms.median ?? null)),
+  right('server msgs/txn', (r) => formatPerOp(r.summary.serverMsgsPerOp.median)),
+  VERDICT,
+];
+
 const CEILING_COLUMNS: readonly ColumnOf<CeilingReport>[] = [
   right('reads', (r) => formatReads(r.point.readFraction)),
   right('client threads', (r) => String(r.point.concurrency)),
@@ -108,9 +129,9 @@ function tableOf<T>(columns: readonly ColumnOf<T>[], items: readonly T[]): Table
   };
 }
 
-/** One row per cell: where it ran, its load, and its median figures. */
-export function cellTableRows(cells: readonly CellReport[]): TableRows {
-  return tableOf(CELL_COLUMNS, cells);
+/** One row per cell: where it ran, its load, and its median figures (the txn workloads' own). */
+export function cellTableRows(cells: readonly CellReport[], workload: Workload = 'lin-kv'): TableRows {
+  return tableOf(isTxnWorkload(workload) ? TXN_CELL_COLUMNS : CELL_COLUMNS, cells);
 }
 
 /** One row per ceiling point (read share and client threads on the trivial single node). */

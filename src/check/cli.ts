@@ -1,15 +1,25 @@
 // `raftkv-test check FILE`: reads a history file, checks it, prints the verdict. The only impure
 // module of the checker (file reads and writes, the wall clock for timing and --time-limit).
-// Exit status: 0 linearizable, 1 not linearizable, 2 undecided or unusable input. stdout gets
-// the report (or only JSON with --json); problems go to stderr.
+// A history of "txn" client events goes to the transactional checker, any other to the
+// linearizability checker. Exit status: 0 valid, 1 invalid, 2 undecided or unusable input.
+// stdout gets the report (or only JSON with --json); problems go to stderr.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { HistoryFormat } from './history.js';
-import { detectFormat, parseHistory } from './history.js';
+import type { Result } from '../base/result.js';
+import { err, ok } from '../base/result.js';
+import type { HistoryEvent, HistoryFormat } from './history.js';
+import { detectFormat, isClientEvent, parseHistory } from './history.js';
 import type { CheckOptions, CheckResult } from './linearizability.js';
 import { checkHistory } from './linearizability.js';
 import { formatSummary, renderTimelinesSvg } from './report.js';
+import type { TxnCheckOptions } from './txn/checker.js';
+import { checkTxnHistory } from './txn/checker.js';
+import { isConsistencyModel } from './txn/models.js';
+import { firstAnomaly, formatTxnSummary, txnResultsJson } from './txn/report.js';
+import { renderAnomalySvg } from './txn/svg.js';
+import type { ConsistencyModel, TxnWorkload } from './txn/types.js';
+import { CONSISTENCY_MODELS } from './txn/types.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -20,20 +30,33 @@ const EXIT_VALID = 0;
 const EXIT_INVALID = 1;
 const EXIT_UNKNOWN_OR_ERROR = 2;
 
-const CHECK_USAGE = `usage: raftkv-test check FILE [--format jsonl|jepsen] [--json] [--svg OUT.svg] [--budget STEPS] [--time-limit SECONDS]
+const CHECK_USAGE = `usage: raftkv-test check FILE [--format jsonl|jepsen] [-w WORKLOAD] [--consistency-models M,...] [--json] [--svg OUT.svg]
+                         [--budget STEPS] [--time-limit SECONDS]
 
-Checks that a register history (our JSON lines, or a Jepsen log) is linearizable, key by key.
-  --format F        jsonl or jepsen (default: told apart by content)
-  --json            print the result as JSON instead of text
-  --svg OUT.svg     draw a timeline of the failure of every invalid key into OUT.svg
-  --budget STEPS    search steps allowed per key before its verdict is unknown
-  --time-limit S    wall-clock seconds allowed for the whole check
-Exit status: 0 linearizable, 1 not linearizable, 2 unknown or error.
+Checks a recorded history. A register history (our JSON lines, or a Jepsen log) is checked for
+linearizability, key by key; a history of txns (client events with f "txn") is checked, as
+Elle does, for the consistency models asked for.
+  --format F                 jsonl or jepsen (default: told apart by content)
+  -w, --workload W           lin-kv, txn-list-append or txn-rw-register (default: told apart by
+                             content: "txn" events are txns, "append" micro-ops list-append, "w" rw-register)
+  --consistency-models M,... txn histories: ${CONSISTENCY_MODELS.join(', ')}
+                             (default strict-serializable); the verdict lists each
+  --json                     print the result as JSON instead of text
+  --svg OUT.svg              draw the failure of every invalid key (registers) or the worst anomaly (txns) into OUT.svg
+  --budget STEPS             search steps allowed per key (registers) or per cycle search (txns) before the verdict is unknown
+  --time-limit S             wall-clock seconds allowed for the whole check
+Exit status: 0 valid, 1 invalid, 2 unknown or error.
 `;
+
+type WorkloadChoice = 'lin-kv' | TxnWorkload;
+const WORKLOADS: readonly WorkloadChoice[] = ['lin-kv', 'txn-list-append', 'txn-rw-register'];
 
 interface CheckCommandOptions {
   readonly file: string;
   readonly format: HistoryFormat | undefined;
+  readonly workload: WorkloadChoice | undefined;
+  /** Undefined: not given (strict-serializable for txns). */
+  readonly models: readonly ConsistencyModel[] | undefined;
   readonly json: boolean;
   readonly svgPath: string | undefined;
   readonly budgetSteps: number | undefined;
@@ -78,6 +101,12 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
     io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
     return EXIT_UNKNOWN_OR_ERROR;
   }
+  const isTxnHistory = options.workload === undefined ? events.value.some((event) => isClientEvent(event) && event.f === 'txn') : options.workload !== 'lin-kv';
+  if (isTxnHistory) return checkTxnFile(events.value, options, format, startedAt, io);
+  if (options.models !== undefined) {
+    io.stderr(`raftkv-test check: --consistency-models applies to txn histories; ${options.file} is a register history (checked for linearizability)\n`);
+    return EXIT_UNKNOWN_OR_ERROR;
+  }
   const checkOptions: CheckOptions = {
     now: () => performance.now(),
     ...(options.budgetSteps === undefined ? {} : { maxStepsPerKey: options.budgetSteps }),
@@ -115,6 +144,89 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
   return exitStatus(result);
 }
 
+/** The txn path: workload from the micro-ops unless given, verdict per model, the worst anomaly drawn. */
+async function checkTxnFile(
+  events: readonly HistoryEvent[],
+  options: CheckCommandOptions,
+  format: HistoryFormat | undefined,
+  startedAt: number,
+  io: CommandIo,
+): Promise<number> {
+  const workload = options.workload === 'txn-list-append' || options.workload === 'txn-rw-register' ? ok(options.workload) : txnWorkloadOf(events);
+  if (!workload.ok) {
+    io.stderr(`raftkv-test check: ${options.file}: ${workload.error}; give -w txn-list-append or -w txn-rw-register\n`);
+    return EXIT_UNKNOWN_OR_ERROR;
+  }
+  const txnWorkload = workload.value;
+  const models = options.models ?? ['strict-serializable'];
+  const checkOptions: TxnCheckOptions = {
+    workload: txnWorkload,
+    models,
+    now: () => performance.now(),
+    ...(options.budgetSteps === undefined ? {} : { cycleStepBudget: options.budgetSteps }),
+    ...(options.timeLimitSeconds === undefined ? {} : { timeLimitMs: options.timeLimitSeconds * 1000 }),
+  };
+  const checked = checkTxnHistory(events, checkOptions);
+  const elapsedMs = performance.now() - startedAt;
+  if (!checked.ok) {
+    io.stderr(`raftkv-test check: ${options.file}: ${checked.error}\n`);
+    return EXIT_UNKNOWN_OR_ERROR;
+  }
+  const result = checked.value;
+
+  let svgWritten: string | null = null;
+  const anomaly = firstAnomaly(result);
+  if (options.svgPath !== undefined && anomaly !== undefined) {
+    try {
+      await writeFile(options.svgPath, renderAnomalySvg(anomaly, result.txns));
+      svgWritten = options.svgPath;
+    } catch (error) {
+      io.stderr(`raftkv-test check: cannot write ${options.svgPath}: ${(error as Error).message}\n`);
+      return EXIT_UNKNOWN_OR_ERROR;
+    }
+  }
+
+  if (options.json) {
+    const document = { file: options.file, format: format ?? null, workload: txnWorkload, elapsedMs, svg: svgWritten, ...txnResultsJson(result) };
+    io.stdout(`${JSON.stringify(document)}\n`);
+  } else {
+    io.stdout(
+      `history: ${options.file} (${format ?? 'unknown format'}, ${txnWorkload}; models: ${models.join(', ')})\n${formatTxnSummary(result, { moreReportsIn: 'the --json output' })}\n`,
+    );
+    if (options.svgPath !== undefined) {
+      io.stdout(svgWritten === null ? 'anomaly picture: no anomaly, nothing drawn\n' : `anomaly picture: ${svgWritten} (${anomaly?.name})\n`);
+    }
+    io.stdout(`checked in ${elapsedMs.toFixed(1)} ms\n`);
+  }
+  return result.verdict === 'valid' ? EXIT_VALID : result.verdict === 'invalid' ? EXIT_INVALID : EXIT_UNKNOWN_OR_ERROR;
+}
+
+/**
+ * The workload of a txn history by its micro-ops: appends make it list-append, w rw-register;
+ * with no write at all, what the reads returned (lists or integers). Both kinds: a message.
+ */
+function txnWorkloadOf(events: readonly HistoryEvent[]): Result<TxnWorkload, string> {
+  let appends = false;
+  let writes = false;
+  let listReads = false;
+  let valueReads = false;
+  for (const event of events) {
+    if (!isClientEvent(event) || event.f !== 'txn' || !Array.isArray(event.value)) continue;
+    for (const op of event.value) {
+      if (!Array.isArray(op)) continue;
+      const [f, , value] = op;
+      if (f === 'append') appends = true;
+      else if (f === 'w') writes = true;
+      else if (f === 'r' && Array.isArray(value)) listReads = true;
+      else if (f === 'r' && typeof value === 'number') valueReads = true;
+    }
+  }
+  if (appends && writes) return err('both "append" and "w" micro-ops: not one workload');
+  if (appends || (listReads && !writes && !valueReads)) return ok('txn-list-append');
+  if (writes || (valueReads && !listReads)) return ok('txn-rw-register');
+  return err('cannot tell the workload: no write, and no read that returned a list or a value');
+}
+
 function exitStatus(result: CheckResult): number {
   switch (result.verdict) {
     case 'valid':
@@ -129,6 +241,8 @@ function exitStatus(result: CheckResult): number {
 function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let file: string | undefined;
   let format: HistoryFormat | undefined;
+  let workload: WorkloadChoice | undefined;
+  let models: ConsistencyModel[] | undefined;
   let json = false;
   let svgPath: string | undefined;
   let budgetSteps: number | undefined;
@@ -150,6 +264,26 @@ function parseCheckArgs(argv: readonly string[]): ParsedArgs {
         const given = value();
         if (given !== 'jsonl' && given !== 'jepsen') return { kind: 'error', message: '--format must be jsonl or jepsen' };
         format = given;
+        break;
+      }
+      case '-w':
+      case '--workload': {
+        const given = value();
+        if (!(WORKLOADS as readonly (string | undefined)[]).includes(given)) return { kind: 'error', message: `${arg} must be one of ${WORKLOADS.join(', ')}` };
+        workload = given as WorkloadChoice;
+        break;
+      }
+      case '--consistency-models': {
+        // Maelstrom's form: names separated by commas and/or spaces.
+        const names = (value() ?? '').split(/[\s,]+/).filter((name) => name !== '');
+        const unknown = names.filter((name) => !isConsistencyModel(name));
+        if (names.length === 0 || unknown.length > 0) {
+          return {
+            kind: 'error',
+            message: `--consistency-models takes names from ${CONSISTENCY_MODELS.join(', ')}${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`,
+          };
+        }
+        models = [...new Set(names as ConsistencyModel[])];
         break;
       }
       case '--svg': {
@@ -177,5 +311,5 @@ function parseCheckArgs(argv: readonly string[]): ParsedArgs {
     }
   }
   if (file === undefined) return { kind: 'error', message: 'missing history FILE' };
-  return { kind: 'run', options: { file, format, json, svgPath, budgetSteps, timeLimitSeconds } };
+  return { kind: 'run', options: { file, format, workload, models, json, svgPath, budgetSteps, timeLimitSeconds } };
 }

@@ -1,5 +1,6 @@
-// Histories of register operations in memory, and their two text formats: our JSON lines and
-// Jepsen's log lines (as the 2014 etcd register tests printed them). Pure: text in, values out.
+// Histories of register operations and transactions in memory, and their two text formats: our
+// JSON lines (register or "txn" client events) and Jepsen's log lines (as the 2014 etcd register
+// tests printed them; registers only). Pure: text in, values out.
 // Invariants: events keep their file order (that order is the real-time order the checker
 // trusts); client processes are integers, anything else (":nemesis") is a non-client process.
 // Parsing never throws: malformed input comes back as an error value naming the line.
@@ -19,10 +20,11 @@ export interface HistoryError {
 }
 
 /**
- * One line of a history. `f` is a register function for client events; nemesis events carry
- * their own (`start`, `stop`, ...). `key` is absent in single-register (Jepsen) histories.
- * `time` is nanoseconds since the start of the test (Jepsen logs have no clock: there it is
- * the event's ordinal, which keeps the order and gives timelines something to draw).
+ * One line of a history. `f` is a register function or `txn` (value: a list of [f, k, v]
+ * micro-ops) for client events; nemesis events carry their own (`start`, `stop`, ...). `key`
+ * is absent in single-register (Jepsen) histories and in txns. `time` is nanoseconds since the
+ * start of the test (Jepsen logs have no clock: there it is the event's ordinal, which keeps the
+ * order and gives timelines something to draw).
  */
 export interface HistoryEvent {
   readonly index: number;
@@ -120,7 +122,12 @@ function eventFromJson(parsed: unknown, ordinal: number): Result<HistoryEvent, s
   }
   if (typeof type !== 'string' || !isEventType(type)) return err('"type" must be invoke, ok, fail or info');
   if (typeof f !== 'string') return err('"f" must be a string');
-  if (typeof process === 'number' && !isRegisterFunction(f)) return err(`unsupported client function "${f}"`);
+  if (typeof process === 'number' && !isRegisterFunction(f)) {
+    if (f !== 'txn') return err(`unsupported client function "${f}"`);
+    if (!(Array.isArray(value) || (value === null && type !== 'invoke' && type !== 'ok'))) {
+      return err('a "txn" event\'s "value" must be a list of [f, k, v] micro-ops (or null for a fail or info completion)');
+    }
+  }
   if (time !== undefined && !(typeof time === 'number' && Number.isFinite(time))) return err('"time" must be a number');
   let parsedError: HistoryError | undefined;
   if (error !== undefined && error !== null) {

@@ -1,11 +1,10 @@
 // latency.svg: every operation's latency against the time it was invoked, on a log scale,
-// colored by outcome (ok / fail / info) and shaped by function (read / write / cas), with the
-// periods of each fault shaded: the picture Maelstrom draws as latency-raw.png. Pure: records
+// colored by outcome (ok / fail / info) and shaped by function (read / write / cas, or txn),
+// with the periods of each fault shaded: the picture Maelstrom draws as latency-raw.png. Pure: records
 // in, a self-contained SVG document out. Very long runs are thinned (deterministically) to at
 // most maxPoints points, keeping every failed and indeterminate op before ok ones.
 
 import { escapeXml } from '../base/xml.js';
-import type { KvFunction } from './lin_kv.js';
 import type { NemesisKind } from './nemesis.js';
 import type { FaultInterval, OpRecord, OutcomeType } from './results.js';
 
@@ -13,6 +12,8 @@ export interface PlotOptions {
   readonly title: string;
   readonly durationMs: number;
   readonly maxPoints?: number;
+  /** The functions in the legend (default lin-kv's read, write, cas). */
+  readonly functions?: readonly string[];
 }
 
 const WIDTH = 960;
@@ -24,9 +25,9 @@ const BOTTOM = 50;
 
 const OUTCOME_COLORS: { readonly [t in OutcomeType]: string } = { ok: '#2f7ed8', fail: '#e0457b', info: '#f0a30a' };
 const FAULT_COLORS: { readonly [k in NemesisKind]: string } = { partition: '#E9DCA0', kill: '#F3B3A6', pause: '#C9D6F0' };
-const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas'];
+const LIN_KV_FUNCTIONS: readonly string[] = ['read', 'write', 'cas'];
 
-function marker(f: KvFunction, x: number, y: number, color: string): string {
+function marker(f: string, x: number, y: number, color: string): string {
   const cx = x.toFixed(1);
   const cy = y.toFixed(1);
   switch (f) {
@@ -36,6 +37,9 @@ function marker(f: KvFunction, x: number, y: number, color: string): string {
       return `<rect x="${(x - 2).toFixed(1)}" y="${(y - 2).toFixed(1)}" width="4" height="4" fill="${color}"/>`;
     case 'cas':
       return `<path d="M${cx} ${(y - 2.6).toFixed(1)}L${(x + 2.5).toFixed(1)} ${(y + 2).toFixed(1)}L${(x - 2.5).toFixed(1)} ${(y + 2).toFixed(1)}Z" fill="${color}"/>`;
+    default:
+      // txn, and anything else: a diamond.
+      return `<path d="M${cx} ${(y - 2.8).toFixed(1)}L${(x + 2.8).toFixed(1)} ${cy}L${cx} ${(y + 2.8).toFixed(1)}L${(x - 2.8).toFixed(1)} ${cy}Z" fill="${color}"/>`;
   }
 }
 
@@ -118,7 +122,7 @@ export function renderLatencyPlot(ops: readonly OpRecord[], faults: readonly Fau
   }
   ly += 26;
   parts.push(`<text x="${lx}" y="${ly}" font-size="12" font-weight="bold">function</text>`);
-  for (const f of FUNCTIONS) {
+  for (const f of options.functions ?? LIN_KV_FUNCTIONS) {
     ly += 17;
     parts.push(`${marker(f, lx + 5, ly - 4, '#555')}<text x="${lx + 15}" y="${ly}" font-size="12">${f}</text>`);
   }

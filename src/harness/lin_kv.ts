@@ -3,7 +3,7 @@
 // Pure: randomness from the injected Rng, no clock. Invariants: thread t always talks to node
 // t mod N; a group of 2N threads shares one key at a time, its first N threads read and the
 // rest write or cas (1:2); a group moves to a fresh key once processLimit distinct processes
-// have touched its key; a thread's process id grows by `concurrency` after every info result.
+// have touched its key (the client model numbers the processes: see client_model.ts).
 // Repeatability: with one Rng per thread, a thread's k-th op has the same f and value whatever
 // the timing; group g's keys are g, g + G, g + 2G, ... (G groups), so one group's progress
 // never shifts another's keys. At which op a group moves on still depends on timing: on which
@@ -13,8 +13,9 @@ import type { JsonObject, JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
 import type { HistoryError } from '../check/history.js';
 import { ErrorCode, isDefiniteError } from '../protocol/errors.js';
+import { malformedReply as malformed, NET_TIMEOUT, type ClientWorkload, type Completion, type SessionTag } from './client_model.js';
 
-export type KvFunction = 'read' | 'write' | 'cas';
+type KvFunction = 'read' | 'write' | 'cas';
 
 export interface KvOp {
   readonly f: KvFunction;
@@ -61,7 +62,6 @@ export function threadRngs(rng: Rng, concurrency: number): Rng[] {
 }
 
 export class LinKvGenerator {
-  private readonly processes: number[];
   /** How many times each group has moved to a fresh key. */
   private readonly groupMoves: number[];
   private readonly groupTouched: Set<number>[];
@@ -86,7 +86,6 @@ export class LinKvGenerator {
     }
     this.groupSize = 2 * config.nodeCount;
     this.groups = config.concurrency / this.groupSize;
-    this.processes = Array.from({ length: config.concurrency }, (_, thread) => thread);
     this.groupMoves = Array.from({ length: this.groups }, () => 0);
     this.groupTouched = Array.from({ length: this.groups }, () => new Set<number>());
     this.valueCount = config.valueCount ?? 5;
@@ -107,18 +106,13 @@ export class LinKvGenerator {
     return thread % this.config.nodeCount;
   }
 
-  processOf(thread: number): number {
-    return this.processes[thread] as number;
-  }
-
   isReader(thread: number): boolean {
     return thread % this.groupSize < this.config.nodeCount;
   }
 
-  /** The thread's next operation; may move its group to a fresh key. */
-  nextOp(thread: number): KvOp {
+  /** The thread's next operation, run as `process`; may move its group to a fresh key. */
+  nextOp(thread: number, process: number): KvOp {
     const group = Math.floor(thread / this.groupSize);
-    const process = this.processOf(thread);
     let touched = this.groupTouched[group] as Set<number>;
     if (!touched.has(process) && touched.size >= this.processLimit) {
       this.groupMoves[group] = (this.groupMoves[group] as number) + 1;
@@ -133,17 +127,6 @@ export class LinKvGenerator {
     if (rng.int(0, 2) === 0) return { f: 'write', key, value: rng.int(0, this.valueCount - 1) };
     return { f: 'cas', key, value: [rng.int(0, this.valueCount - 1), rng.int(0, this.valueCount - 1)] };
   }
-
-  /** After an info outcome the thread continues as a new process, like a crashed Jepsen worker. */
-  crashed(thread: number): void {
-    this.processes[thread] = this.processOf(thread) + this.config.concurrency;
-  }
-}
-
-/** A client session of raftkv's (not Maelstrom's): the node runs each (session, seq) once. */
-export interface SessionTag {
-  readonly session: number;
-  readonly seq: number;
 }
 
 /** The request body as JSON text (one stringify of the value, the rest is fixed). */
@@ -160,14 +143,6 @@ export function encodeRequestBody(op: KvOp, msgId: number, tag?: SessionTag): st
     }
   }
 }
-
-export type Completion =
-  | { readonly type: 'ok'; readonly value: JsonValue }
-  | { readonly type: 'fail'; readonly error: HistoryError }
-  | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string };
-
-/** The error recorded for a client timeout, as Maelstrom's :net-timeout. */
-const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
 
 /** Reads are idempotent: a failed or timed-out read took no effect that matters. */
 export function classifyTimeout(op: KvOp): Completion {
@@ -213,7 +188,49 @@ export function classifyReply(op: KvOp, body: JsonObject, withSession = false): 
   return { type: 'ok', value: op.f === 'read' ? (body['value'] as JsonValue) : op.value };
 }
 
-/** Malformed replies are indeterminate (Maelstrom records the op as crashed: info). */
-function malformed(reason: string): Completion {
-  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason };
+/**
+ * lin-kv as the client model's workload. Sessions: an indeterminate write or cas is sent again
+ * with the same seq (a read never is: a failed read took no effect); the node remembers its
+ * answers 20 and 22 to a (session, seq) and repeats them to every attempt.
+ */
+export class LinKvWorkload implements ClientWorkload<KvOp> {
+  private readonly generator: LinKvGenerator;
+  readonly workerCount: number;
+
+  constructor(config: LinKvConfig, rng: Rng | readonly Rng[]) {
+    this.generator = new LinKvGenerator(config, rng);
+    this.workerCount = config.concurrency;
+  }
+
+  get keysUsed(): number {
+    return this.generator.keysUsed;
+  }
+
+  nodeIndexOf(thread: number): number {
+    return this.generator.nodeIndexOf(thread);
+  }
+
+  nextOp(thread: number, process: number): KvOp {
+    return this.generator.nextOp(thread, process);
+  }
+
+  encodeRequest(op: KvOp, msgId: number, tag: SessionTag | undefined): string {
+    return encodeRequestBody(op, msgId, tag);
+  }
+
+  classifyReply(op: KvOp, body: JsonObject, withSession: boolean): Completion {
+    return classifyReply(op, body, withSession);
+  }
+
+  classifyTimeout(op: KvOp): Completion {
+    return classifyTimeout(op);
+  }
+
+  mayResendInSession(op: KvOp): boolean {
+    return op.f !== 'read';
+  }
+
+  isRememberedOutcome(code: number): boolean {
+    return code === ErrorCode.keyDoesNotExist || code === ErrorCode.preconditionFailed;
+  }
 }

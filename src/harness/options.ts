@@ -4,12 +4,14 @@
 
 import { err, ok, type Result } from '../base/result.js';
 import { scanFlags } from '../base/flags.js';
+import { CONSISTENCY_MODELS, type ConsistencyModel } from '../check/txn/types.js';
 import { checkLinKvConcurrency } from './lin_kv.js';
 import { NEMESIS_KINDS, type NemesisKind } from './nemesis.js';
 import { LATENCY_DISTS, type LatencyDist } from './network.js';
+import { KEY_DISTS, TXN_DEFAULTS, type KeyDist } from './txn.js';
 
-const SUPPORTED_WORKLOADS = ['lin-kv'] as const;
-type Workload = (typeof SUPPORTED_WORKLOADS)[number];
+const SUPPORTED_WORKLOADS = ['lin-kv', 'txn-list-append', 'txn-rw-register'] as const;
+export type Workload = (typeof SUPPORTED_WORKLOADS)[number];
 const MAELSTROM_WORKLOADS = ['broadcast', 'echo', 'g-counter', 'g-set', 'kafka', 'lin-kv', 'pn-counter', 'txn-list-append', 'txn-rw-register', 'unique-ids'];
 
 export interface TestOptions {
@@ -49,9 +51,25 @@ export interface TestOptions {
   readonly progressIntervalS: number;
   /** raftkv's extension: probability that an op is a read; undefined: Maelstrom's fixed roles. */
   readonly readFraction: number | undefined;
+  // The txn workloads' (Maelstrom's and Elle's names and defaults); lin-kv takes none of them.
+  /** Active key slots. */
+  readonly keyCount: number;
+  readonly maxTxnLength: number;
+  readonly maxWritesPerKey: number;
+  /** How a micro-op picks its key slot (raftkv's extension: Maelstrom always uses exponential). */
+  readonly keyDist: KeyDist;
+  /** The models the history is checked against, each with its own verdict; empty for lin-kv. */
+  readonly consistencyModels: readonly ConsistencyModel[];
+  /** After healing, read every key ever written (txn workloads; default on). */
+  readonly finalReads: boolean;
 }
 
-const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency'> & { readonly concurrency: string } = {
+/** Whether the workload is one of the transactional ones. */
+export function isTxnWorkload(workload: Workload): workload is 'txn-list-append' | 'txn-rw-register' {
+  return workload !== 'lin-kv';
+}
+
+const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | 'consistencyModels' | 'finalReads'> & { readonly concurrency: string } = {
   workload: 'lin-kv',
   binArgs: [],
   nodeCount: 5,
@@ -72,21 +90,23 @@ const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency'> & 
   testCount: 1,
   progressIntervalS: 5,
   readFraction: undefined,
+  ...TXN_DEFAULTS,
 };
 
-export const TEST_USAGE = `usage: raftkv-test test -w lin-kv --bin FILE [options] [-- node arguments]
+export const TEST_USAGE = `usage: raftkv-test test -w WORKLOAD --bin FILE [options] [-- node arguments]
 
 Runs a Maelstrom node binary as a cluster under a simulated network, drives it with Maelstrom's
-lin-kv clients, injects faults, records the history and checks it for linearizability.
+clients for the workload, injects faults, records the history and checks it: lin-kv for
+linearizability, txn-list-append and txn-rw-register for the --consistency-models (Elle-style).
 Options (names and defaults as Maelstrom's):
-  -w, --workload NAME        lin-kv (the only workload supported so far)
+  -w, --workload NAME        lin-kv (default), txn-list-append or txn-rw-register
   --bin FILE                 the node binary (required); a .js/.mjs file that is not executable
                              is run with this Node.js. Extra arguments are passed to it.
   --node-count N             nodes n0 .. n(N-1) (default 5)
   --time-limit S             seconds of client operations (default 60)
   --rate R                   total operations per second across clients (default 5; 0: none)
   --concurrency C            client threads, a number or Nn = N × node-count (default 1n;
-                             lin-kv needs a multiple of 2n)
+                             lin-kv needs a multiple of 2n; thread t talks to node t mod N)
   --latency MS               mean node-to-node latency in ms (default 0)
   --latency-dist D           constant | uniform | exponential (default constant)
   --nemesis LIST             comma-separated faults: partition, kill, pause (default none)
@@ -100,13 +120,16 @@ Options (names and defaults as Maelstrom's):
                              process scheduling, message delivery order (so which message
                              gets which latency draw), which thread runs next and when, which
                              operations time out, and so the process numbers and at which
-                             operation a group moves to its next key
-  --out DIR                  results directory (default store/lin-kv/<time>); store/latest links
+                             operation a group moves to its next key. In the txn workloads
+                             a seed repeats each thread's txn shapes (length, reads and
+                             writes, key slots), not the keys and values: those are shared
+                             by all threads (unique per key) and follow the timing
+  --out DIR                  results directory (default store/<workload>/<time>); store/latest links
                              to it by default and when DIR lies inside the store
   --data-dir-root DIR        parent of the run's node data directory (default <out>/data);
                              nodes get it as RAFTKV_DATA_DIR, so a restarted node finds its files
   --log-stderr               copy node stderr to this console (always in <out>/node-logs/)
-  --check-time-limit S       wall-clock budget of the linearizability check (default none)
+  --check-time-limit S       wall-clock budget of the check (default none)
   --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first run
                              that is not valid; a last line tallies the verdicts
   --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
@@ -115,6 +138,29 @@ Options (names and defaults as Maelstrom's):
   --read-fraction F          (not Maelstrom's) every client reads with probability F, else
                              writes or cas-es 1:2; default: Maelstrom's fixed half readers
   -h, --help                 print this help
+Transactions (txn-list-append, txn-rw-register only; Elle's generator as Maelstrom runs it):
+  --consistency-models LIST  models to check, comma-separated, each with its own verdict:
+                             strict-serializable (default), serializable, snapshot-isolation,
+                             repeatable-read, read-committed, read-uncommitted (lin-kv takes
+                             only linearizable)
+  --key-count N              active keys at any time (default 10)
+  --max-txn-length N         micro-ops per txn: 1 to N, each a read or a write with equal
+                             odds (default 4)
+  --max-writes-per-key N     writes per key (values 1, 2, 3, ... unique per key); the next
+                             write retires the key and a fresh one takes its place (default 16)
+  --key-dist D               exponential (default, Maelstrom's: each active key twice as
+                             likely as the one before, so one takes about half of all
+                             micro-ops) or uniform (not Maelstrom's)
+  --final-reads              (default; not Maelstrom's, as Jepsen's tests do) after healing
+                             and the last txns, read every key ever written, up to
+                             --max-txn-length keys per txn, retried (bounded) until each read
+                             commits; recorded and checked like any txn
+  --no-final-reads           end with the time limit, as Maelstrom
+  Client timeout 5 s. A txn is never sent twice: a timeout or an indefinite error is info, a
+  definite error (30 txn-conflict, 14 abort, 11, 10, ...) fail, and a txn_ok whose micro-ops
+  differ from the request (other length, f, keys or written values, a read of the wrong
+  type) is a malformed response, recorded info. --client-sessions and --read-fraction are
+  lin-kv's only.
 Exit status: 0 valid, 1 invalid, 2 unknown or harness error, 254 bad arguments.
 `;
 
@@ -160,8 +206,15 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = {
   '--test-count': '--test-count',
   '--progress-interval': '--progress-interval',
   '--read-fraction': '--read-fraction',
+  '--key-count': '--key-count',
+  '--max-txn-length': '--max-txn-length',
+  '--max-writes-per-key': '--max-writes-per-key',
+  '--key-dist': '--key-dist',
+  '--consistency-models': '--consistency-models',
 };
-const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions']);
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions', '--final-reads', '--no-final-reads']);
+/** Flags that only the txn workloads take. */
+const TXN_FLAGS = ['--key-count', '--max-txn-length', '--max-writes-per-key', '--key-dist'];
 
 /** `argv` is what follows the word `test`. `seed` supplies the seed when --seed is absent. */
 export function parseTestArgs(argv: readonly string[], seed: () => number = randomSeed): Result<ParsedTestArgs, string> {
@@ -176,8 +229,9 @@ export function parseTestArgs(argv: readonly string[], seed: () => number = rand
 
 function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly string[], seed: () => number): Result<TestOptions, string> {
   const d = DEFAULT_TEST_OPTIONS;
-  const workload = raw['--workload'] ?? d.workload;
-  if (workload !== 'lin-kv') {
+  const workloadName = raw['--workload'] ?? d.workload;
+  if (!(SUPPORTED_WORKLOADS as readonly string[]).includes(workloadName)) {
+    const workload = workloadName;
     return err(
       MAELSTROM_WORKLOADS.includes(workload)
         ? `workload ${JSON.stringify(workload)} is a Maelstrom workload this harness does not run yet; supported: ${SUPPORTED_WORKLOADS.join(', ')}`
@@ -195,7 +249,9 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
   if (!rate.ok) return rate;
   const concurrency = parseConcurrency(raw['--concurrency'] ?? d.concurrency, nodeCount.value);
   if (!concurrency.ok) return concurrency;
-  const concurrencyProblem = checkLinKvConcurrency(nodeCount.value, concurrency.value);
+  const workload = workloadName as Workload;
+  const txn = isTxnWorkload(workload);
+  const concurrencyProblem = txn ? undefined : checkLinKvConcurrency(nodeCount.value, concurrency.value);
   if (concurrencyProblem !== undefined) return err(concurrencyProblem);
   const latencyMs = integer(raw, '--latency', d.latencyMs, 0, 600_000);
   if (!latencyMs.ok) return latencyMs;
@@ -244,9 +300,11 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
   for (const flag of ['--out', '--store', '--data-dir-root']) {
     if (raw[flag] === '') return err(`${flag} needs a directory`);
   }
+  const txnSettings = parseTxnSettings(workload, raw, booleans, { readFraction, clientSessions: booleans.has('--client-sessions') });
+  if (!txnSettings.ok) return txnSettings;
 
   return ok({
-    workload: 'lin-kv',
+    workload,
     bin,
     binArgs,
     nodeCount: nodeCount.value,
@@ -268,7 +326,112 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
     testCount: testCount.value,
     progressIntervalS: progressIntervalS.value,
     readFraction,
+    ...txnSettings.value,
   });
+}
+
+type TxnSettings = Pick<TestOptions, 'keyCount' | 'maxTxnLength' | 'maxWritesPerKey' | 'keyDist' | 'consistencyModels' | 'finalReads'>;
+
+/**
+ * The txn workloads' settings, and what does not fit the workload: lin-kv takes no txn flag and
+ * only "linearizable" as its model; a txn workload takes neither --read-fraction (Elle's
+ * generator reads and writes with equal odds) nor --client-sessions (below).
+ */
+function parseTxnSettings(
+  workload: Workload,
+  raw: Raw,
+  booleans: ReadonlySet<string>,
+  given: { readonly readFraction: number | undefined; readonly clientSessions: boolean },
+): Result<TxnSettings, string> {
+  const d = DEFAULT_TEST_OPTIONS;
+  if (booleans.has('--final-reads') && booleans.has('--no-final-reads')) return err('--final-reads and --no-final-reads contradict each other: give one');
+  if (!isTxnWorkload(workload)) {
+    const txnFlag = TXN_FLAGS.find((flag) => raw[flag] !== undefined) ?? ['--final-reads', '--no-final-reads'].find((flag) => booleans.has(flag));
+    if (txnFlag !== undefined) return err(`${txnFlag} applies to the txn workloads (txn-list-append, txn-rw-register) only, not to ${workload}`);
+    const models = raw['--consistency-models'];
+    if (models !== undefined && splitModels(models).some((name) => name !== 'linearizable')) {
+      return err(
+        `${workload} is checked for linearizability only: --consistency-models takes only "linearizable" there; got ${JSON.stringify(models)} ` +
+          `(${CONSISTENCY_MODELS.join(', ')} are for txn-list-append and txn-rw-register)`,
+      );
+    }
+    return ok({
+      keyCount: d.keyCount,
+      maxTxnLength: d.maxTxnLength,
+      maxWritesPerKey: d.maxWritesPerKey,
+      keyDist: d.keyDist,
+      consistencyModels: [],
+      finalReads: false,
+    });
+  }
+  if (given.readFraction !== undefined) {
+    return err(`--read-fraction applies to lin-kv only: ${workload}'s micro-ops read or write with equal odds, as Elle's generator's`);
+  }
+  if (given.clientSessions) {
+    // Sessions would need the node to run a txn at most once per (session, seq), which raftkv's
+    // sessions do not cover yet; opening sessions that nothing uses would only cost round trips.
+    return err(
+      `--client-sessions is for lin-kv only: raftkv's sessions do not cover txns yet, and a txn is never sent twice (no txn is idempotent to Maelstrom's client); run ${workload} without it`,
+    );
+  }
+  const shape = parseTxnShape((flag) => raw[flag]);
+  if (!shape.ok) return shape;
+  return ok({ ...shape.value, finalReads: !booleans.has('--no-final-reads') });
+}
+
+/** What a txn workload's generator and checker are given: the harness's and the bench's flags alike. */
+export type TxnShape = Pick<TestOptions, 'keyCount' | 'maxTxnLength' | 'maxWritesPerKey' | 'keyDist' | 'consistencyModels'>;
+
+/** The txn shape flags, read through `flag` (each command line keeps its raw flags its own way). */
+export function parseTxnShape(flag: (name: string) => string | undefined): Result<TxnShape, string> {
+  const integer = (name: string, fallback: number, max: number): Result<number, string> => {
+    const text = flag(name);
+    if (text === undefined) return ok(fallback);
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+      return err(`${name} must be an integer from 1 to ${max}; got ${JSON.stringify(text)}`);
+    }
+    return ok(value);
+  };
+  const keyCount = integer('--key-count', TXN_DEFAULTS.keyCount, 10_000);
+  if (!keyCount.ok) return keyCount;
+  const maxTxnLength = integer('--max-txn-length', TXN_DEFAULTS.maxTxnLength, 10_000);
+  if (!maxTxnLength.ok) return maxTxnLength;
+  const maxWritesPerKey = integer('--max-writes-per-key', TXN_DEFAULTS.maxWritesPerKey, 1_000_000);
+  if (!maxWritesPerKey.ok) return maxWritesPerKey;
+  const keyDist = flag('--key-dist') ?? TXN_DEFAULTS.keyDist;
+  if (!(KEY_DISTS as readonly string[]).includes(keyDist)) return err(`--key-dist must be one of ${KEY_DISTS.join(', ')}; got ${JSON.stringify(keyDist)}`);
+  const models = parseConsistencyModels(flag('--consistency-models'));
+  if (!models.ok) return models;
+  return ok({
+    keyCount: keyCount.value,
+    maxTxnLength: maxTxnLength.value,
+    maxWritesPerKey: maxWritesPerKey.value,
+    keyDist: keyDist as KeyDist,
+    consistencyModels: models.value,
+  });
+}
+
+/** Model names split on commas and whitespace (Maelstrom's own split needs spaces around the comma). */
+function splitModels(text: string): string[] {
+  return text.split(/[\s,]+/).filter((name) => name !== '');
+}
+
+/** `--consistency-models`: Maelstrom's names, several allowed; default strict-serializable. */
+function parseConsistencyModels(text: string | undefined): Result<ConsistencyModel[], string> {
+  if (text === undefined) return ok(['strict-serializable']);
+  const names = splitModels(text);
+  if (names.length === 0) return err(`--consistency-models needs at least one of ${CONSISTENCY_MODELS.join(', ')}`);
+  const models: ConsistencyModel[] = [];
+  for (const name of names) {
+    if (!(CONSISTENCY_MODELS as readonly string[]).includes(name)) {
+      return err(
+        `--consistency-models: unknown model ${JSON.stringify(name)}; the models are ${CONSISTENCY_MODELS.join(', ')} (comma-separated, several allowed)`,
+      );
+    }
+    if (!models.includes(name as ConsistencyModel)) models.push(name as ConsistencyModel);
+  }
+  return ok(models);
 }
 
 function parseNemesis(text: string | undefined): Result<NemesisKind[], string> {
@@ -292,6 +455,7 @@ export function makeTestOptions(
   given: Partial<Omit<TestOptions, 'concurrency'>> & { readonly bin: string; readonly concurrency?: number | string },
 ): Result<TestOptions, string> {
   const merged = { ...DEFAULT_TEST_OPTIONS, seed: randomSeed(), ...given };
+  const txn = isTxnWorkload(merged.workload);
   const raw: Raw = {
     '--workload': merged.workload,
     '--bin': merged.bin,
@@ -312,8 +476,18 @@ export function makeTestOptions(
     '--test-count': String(merged.testCount),
     '--progress-interval': String(merged.progressIntervalS),
     '--read-fraction': merged.readFraction === undefined ? undefined : String(merged.readFraction),
+    // The txn flags only where they apply (lin-kv refuses them), or when given explicitly.
+    '--key-count': txn || given.keyCount !== undefined ? String(merged.keyCount) : undefined,
+    '--max-txn-length': txn || given.maxTxnLength !== undefined ? String(merged.maxTxnLength) : undefined,
+    '--max-writes-per-key': txn || given.maxWritesPerKey !== undefined ? String(merged.maxWritesPerKey) : undefined,
+    '--key-dist': txn || given.keyDist !== undefined ? merged.keyDist : undefined,
+    '--consistency-models': given.consistencyModels === undefined ? undefined : given.consistencyModels.join(','),
   };
-  const flags = [...(merged.logStderr ? ['--log-stderr'] : []), ...(merged.clientSessions ? ['--client-sessions'] : [])];
+  const flags = [
+    ...(merged.logStderr ? ['--log-stderr'] : []),
+    ...(merged.clientSessions ? ['--client-sessions'] : []),
+    ...(given.finalReads === undefined ? [] : [given.finalReads ? '--final-reads' : '--no-final-reads']),
+  ];
   return buildOptions(raw, new Set(flags), merged.binArgs, () => merged.seed);
 }
 
@@ -338,8 +512,12 @@ function number(raw: Raw, flag: string, fallback: number, valid: (value: number)
 /** One line describing a test's parameters, for the summary and the console. */
 export function describeOptions(options: TestOptions): string {
   const nemesis = options.nemesis.length === 0 ? 'no nemesis' : `nemesis ${options.nemesis.join(',')} every ~${options.nemesisIntervalS} s`;
+  const txn = isTxnWorkload(options.workload)
+    ? `, ${options.consistencyModels.join(',')}, ${options.keyCount} keys ${options.keyDist}, txns of 1-${options.maxTxnLength}, ` +
+      `${options.maxWritesPerKey} writes per key${options.finalReads ? ', final reads' : ''}`
+    : '';
   return (
     `${options.workload}: ${options.nodeCount} node${options.nodeCount === 1 ? '' : 's'}, ${options.timeLimitS} s, rate ${options.rate}/s, ` +
-    `concurrency ${options.concurrency}, latency ${options.latencyMs} ms ${options.latencyDist}, ${nemesis}, seed ${options.seed}`
+    `concurrency ${options.concurrency}, latency ${options.latencyMs} ms ${options.latencyDist}, ${nemesis}${txn}, seed ${options.seed}`
   );
 }

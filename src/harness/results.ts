@@ -3,30 +3,37 @@
 // output problems, crashes; the merge of all verdicts, with the reason for each one that is not
 // valid in words; the results.json document (shaped like Maelstrom's results.edn, keys in
 // kebab-case, `valid` for `:valid?`) and the console summary. Nothing checked is never valid: a
-// run without client operations is unknown. The summary says where it shortens anything.
+// run without client operations, or a txn run in which no txn committed, is unknown. The txn
+// workloads count f "txn" and add the abort rate; their final reads count in the stats, not in
+// throughput or latency. The summary says where it shortens anything.
 // Pure: records in, values and text out.
 
 import { join } from 'node:path';
 import type { HistoryError } from '../check/history.js';
+import type { FinalReadSummary } from './final_reads.js';
+import { ErrorCode, errorName } from '../protocol/errors.js';
 import { abbreviate } from './envelope.js';
-import type { KvFunction } from './lin_kv.js';
 import type { NemesisKind } from './nemesis.js';
 import type { NetStats } from './network.js';
-import { describeOptions, type TestOptions } from './options.js';
-import { NO_CLIENT_OPERATION, type WorkloadVerdict } from './verdict.js';
+import { describeOptions, isTxnWorkload, type TestOptions, type Workload } from './options.js';
+import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict, type WorkloadVerdict } from './verdict.js';
 
 export type Validity = boolean | 'unknown';
 export type OutcomeType = 'ok' | 'fail' | 'info';
 
 export interface OpRecord {
   readonly process: number;
-  readonly f: KvFunction;
-  readonly key: number;
+  /** read, write or cas (lin-kv); txn (the txn workloads). */
+  readonly f: string;
+  /** lin-kv's key; a txn has none of its own. */
+  readonly key?: number;
   readonly type: OutcomeType;
   /** Milliseconds since the start of the test. */
   readonly invokeMs: number;
   readonly completeMs: number;
   readonly error: HistoryError | undefined;
+  /** One of the final reads after the op phase: counted in stats, not in throughput or latency. */
+  readonly final?: true;
 }
 
 export interface FaultInterval {
@@ -73,9 +80,12 @@ interface CountStats {
 }
 
 export interface Stats extends Omit<CountStats, 'valid'> {
-  /** Jepsen's rule (every f attempted has an ok); unknown when no operation was attempted. */
+  /**
+   * Jepsen's rule (every f attempted has an ok); unknown when no operation was attempted, and in
+   * the txn workloads when no txn committed (nothing the checker could judge, see verdictReasons).
+   */
   readonly valid: Validity;
-  readonly byF: { readonly [f in KvFunction]?: CountStats };
+  readonly byF: { readonly [f: string]: CountStats };
 }
 
 export interface LatencyQuantiles {
@@ -86,19 +96,25 @@ export interface LatencyQuantiles {
   readonly max: number | null;
 }
 
-const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas'];
+/** The client functions of a workload, in the order the reports list them. */
+export function functionsOf(workload: Workload): readonly string[] {
+  return isTxnWorkload(workload) ? ['txn'] : ['read', 'write', 'cas'];
+}
 
-export function computeStats(ops: readonly OpRecord[]): Stats {
-  const byF: { [f in KvFunction]?: CountStats } = {};
-  for (const f of FUNCTIONS) {
+export function computeStats(ops: readonly OpRecord[], workload: Workload = 'lin-kv'): Stats {
+  const byF: { [f: string]: CountStats } = {};
+  for (const f of functionsOf(workload)) {
     const mine = ops.filter((op) => op.f === f);
     if (mine.length > 0) byF[f] = countStats(mine);
   }
   const total = countStats(ops);
   // Jepsen's stats: every f that was attempted needs at least one ok. Jepsen calls a history
-  // without operations valid; here it is unknown, since nothing was checked.
-  const valid = ops.length === 0 ? 'unknown' : Object.values(byF).every((stats) => stats.okCount > 0);
-  return { ...total, valid, byF };
+  // without operations valid; here it is unknown, since nothing was checked. A txn run in which
+  // nothing committed is unknown too: no txn is idempotent, and a node that refuses every txn
+  // (definitely) broke no isolation rule; there is simply nothing to check.
+  if (ops.length === 0) return { ...total, valid: 'unknown', byF };
+  if (isTxnWorkload(workload) && total.okCount === 0) return { ...total, valid: 'unknown', byF };
+  return { ...total, valid: Object.values(byF).every((stats) => stats.okCount > 0), byF };
 }
 
 function countStats(ops: readonly OpRecord[]): CountStats {
@@ -121,9 +137,9 @@ export function quantiles(values: readonly number[]): LatencyQuantiles {
   return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] as number };
 }
 
-function okLatencies(ops: readonly OpRecord[], f?: KvFunction): number[] {
+function okLatencies(ops: readonly OpRecord[], f?: string): number[] {
   const out: number[] = [];
-  for (const op of ops) if (op.type === 'ok' && (f === undefined || op.f === f)) out.push(op.completeMs - op.invokeMs);
+  for (const op of ops) if (op.type === 'ok' && op.final !== true && (f === undefined || op.f === f)) out.push(op.completeMs - op.invokeMs);
   return out;
 }
 
@@ -169,6 +185,8 @@ export interface RunFacts {
   readonly workload: WorkloadVerdict;
   readonly keysUsed: number;
   readonly restarts: number;
+  /** The txn workloads' final reads, when they ran. */
+  readonly finalReads?: FinalReadSummary | null;
 }
 
 export interface ResultsDocument {
@@ -202,7 +220,7 @@ function listSome(items: readonly unknown[], max = 10): string {
 /** Why each check that is not valid is not: the run's verdict in words. */
 function verdictReasons(facts: RunFacts): Reason[] {
   const { ops, options, workload } = facts;
-  const stats = computeStats(ops);
+  const stats = computeStats(ops, options.workload);
   const reasons: Reason[] = [];
   const [firstError, ...moreErrors] = facts.harnessErrors;
   if (firstError !== undefined) {
@@ -217,6 +235,14 @@ function verdictReasons(facts: RunFacts): Reason[] {
           ? 'the run stopped before its operations, see the errors above'
           : `none started in the ${options.timeLimitS} s of the run at --rate ${options.rate}${options.clientSessions ? ', where each client first opens a session' : ''}`;
     reasons.push({ check: 'stats', valid: 'unknown', reason: `no client operation was performed (${cause}): nothing was checked` });
+  } else if (stats.okCount === 0 && isTxnWorkload(options.workload)) {
+    reasons.push({
+      check: 'stats',
+      valid: 'unknown',
+      reason:
+        `nothing committed: none of the ${plural(stats.count, 'txn')} succeeded (${stats.failCount} failed, ${stats.infoCount} indeterminate` +
+        `${commonErrors(ops)}), so there is nothing to check; the errors are in history.jsonl, the nodes' stderr in node-logs/`,
+    });
   } else if (stats.okCount === 0) {
     reasons.push({
       check: 'stats',
@@ -226,7 +252,7 @@ function verdictReasons(facts: RunFacts): Reason[] {
         `at least one ok (Jepsen's stats rule); the errors are in history.jsonl, the nodes' stderr in node-logs/`,
     });
   } else {
-    for (const f of FUNCTIONS) {
+    for (const f of functionsOf(options.workload)) {
       const s = stats.byF[f];
       if (s === undefined || s.okCount > 0) continue;
       const advice = s.count < 20 ? 'run longer or raise --rate' : `the nodes refused or lost all ${s.count} (the errors are in history.jsonl)`;
@@ -237,6 +263,22 @@ function verdictReasons(facts: RunFacts): Reason[] {
       });
     }
   }
+  if (workload.kind === 'txn') reasons.push(...txnWorkloadReasons(workload, options));
+  else reasons.push(...linKvWorkloadReasons(workload, options));
+  // Without client operations the stats reason above already says that nothing was checked.
+  if (workload.error !== undefined && !(workload.error === NO_CLIENT_OPERATION && stats.count === 0)) {
+    reasons.push({
+      check: 'workload',
+      valid: 'unknown',
+      reason: `the ${workload.kind === 'txn' ? 'transactional' : 'linearizability'} check gave no verdict: ${abbreviate((workload.error.split('\n')[0] as string).trim())}`,
+    });
+  }
+  reasons.push(...otherReasons(facts));
+  return reasons;
+}
+
+function linKvWorkloadReasons(workload: LinKvVerdict, options: TestOptions): Reason[] {
+  const reasons: Reason[] = [];
   if (workload.valid === false) {
     reasons.push({
       check: 'workload',
@@ -254,14 +296,66 @@ function verdictReasons(facts: RunFacts): Reason[] {
         ': see the explanation above',
     });
   }
-  // Without client operations the stats reason above already says that nothing was checked.
-  if (workload.error !== undefined && !(workload.error === NO_CLIENT_OPERATION && stats.count === 0)) {
+  return reasons;
+}
+
+/** Each model the history breaks, with the anomalies that break it; each model left undecided. */
+function txnWorkloadReasons(workload: TxnVerdict, options: TestOptions): Reason[] {
+  if (workload.error !== undefined) return [];
+  const reasons: Reason[] = [];
+  const pictures =
+    workload.pictures.length === 0
+      ? ''
+      : `, drawn in ${listSome(
+          workload.pictures.map((picture) => picture.file),
+          3,
+        )}`;
+  const broken = workload.models.filter((model) => model.valid === false);
+  if (broken.length > 0) {
+    // Models broken by the same anomalies share one line (a G2-item breaks serializable and strict alike).
+    const byAnomalies = new Map<string, string[]>();
+    for (const model of broken) {
+      const anomalies = model.violatedBy.join(', ');
+      byAnomalies.set(anomalies, [...(byAnomalies.get(anomalies) ?? []), model.model]);
+    }
+    for (const [anomalies, models] of byAnomalies) {
+      reasons.push({
+        check: 'workload',
+        valid: false,
+        reason: `not ${models.join(', ')}: ${anomalies === '' ? 'see above' : anomalies} (explained above${pictures})`,
+      });
+    }
+  }
+  const undecided = workload.models.filter((model) => model.valid === 'unknown').map((model) => model.model);
+  if (undecided.length > 0) {
+    const why = workload.notes.length > 0 ? `: ${abbreviate(workload.notes.join('; '))}` : '';
     reasons.push({
       check: 'workload',
       valid: 'unknown',
-      reason: `the linearizability check gave no verdict: ${abbreviate((workload.error.split('\n')[0] as string).trim())}`,
+      reason:
+        `the transactional check could not decide ${undecided.join(', ')}` +
+        (options.checkTimeLimitS === undefined ? '' : ` (--check-time-limit ${options.checkTimeLimitS})`) +
+        why,
     });
   }
+  return reasons;
+}
+
+/** The most common error codes of the ops that did not succeed, for "nothing committed". */
+function commonErrors(ops: readonly OpRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const op of ops) {
+    if (op.type === 'ok' || op.error === undefined) continue;
+    const name = op.error.code === 0 && op.error.text === 'net-timeout' ? 'timeout' : `error ${op.error.code} (${errorName(op.error.code)})`;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return top.length === 0 ? '' : `; ${top.map(([name, count]) => `${name} ×${count}`).join(', ')}`;
+}
+
+function otherReasons(facts: RunFacts): Reason[] {
+  const { ops, options } = facts;
+  const reasons: Reason[] = [];
   const avail = availability(ops, options.availability);
   if (avail.valid === false && avail.okFraction !== null) {
     reasons.push({
@@ -304,7 +398,7 @@ function percent(fraction: number): string {
 
 export function buildResults(facts: RunFacts): ResultsDocument {
   const { ops, net, options } = facts;
-  const stats = computeStats(ops);
+  const stats = computeStats(ops, options.workload);
   const avail = availability(ops, options.availability);
   const invokes = ops.length;
   const perOp = (count: number): number | null => (invokes === 0 ? null : round(count / invokes, 3));
@@ -313,7 +407,11 @@ export function buildResults(facts: RunFacts): ResultsDocument {
   const harnessValid: Validity = facts.harnessErrors.length === 0 ? true : 'unknown';
   const valid = mergeValidity([facts.workload.valid, stats.valid, avail.valid, outputValid, crashesValid, harnessValid]);
   const opSeconds = facts.opPhaseMs / 1000;
-  const latency = (f?: KvFunction): LatencyQuantiles => roundQuantiles(quantiles(okLatencies(ops, f)));
+  const latency = (f?: string): LatencyQuantiles => roundQuantiles(quantiles(okLatencies(ops, f)));
+  // Throughput counts the op phase only: the final reads come after it.
+  const opPhaseOps = ops.filter((op) => op.final !== true);
+  const opPhaseOk = opPhaseOps.filter((op) => op.type === 'ok').length;
+  const txn = isTxnWorkload(options.workload);
   return {
     valid,
     test: {
@@ -335,17 +433,18 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'out-dir': facts.outDir,
       'data-dir': facts.dataDir,
       'node-seeds': facts.nodeSeeds,
+      ...(txn
+        ? {
+            'consistency-models': options.consistencyModels,
+            'key-count': options.keyCount,
+            'max-txn-length': options.maxTxnLength,
+            'max-writes-per-key': options.maxWritesPerKey,
+            'key-dist': options.keyDist,
+            'final-reads': options.finalReads,
+          }
+        : {}),
     },
-    workload: {
-      valid: facts.workload.valid,
-      'key-count': facts.workload.keyCount,
-      'keys-used': facts.keysUsed,
-      failures: facts.workload.failures,
-      undecided: facts.workload.undecided,
-      results: facts.workload.results,
-      ...(facts.workload.error === undefined ? {} : { error: facts.workload.error }),
-      'check-ms': round(facts.workload.elapsedMs, 1),
-    },
+    workload: workloadSection(facts),
     stats: {
       valid: stats.valid,
       count: stats.count,
@@ -358,14 +457,17 @@ export function buildResults(facts: RunFacts): ResultsDocument {
           { valid: s.valid, count: s.count, 'ok-count': s.okCount, 'fail-count': s.failCount, 'info-count': s.infoCount },
         ]),
       ),
+      ...(txn ? { 'error-codes': errorCodes(ops) } : {}),
     },
     availability: { valid: avail.valid, 'ok-fraction': avail.okFraction === null ? null : round(avail.okFraction, 4) },
     perf: {
       valid: true,
       'op-phase-s': round(opSeconds, 3),
-      'ok-ops-per-s': opSeconds > 0 ? round(stats.okCount / opSeconds, 1) : null,
-      'ops-per-s': opSeconds > 0 ? round(stats.count / opSeconds, 1) : null,
-      'latency-ms': { ok: latency(), read: latency('read'), write: latency('write'), cas: latency('cas') },
+      'ok-ops-per-s': opSeconds > 0 ? round(opPhaseOk / opSeconds, 1) : null,
+      'ops-per-s': opSeconds > 0 ? round(opPhaseOps.length / opSeconds, 1) : null,
+      'latency-ms': { ok: latency(), ...Object.fromEntries(functionsOf(options.workload).map((f) => [f, latency(f)])) },
+      // The txn workloads' abort rate: the share of the op phase's txns refused with 30 txn-conflict.
+      ...(txn ? { 'abort-rate': opPhaseOps.length === 0 ? null : round(opPhaseOps.filter(isConflict).length / opPhaseOps.length, 4) } : {}),
     },
     net: {
       valid: true,
@@ -417,6 +519,58 @@ export function buildResults(facts: RunFacts): ResultsDocument {
   };
 }
 
+function isConflict(op: OpRecord): boolean {
+  return op.type === 'fail' && op.error?.code === ErrorCode.txnConflict;
+}
+
+/** How often each error code ended an op that did not succeed ("timeout" for the client's own). */
+function errorCodes(ops: readonly OpRecord[]): { [code: string]: number } {
+  const counts: { [code: string]: number } = {};
+  for (const op of ops) {
+    if (op.type === 'ok' || op.error === undefined) continue;
+    const name = op.error.code === 0 && op.error.text === 'net-timeout' ? 'timeout' : String(op.error.code);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** results.json's workload section: the linearizability check's per key, or the transactional check's. */
+function workloadSection(facts: RunFacts): { [key: string]: unknown } {
+  const workload = facts.workload;
+  if (workload.kind === 'lin-kv') {
+    return {
+      valid: workload.valid,
+      'key-count': workload.keyCount,
+      'keys-used': facts.keysUsed,
+      failures: workload.failures,
+      undecided: workload.undecided,
+      results: workload.results,
+      ...(workload.error === undefined ? {} : { error: workload.error }),
+      'check-ms': round(workload.elapsedMs, 1),
+    };
+  }
+  const finalReads = facts.finalReads;
+  return {
+    ...workload.results,
+    valid: workload.valid,
+    'keys-used': facts.keysUsed,
+    ...(finalReads === undefined || finalReads === null
+      ? {}
+      : {
+          'final-reads': {
+            keys: finalReads.keys,
+            txns: finalReads.attempts,
+            'keys-read': finalReads.keysRead,
+            'keys-unread': finalReads.keysUnread.slice(0, 100),
+            'keys-unread-count': finalReads.keysUnread.length,
+          },
+        }),
+    pictures: workload.pictures.map((picture) => picture.file),
+    ...(workload.error === undefined ? {} : { error: workload.error }),
+    'check-ms': round(workload.elapsedMs, 1),
+  };
+}
+
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
@@ -436,6 +590,8 @@ const SCREEN_BAD_LINES = 5;
 const SCREEN_MALFORMED_EXAMPLES = 3;
 const SCREEN_NODE_PROBLEMS = 5;
 const SCREEN_CRASH_LOG_LINES = 8;
+/** Lines of the transactional check's own summary shown on screen. */
+const SCREEN_TXN_SUMMARY_LINES = 12;
 
 /** The one-screen console summary: wherever it shows less than there is, it says so and where the rest is. */
 export function formatSummary(facts: RunFacts, results: ResultsDocument): string {
@@ -443,19 +599,38 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   const { options } = facts;
   const explanationsPath = join(facts.outDir, EXPLANATIONS_FILE);
   lines.push(`raftkv-test ${describeOptions(options)}`);
-  const stats = computeStats(facts.ops);
-  const byF = FUNCTIONS.map((f) => {
+  const stats = computeStats(facts.ops, options.workload);
+  const txn = isTxnWorkload(options.workload);
+  const byF = functionsOf(options.workload).map((f) => {
     const s = stats.byF[f];
     return s === undefined ? `${f} -` : `${f} ${s.count} (ok ${s.okCount}, fail ${s.failCount}, info ${s.infoCount})${s.okCount === 0 ? ' NO OK' : ''}`;
   });
-  lines.push(`ops: ${stats.count} (ok ${stats.okCount}, fail ${stats.failCount}, info ${stats.infoCount}); ${byF.join('; ')}`);
-  const perf = results['perf'] as { 'ok-ops-per-s': number | null; 'latency-ms': { ok: LatencyQuantiles } };
+  const finalOps = facts.ops.filter((op) => op.final === true).length;
+  const finalReads = facts.finalReads;
+  const finalNote =
+    finalReads === undefined || finalReads === null
+      ? ''
+      : `; final reads: ${finalReads.keysRead} of ${plural(finalReads.keys, 'key')} read in ${plural(finalOps, 'txn')}` +
+        (finalReads.keysUnread.length > 0 ? `, ${finalReads.keysUnread.length} not read (results.json, workload, final-reads)` : '');
+  lines.push(`ops: ${stats.count} (ok ${stats.okCount}, fail ${stats.failCount}, info ${stats.infoCount}); ${byF.join('; ')}${finalNote}`);
+  const perf = results['perf'] as { 'ok-ops-per-s': number | null; 'latency-ms': { ok: LatencyQuantiles }; 'abort-rate'?: number | null };
   const q = perf['latency-ms'].ok;
-  lines.push(`throughput: ${perf['ok-ops-per-s'] ?? '-'} ok ops/s; latency of ok ops: p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, max ${ms(q.max)}`);
+  if (txn) {
+    const abortRate = perf['abort-rate'];
+    lines.push(
+      `throughput: ${perf['ok-ops-per-s'] ?? '-'} committed txns/s; abort rate (30 txn-conflict) ${abortRate === null || abortRate === undefined ? '-' : percent(abortRate)}; ` +
+        `latency of committed txns: p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, max ${ms(q.max)}`,
+    );
+  } else {
+    lines.push(
+      `throughput: ${perf['ok-ops-per-s'] ?? '-'} ok ops/s; latency of ok ops: p50 ${ms(q.p50)}, p95 ${ms(q.p95)}, p99 ${ms(q.p99)}, max ${ms(q.max)}`,
+    );
+  }
   const net = results['net'] as { all: { 'msg-count': number; 'msgs-per-op': number | null }; servers: { 'msg-count': number; 'msgs-per-op': number | null } };
+  const per = txn ? 'txn' : 'op';
   lines.push(
-    `network: ${net.all['msg-count']} messages (${net.all['msgs-per-op'] ?? '-'} per op), server-to-server ${net.servers['msg-count']} ` +
-      `(${net.servers['msgs-per-op'] ?? '-'} per op); dropped by partitions ${facts.net.droppedByPartition}, to down nodes ${facts.net.droppedNodeDown}`,
+    `network: ${net.all['msg-count']} messages (${net.all['msgs-per-op'] ?? '-'} per ${per}), server-to-server ${net.servers['msg-count']} ` +
+      `(${net.servers['msgs-per-op'] ?? '-'} per ${per}); dropped by partitions ${facts.net.droppedByPartition}, to down nodes ${facts.net.droppedNodeDown}`,
   );
   if (options.nemesis.length > 0) {
     const counts = Object.entries(facts.faultCounts).map(([f, count]) => `${f} ×${count}`);
@@ -497,15 +672,27 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   for (const error of facts.harnessErrors) lines.push(`  ERROR: ${error}`);
   const workload = facts.workload;
   const avail = results['availability'] as { valid: Validity; 'ok-fraction': number | null };
-  lines.push(
-    `check: workload ${verdictWord(workload.valid)} (${workload.keyCount} key${workload.keyCount === 1 ? '' : 's'}` +
-      (workload.failures.length > 0 ? `, not linearizable: ${listSome(workload.failures)}` : '') +
-      (workload.undecided.length > 0 ? `, undecided: ${listSome(workload.undecided)}` : '') +
-      `, ${workload.elapsedMs.toFixed(0)} ms); stats ${verdictWord(stats.valid)}; availability ` +
-      (options.availability === undefined
-        ? `not required (ok fraction ${avail['ok-fraction'] ?? '-'})`
-        : `${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`),
-  );
+  const availabilityText =
+    options.availability === undefined
+      ? `not required (ok fraction ${avail['ok-fraction'] ?? '-'})`
+      : `${verdictWord(avail.valid)} (ok fraction ${avail['ok-fraction'] ?? '-'})`;
+  if (workload.kind === 'lin-kv') {
+    lines.push(
+      `check: workload ${verdictWord(workload.valid)} (${workload.keyCount} key${workload.keyCount === 1 ? '' : 's'}` +
+        (workload.failures.length > 0 ? `, not linearizable: ${listSome(workload.failures)}` : '') +
+        (workload.undecided.length > 0 ? `, undecided: ${listSome(workload.undecided)}` : '') +
+        `, ${workload.elapsedMs.toFixed(0)} ms); stats ${verdictWord(stats.valid)}; availability ${availabilityText}`,
+    );
+  } else {
+    lines.push(
+      `check: workload ${verdictWord(workload.valid)} (transactional check of ${options.consistencyModels.join(', ')}, ${workload.elapsedMs.toFixed(0)} ms); ` +
+        `stats ${verdictWord(stats.valid)}; availability ${availabilityText}`,
+    );
+    for (const line of workload.summaryLines.slice(0, SCREEN_TXN_SUMMARY_LINES)) lines.push(`  ${line}`);
+    if (workload.summaryLines.length > SCREEN_TXN_SUMMARY_LINES) {
+      lines.push(`  ... ${workload.summaryLines.length - SCREEN_TXN_SUMMARY_LINES} more lines in results.json (workload)`);
+    }
+  }
   if (workload.error !== undefined) lines.push(`  checker: ${workload.error}`);
   for (const explanation of workload.explanations.slice(0, SCREEN_EXPLAINED_KEYS)) {
     const explanationLines = explanation.split('\n');
@@ -516,14 +703,16 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   }
   if (workload.explanations.length > SCREEN_EXPLAINED_KEYS) {
     const more = workload.explanations.length - SCREEN_EXPLAINED_KEYS;
-    lines.push(`  ... ${more} more key${more === 1 ? '' : 's'} explained in ${explanationsPath}`);
+    const what = workload.kind === 'lin-kv' ? `key${more === 1 ? '' : 's'}` : `anomal${more === 1 ? 'y' : 'ies'}`;
+    lines.push(`  ... ${more} more ${what} explained in ${explanationsPath}`);
   }
+  const pictures = workload.kind === 'lin-kv' ? (workload.timelineSvg === null ? [] : ['timeline.svg']) : workload.pictures.map((picture) => picture.file);
   const files = [
     'history.jsonl',
     'results.json',
     'summary.txt',
     'latency.svg',
-    ...(workload.timelineSvg === null ? [] : ['timeline.svg']),
+    ...pictures,
     ...(workload.fullExplanations.length === 0 ? [] : [EXPLANATIONS_FILE]),
     'node-logs/',
   ];
@@ -534,7 +723,8 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
     lines.push('why:');
     for (const reason of reasons) lines.push(`  ${verdictWord(reason.valid)} (${reason.check}): ${reason.reason}`);
   }
-  lines.push(verdictBanner(results.valid, stats.count, workload.keyCount));
+  if (workload.kind === 'lin-kv') lines.push(verdictBanner(results.valid, `${plural(stats.count, 'operation')} on ${plural(workload.keyCount, 'key')}`));
+  else lines.push(verdictBanner(results.valid, `${plural(stats.count, 'txn')} over ${plural(facts.keysUsed, 'key')}; ${options.consistencyModels.join(', ')}`));
   return lines.join('\n');
 }
 
@@ -542,8 +732,8 @@ function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'UNKNOWN';
 }
 
-function verdictBanner(valid: Validity, opCount: number, keyCount: number): string {
-  if (valid === true) return `VERDICT: valid (no anomaly found in ${plural(opCount, 'operation')} on ${plural(keyCount, 'key')})`;
+function verdictBanner(valid: Validity, checked: string): string {
+  if (valid === true) return `VERDICT: valid (no anomaly found in ${checked})`;
   if (valid === false) return 'VERDICT: INVALID (why: above)';
   return 'VERDICT: unknown (the run could not be judged; why: above)';
 }

@@ -1,7 +1,7 @@
-// Runs one Maelstrom-style test: spawns the nodes, sends init, drives the lin-kv clients through
-// the simulated network while the nemesis injects faults, then heals, waits for the operations
-// in flight, stops every process (SIGKILL, as Maelstrom), checks the history and writes the
-// results. The impure composition root of the harness: the decisions (the client model, network
+// Runs one Maelstrom-style test: spawns the nodes, sends init, drives the workload's clients
+// through the simulated network while the nemesis injects faults, then heals, waits for the
+// operations in flight (and, in the txn workloads, reads every key written: the final reads),
+// stops every process (SIGKILL, as Maelstrom), checks the history and writes the results. The impure composition root of the harness: the decisions (the client model, network
 // queues, partitions, nemesis steps) live in pure modules and are fed the clock from here.
 // A node that exits before its first init_ok failed to start: a harness error (the run is
 // unknown), reported with the node's own error line, never a crash of the system under test.
@@ -34,13 +34,14 @@ import { performance } from 'node:perf_hooks';
 import type { JsonObject, JsonValue } from '../base/json.js';
 import { Rng } from '../base/rng.js';
 import { formatHistoryLine } from '../check/history.js';
+import { ClientModel, HistoryRecorder, type ClientOp, type ClientWorkload, type CompletedOp } from './client_model.js';
 import { abbreviate, validateNodeLine } from './envelope.js';
+import { FINAL_READS_TIME_LIMIT_MS, FinalReads, type FinalReadBatch, type FinalReadSummary } from './final_reads.js';
 import { renderLatencyPlot } from './latency_plot.js';
-import { threadRngs } from './lin_kv.js';
-import { HistoryRecorder, LinKvClients, type CompletedOp } from './lin_kv_clients.js';
+import { LinKvWorkload, threadRngs } from './lin_kv.js';
 import { actionOutcomeValue, actionValue, NemesisPlanner, type NemesisAction, type NemesisKind } from './nemesis.js';
 import { SimNetwork, type Delivery } from './network.js';
-import type { TestOptions } from './options.js';
+import { isTxnWorkload, type TestOptions } from './options.js';
 import { NodeProcess, type ExitInfo, type ProcessRecord } from './processes.js';
 import {
   buildResults,
@@ -49,6 +50,7 @@ import {
   EXPLANATIONS_FILE,
   explanationsText,
   formatSummary,
+  functionsOf,
   type BadLine,
   type Crash,
   type FaultInterval,
@@ -60,6 +62,7 @@ import {
 } from './results.js';
 import { deriveNodeSeed, NODE_SEED_ENV } from './seeds.js';
 import { describeStartupFailures, type StartupFailure } from './startup.js';
+import { readTxn, TxnClientWorkload } from './txn.js';
 import { checkWorkload, type WorkloadVerdict } from './verdict.js';
 
 export interface RunHooks {
@@ -104,6 +107,8 @@ export function initTimeoutMessage(node: string): string {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/** Maelstrom's client timeout for the txn workloads (its default RPC timeout). */
+const TXN_CLIENT_TIMEOUT_MS = 5000;
 const TIMEOUT_SWEEP_MS = 10;
 const MAX_LINE_CHARS = 16 * 1024 * 1024;
 /** Bytes of a node's stderr read to explain a failed start or a crash. */
@@ -304,7 +309,16 @@ class TestRun {
   private readonly freeSinceMs: number[] = [];
   private readonly network: SimNetwork<Payload>;
   /** The client threads: ops, sessions, timeouts and the history (the pure model, fed the clock here). */
-  private readonly clients: LinKvClients;
+  private readonly clients: ClientModel<ClientOp>;
+  /** The txn workload's clients (for the keys written), or null under lin-kv. */
+  private readonly txnWorkload: TxnClientWorkload | null;
+  /** The final reads while they run (txn workloads), and which thread runs which batch. */
+  private finalReads: FinalReads | null = null;
+  private finalReadSummary: FinalReadSummary | null = null;
+  private readonly finalBatchOf = new Map<number, FinalReadBatch>();
+  private finalTimer: NodeJS.Timeout | null = null;
+  private finalTimerAt = Infinity;
+  private finalWaiter: (() => void) | null = null;
   private readonly planner: NemesisPlanner;
   private readonly clientRng: Rng;
   private command: ResolvedCommand = { command: '', args: [] };
@@ -368,15 +382,33 @@ class TestRun {
       this.historyBuffer.push(`${formatHistoryLine(event)}\n`);
       this.scheduleFlush();
     });
-    this.clients = new LinKvClients(
+    // One stream per client thread: a thread's ops do not depend on when the others run.
+    const generatorRng = threadRngs(this.clientRng.fork(), options.concurrency);
+    let workload: ClientWorkload<ClientOp>;
+    if (isTxnWorkload(options.workload)) {
+      this.txnWorkload = new TxnClientWorkload(
+        {
+          workload: options.workload,
+          nodeCount: options.nodeCount,
+          concurrency: options.concurrency,
+          keyCount: options.keyCount,
+          maxTxnLength: options.maxTxnLength,
+          maxWritesPerKey: options.maxWritesPerKey,
+          keyDist: options.keyDist,
+        },
+        generatorRng,
+      );
+      workload = this.txnWorkload;
+    } else {
+      this.txnWorkload = null;
+      workload = new LinKvWorkload({ nodeCount: options.nodeCount, concurrency: options.concurrency, readFraction: options.readFraction }, generatorRng);
+    }
+    this.clients = new ClientModel(
+      workload,
       {
         nodeIds: this.nodeIds,
-        concurrency: options.concurrency,
-        // One stream per client thread: a thread's ops do not depend on when the others run.
-        generatorRng: threadRngs(this.clientRng.fork(), options.concurrency),
-        readFraction: options.readFraction,
-        // Maelstrom's lin-kv client timeout: max(10 × mean latency, 1 s).
-        timeout: Math.max(10 * options.latencyMs, 1000),
+        // Maelstrom's client timeouts: lin-kv max(10 × mean latency, 1 s); txn its default 5 s.
+        timeout: this.txnWorkload === null ? Math.max(10 * options.latencyMs, 1000) : TXN_CLIENT_TIMEOUT_MS,
         sessions: options.clientSessions,
         // Setup's init clients are c1..cN; the workers come next.
         firstClientNumber: options.nodeCount + 1,
@@ -463,6 +495,80 @@ class TestRun {
       for (const action of this.planner.healAll()) await this.perform(action);
       await this.waitForInflight();
     }
+    if (!this.aborted && this.txnWorkload !== null && this.options.finalReads) await this.runFinalReads(this.txnWorkload);
+  }
+
+  // ---------------------------------------------------------------- final reads
+
+  /**
+   * Reads every key ever written, after healing and once nothing is in flight; skipped when no
+   * txn committed (nothing it read could be checked against). Bounded: attempts per batch, and
+   * FINAL_READS_TIME_LIMIT_MS for starting them (those in flight then finish or time out).
+   */
+  private async runFinalReads(workload: TxnClientWorkload): Promise<void> {
+    const keys = workload.generator.keysWritten();
+    if (keys.length === 0 || this.okCount === 0) {
+      this.log(`raftkv-test: final reads skipped: ${keys.length === 0 ? 'no key was written' : 'no txn committed'}`);
+      return;
+    }
+    const plan = new FinalReads(keys, this.options.maxTxnLength);
+    this.finalReads = plan;
+    this.log(`raftkv-test: final reads of ${keys.length} key${keys.length === 1 ? '' : 's'}`);
+    const done = new Promise<void>((resolveDone) => (this.finalWaiter = resolveDone));
+    const budget = setTimeout(() => {
+      plan.stop();
+      this.checkFinalReadsDone();
+    }, FINAL_READS_TIME_LIMIT_MS);
+    this.dispatchFinalReads();
+    this.checkFinalReadsDone();
+    await this.untilAborted(done);
+    clearTimeout(budget);
+    if (this.finalTimer !== null) clearTimeout(this.finalTimer);
+    this.finalTimer = null;
+    this.finalTimerAt = Infinity;
+    this.finalWaiter = null;
+    this.finalReadSummary = plan.summary();
+    this.finalReads = null;
+    const summary = this.finalReadSummary;
+    this.log(
+      `raftkv-test: final reads: ${summary.keysRead} of ${summary.keys} keys read in ${summary.attempts} txn${summary.attempts === 1 ? '' : 's'}` +
+        (summary.keysUnread.length > 0 ? `; ${summary.keysUnread.length} not read` : ''),
+    );
+  }
+
+  /** Hands due final-read batches to free threads, preferring another node for each retry. */
+  private dispatchFinalReads(): void {
+    const plan = this.finalReads;
+    if (plan === null || this.aborted) return;
+    const now = this.nowMs();
+    while (this.freeThreads.length > 0) {
+      const batch = plan.take(now);
+      if (batch === undefined) break;
+      const preferred = this.nodeIds[(batch.id + batch.attempts - 1) % this.nodeIds.length];
+      const found = this.freeThreads.findIndex((thread) => this.clients.nodeOf(thread) === preferred);
+      const index = found === -1 ? 0 : found;
+      const thread = this.freeThreads[index] as number;
+      this.freeThreads.splice(index, 1);
+      this.finalBatchOf.set(thread, batch);
+      this.clients.startOp(thread, now, { op: readTxn(batch.keys) });
+    }
+    // A retry waits out its pause; a timer wakes the dispatch when the earliest one is due.
+    const readyAt = plan.nextReadyAt();
+    if (readyAt === undefined || this.freeThreads.length === 0 || readyAt >= this.finalTimerAt) return;
+    if (this.finalTimer !== null) clearTimeout(this.finalTimer);
+    this.finalTimerAt = readyAt;
+    this.finalTimer = setTimeout(
+      () => {
+        this.finalTimer = null;
+        this.finalTimerAt = Infinity;
+        this.dispatchFinalReads();
+      },
+      Math.max(0, readyAt - now),
+    );
+  }
+
+  private checkFinalReadsDone(): void {
+    if (this.finalReads?.finished === true && this.clients.inflight === 0) this.finalWaiter?.();
   }
 
   private setUpEndpoints(): void {
@@ -754,7 +860,22 @@ class TestRun {
   }
 
   private completed(op: CompletedOp): void {
-    this.ops.push({ process: op.process, f: op.op.f, key: op.op.key, type: op.type, invokeMs: op.invokedAt, completeMs: op.completedAt, error: op.error });
+    const batch = this.finalBatchOf.get(op.thread);
+    this.ops.push({
+      process: op.process,
+      f: op.op.f,
+      ...(op.op.key === undefined ? {} : { key: op.op.key }),
+      type: op.type,
+      invokeMs: op.invokedAt,
+      completeMs: op.completedAt,
+      error: op.error,
+      ...(batch === undefined ? {} : { final: true }),
+    });
+    if (batch !== undefined) {
+      this.finalBatchOf.delete(op.thread);
+      this.finalReads?.completed(batch, op.type, op.completedAt);
+      return;
+    }
     if (op.type === 'ok') this.okCount++;
   }
 
@@ -763,6 +884,11 @@ class TestRun {
     this.freeThreads.push(thread);
     this.freeSinceMs[thread] = now;
     if (this.clients.inflight === 0 && this.drainWaiter !== null) this.drainWaiter();
+    if (this.finalReads !== null) {
+      this.dispatchFinalReads();
+      this.checkFinalReadsDone();
+      return;
+    }
     this.dispatch();
   }
 
@@ -878,9 +1004,9 @@ class TestRun {
 
   private stopTimers(): void {
     for (const timer of [this.sweepTimer, this.progressTimer]) if (timer !== null) clearInterval(timer);
-    for (const timer of [this.dispatchTimer, this.netTimer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of [this.dispatchTimer, this.netTimer, this.finalTimer]) if (timer !== null) clearTimeout(timer);
     if (this.nemesisSleep !== null) clearTimeout(this.nemesisSleep.timer);
-    this.sweepTimer = this.progressTimer = this.dispatchTimer = this.netTimer = null;
+    this.sweepTimer = this.progressTimer = this.dispatchTimer = this.netTimer = this.finalTimer = null;
     this.netTimerAt = Infinity;
   }
 
@@ -943,7 +1069,11 @@ class TestRun {
     );
     const nodeSeeds: { [node: string]: number[] } = {};
     for (const record of this.processes) (nodeSeeds[record.node] ??= []).push(record.seed);
-    const workload = checkWorkload(this.history.events, { timeLimitS: this.options.checkTimeLimitS });
+    const options = this.options;
+    const workload = checkWorkload(this.history.events, {
+      timeLimitS: options.checkTimeLimitS,
+      ...(isTxnWorkload(options.workload) ? { txn: { workload: options.workload, models: options.consistencyModels } } : {}),
+    });
     const facts: RunFacts = {
       options: this.options,
       command: this.hooks.command ?? [],
@@ -969,23 +1099,29 @@ class TestRun {
       workload,
       keysUsed: this.clients.keysUsed,
       restarts: this.restarts,
+      finalReads: this.finalReadSummary,
     };
     const results = buildResults(facts);
     const resultsPath = join(this.outDir, 'results.json');
     writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(
       join(this.outDir, 'latency.svg'),
-      renderLatencyPlot(this.ops, this.faults, { title: `raftkv-test ${this.options.workload}: latency (seed ${this.options.seed})`, durationMs: endMs }),
+      renderLatencyPlot(this.ops, this.faults, {
+        title: `raftkv-test ${options.workload}: latency (seed ${options.seed})`,
+        durationMs: endMs,
+        functions: functionsOf(options.workload),
+      }),
     );
-    if (workload.timelineSvg !== null) writeFileSync(join(this.outDir, 'timeline.svg'), workload.timelineSvg);
+    if (workload.kind === 'lin-kv' && workload.timelineSvg !== null) writeFileSync(join(this.outDir, 'timeline.svg'), workload.timelineSvg);
+    if (workload.kind === 'txn') for (const picture of workload.pictures) writeFileSync(join(this.outDir, picture.file), picture.svg);
     if (workload.fullExplanations.length > 0) writeFileSync(join(this.outDir, EXPLANATIONS_FILE), explanationsText(workload));
     const summary = formatSummary(facts, results);
     writeFileSync(join(this.outDir, 'summary.txt'), `${summary}\n`);
-    const stats = computeStats(this.ops);
+    const stats = computeStats(this.ops, options.workload);
     return {
       valid: results.valid,
       exitCode: exitCodeFor(results.valid),
-      seed: this.options.seed,
+      seed: options.seed,
       outDir: this.outDir,
       dataDir: this.dataDir,
       results,

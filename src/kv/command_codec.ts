@@ -5,14 +5,19 @@
 
 import { isJsonObject, type JsonObject, type JsonValue } from '../base/json.js';
 import { err, ok, type Result } from '../base/result.js';
-import { isKvFunction, type KvOperation, type KvOutcome } from './operations.js';
+import { isKvFunction, type KvOperation, type KvOutcome, type MicroOp } from './operations.js';
+import { txnProblem } from './txn.js';
 
 export interface SessionTag {
   readonly session: number;
   readonly seq: number;
 }
 
-export type KvCommand = { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined } | { readonly kind: 'open_session' };
+export type KvCommand =
+  | { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined }
+  /** A whole transaction, one log entry: `ops` exactly as the client sent them (`{"kind":"txn","ops":[["r",1,null],...]}`). */
+  | { readonly kind: 'txn'; readonly ops: readonly MicroOp[]; readonly tag?: SessionTag | undefined }
+  | { readonly kind: 'open_session' };
 
 export type CommandOutcome = KvOutcome | { readonly type: 'open_session_ok'; readonly session: number };
 
@@ -25,12 +30,20 @@ export function encodeCommand(command: KvCommand): JsonValue {
 /** A command from an entry's data or a forward, or why it is not one. */
 export function decodeCommand(data: JsonValue | undefined): Result<KvCommand, string> {
   if (!isJsonObject(data)) return err('a command must be an object');
-  if (data['kind'] === 'open_session') return ok({ kind: 'open_session' });
-  if (data['kind'] !== 'op') return err(`unknown command kind ${JSON.stringify(data['kind'])}`);
-  const op = data['op'];
-  if (!isJsonObject(op)) return err('an op command needs an "op" object');
-  const problem = operationProblem(op);
-  if (problem !== undefined) return err(problem);
+  const kind = data['kind'];
+  if (kind === 'op') {
+    const op = data['op'];
+    if (!isJsonObject(op)) return err('an op command needs an "op" object');
+    const problem = operationProblem(op);
+    if (problem !== undefined) return err(problem);
+  } else if (kind === 'txn') {
+    const problem = txnProblem(data['ops']);
+    if (problem !== undefined) return err(problem);
+  } else if (kind === 'open_session') {
+    return ok({ kind: 'open_session' });
+  } else {
+    return err(`unknown command kind ${JSON.stringify(kind)}`);
+  }
   const tag = data['tag'];
   if (tag === undefined || tag === null) return ok(data as unknown as KvCommand);
   if (!isJsonObject(tag) || !isPositiveInteger(tag['session']) || !isPositiveInteger(tag['seq']))

@@ -1,12 +1,14 @@
-// How the state machine applies the commands of the log: key-value operations, optionally tagged
-// with a client session and sequence number (run at most once), and session openings (named by
-// their own log index); and the state machine's snapshot image. Pure and deterministic.
+// How the state machine applies the commands of the log: key-value operations and transactions,
+// optionally tagged with a client session and sequence number (run at most once), and session
+// openings (named by their own log index); and the state machine's snapshot image. Pure and
+// deterministic.
 
 import type { JsonValue } from '../base/json.js';
 import type { CommandOutcome, KvCommand } from './command_codec.js';
-import { sameKey, type KvStore } from './kv_store.js';
-import { KvErrorCode } from './operations.js';
+import { keySlot, sameKey, type KvStore } from './kv_store.js';
+import { KvErrorCode, type KvOutcome } from './operations.js';
 import type { SessionSnapshot, SessionTable } from './sessions.js';
+import { executeTxn, isReadOnlyTxn } from './txn.js';
 
 /** How often (in log entries) idle sessions are looked for. */
 const SESSION_SWEEP_INTERVAL = 1_024;
@@ -14,8 +16,8 @@ const SESSION_SWEEP_INTERVAL = 1_024;
 export function applyCommand(command: KvCommand, index: number, store: KvStore, sessions: SessionTable): CommandOutcome {
   if (index % SESSION_SWEEP_INTERVAL === 0) sessions.expireIdle(index);
   if (command.kind === 'open_session') return { type: 'open_session_ok', session: sessions.open(index) };
-  const { op, tag } = command;
-  if (tag === undefined) return store.apply(op);
+  const { tag } = command;
+  if (tag === undefined) return runCommand(command, store);
   const seen = sessions.check(tag.session, tag.seq, index);
   switch (seen.kind) {
     case 'duplicate':
@@ -45,16 +47,52 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
     case 'never-opened':
       return { type: 'error', code: KvErrorCode.malformedRequest, text: `session ${tag.session} was never opened: open one with open_session` };
     case 'run': {
-      const outcome = store.apply(op);
+      const outcome = runCommand(command, store);
       sessions.record(tag.session, tag.seq, outcome, index);
       return outcome;
     }
   }
 }
 
+function runCommand(command: KvCommand & { readonly kind: 'op' | 'txn' }, store: KvStore): KvOutcome {
+  return command.kind === 'op' ? store.apply(command.op) : executeTxn(command.ops, store);
+}
+
+/** Whether `command` only reads: it changes nothing, so a read path may serve it outside the log. */
+export function isReadOnlyCommand(command: KvCommand): boolean {
+  if (command.kind === 'op') return command.op.f === 'read';
+  return command.kind === 'txn' && isReadOnlyTxn(command.ops);
+}
+
 /** Whether applying `command` may change `key` (reads and session openings change nothing). */
 export function mayWriteKey(command: KvCommand, key: JsonValue): boolean {
-  return command.kind === 'op' && command.op.f !== 'read' && sameKey(command.op.key, key);
+  if (command.kind === 'op') return command.op.f !== 'read' && sameKey(command.op.key, key);
+  if (command.kind === 'txn') {
+    for (const op of command.ops) if (op[0] !== 'r' && sameKey(op[1], key)) return true;
+  }
+  return false;
+}
+
+/**
+ * The keys a read-only command reads, for mayWriteAnyKey: a read of one key is the key itself
+ * (no allocation); a txn's keys become a set, so checking an entry costs its own micro-ops only.
+ */
+export type ReadKeys = { readonly key: JsonValue } | { readonly slots: ReadonlySet<string> };
+
+export function readKeysOf(command: KvCommand): ReadKeys {
+  if (command.kind === 'op') return command.op; // the op has the key: nothing to allocate
+  if (command.kind === 'txn') return { slots: new Set(command.ops.map((op) => keySlot(op[1]))) };
+  return { slots: new Set() };
+}
+
+/** Whether applying `command` may change any of `keys`. */
+export function mayWriteAnyKey(command: KvCommand, keys: ReadKeys): boolean {
+  if (!('slots' in keys)) return mayWriteKey(command, keys.key);
+  if (command.kind === 'op') return command.op.f !== 'read' && keys.slots.has(keySlot(command.op.key));
+  if (command.kind === 'txn') {
+    for (const op of command.ops) if (op[0] !== 'r' && keys.slots.has(keySlot(op[1]))) return true;
+  }
+  return false;
 }
 
 /**

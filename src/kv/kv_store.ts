@@ -1,13 +1,15 @@
-// The key-value state machine: applies lin-kv operations to a map of JSON keys to JSON values.
-// Pure and deterministic: the same operations in the same order give the same replies and the
-// same state on every replica. Keys are compared by JSON equality, as Maelstrom compares them.
+// The key-value state machine: applies lin-kv operations to a map of JSON keys to JSON values,
+// and is the store transactions run against (get, put). Pure and deterministic: the same
+// operations in the same order give the same replies and the same state on every replica. Keys
+// are compared by JSON equality, as Maelstrom compares them. Values are never changed in place.
 
 import { canonicalJson, isJsonObject, jsonEqual, previewJson, type JsonValue } from '../base/json.js';
 import { KvErrorCode, type KvOperation, type KvOutcome } from './operations.js';
+import type { TxnStore } from './txn.js';
 
 const SNAPSHOT_VERSION = 1;
 
-export class KvStore {
+export class KvStore implements TxnStore {
   private readonly entries = new Map<string, JsonValue>();
 
   get size(): number {
@@ -70,6 +72,15 @@ export class KvStore {
     for (const [slot, value] of restored) this.entries.set(slot, value);
   }
 
+  /** The key's value, or undefined when it is missing. */
+  get(key: JsonValue): JsonValue | undefined {
+    return this.entries.get(keySlot(key));
+  }
+
+  put(key: JsonValue, value: JsonValue): void {
+    this.entries.set(keySlot(key), value);
+  }
+
   /** Read without applying anything: for reads served outside the log. */
   read(key: JsonValue): KvOutcome {
     return this.apply({ f: 'read', key });
@@ -81,8 +92,11 @@ export function sameKey(a: JsonValue, b: JsonValue): boolean {
   return a === b || keySlot(a) === keySlot(b);
 }
 
-/** Integers and strings are by far the common keys; give them a cheap canonical form. */
-function keySlot(key: JsonValue): string {
+/**
+ * A key's canonical form: two keys name the same entry exactly when their slots are equal.
+ * Integers and strings are by far the common keys; give them a cheap one.
+ */
+export function keySlot(key: JsonValue): string {
   if (typeof key === 'number') return `n${key}`;
   if (typeof key === 'string') return `s${key}`;
   return `j${canonicalJson(key)}`;

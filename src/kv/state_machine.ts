@@ -5,11 +5,12 @@
 
 import { assert } from '../base/assert.js';
 import type { JsonValue } from '../base/json.js';
-import { decodeCommand, type CommandOutcome } from './command_codec.js';
+import { decodeCommand, type CommandOutcome, type KvCommand } from './command_codec.js';
 import { applyCommand, restoreState, snapshotState } from './commands.js';
 import { KvStore } from './kv_store.js';
 import { KvErrorCode, type KvOutcome } from './operations.js';
 import { SessionTable } from './sessions.js';
+import { executeTxn, isReadOnlyTxn } from './txn.js';
 
 export class KvStateMachine {
   readonly store = new KvStore();
@@ -38,6 +39,16 @@ export class KvStateMachine {
   /** A read served outside the log, against the state as applied so far. */
   read(key: JsonValue): KvOutcome {
     return this.store.read(key);
+  }
+
+  /**
+   * A read-only command (a read, or a txn of reads only) served outside the log, against the
+   * state as applied so far: every key as of one applied index. Never changes anything.
+   */
+  query(command: KvCommand): KvOutcome {
+    if (command.kind === 'op' && command.op.f === 'read') return this.store.read(command.op.key);
+    assert(command.kind === 'txn' && isReadOnlyTxn(command.ops), () => `a ${command.kind} command that may write was served outside the log`);
+    return executeTxn(command.ops, this.store);
   }
 
   /** The deterministic image of the state at appliedIndex. */

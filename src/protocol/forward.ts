@@ -9,6 +9,7 @@ import { decodeCommand, encodeCommand, isPositiveInteger, type CommandOutcome } 
 import type { FieldResult } from './fields.js';
 import type { ClientRequest } from './lin_kv.js';
 import type { Body } from './message.js';
+import { parseTxnOk } from './txn.js';
 
 export const FORWARD_TYPE = 'kv_forward';
 export const FORWARD_RESULT_TYPE = 'kv_forward_result';
@@ -92,6 +93,8 @@ function parseOutcome(item: JsonObject): CommandOutcome | undefined {
       return { type: 'write_ok' };
     case 'cas_ok':
       return { type: 'cas_ok' };
+    case 'txn_ok':
+      return parseTxnOk(item);
     case 'error': {
       const code = item['code'];
       const text = item['text'];

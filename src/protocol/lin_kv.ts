@@ -45,6 +45,11 @@ export function parseKvOperation(type: KvRequestType, body: Body): FieldResult<K
 export function parseClientRequest(type: KvRequestType, body: Body): FieldResult<ClientRequest> {
   const op = parseKvOperation(type, body);
   if (!op.ok) return op;
+  return clientRequest(body, { kind: 'op', op: op.value });
+}
+
+/** The request of `command` (an op or a txn), with the body's optional session tag (session, seq) and min_index. */
+export function clientRequest(body: Body, command: KvCommand & { readonly kind: 'op' | 'txn' }): FieldResult<ClientRequest> {
   const session = body['session'];
   const seq = body['seq'];
   let tag: SessionTag | undefined;
@@ -55,7 +60,7 @@ export function parseClientRequest(type: KvRequestType, body: Body): FieldResult
   }
   const minIndex = optionalNonNegativeInteger(body, 'min_index');
   if (!minIndex.ok) return minIndex;
-  return ok({ command: { kind: 'op', op: op.value, ...(tag === undefined ? {} : { tag }) }, minIndex: minIndex.value ?? 0 });
+  return ok({ command: tag === undefined ? command : { ...command, tag }, minIndex: minIndex.value ?? 0 });
 }
 
 /** open_session takes no fields. */
@@ -82,7 +87,7 @@ function requireCarriable(body: Body, field: string): FieldResult<JsonValue> {
   return problem === undefined ? value : err(problem);
 }
 
-function uncarriable(value: JsonValue, field: string, depth: number): FieldError | undefined {
+export function uncarriable(value: JsonValue, field: string, depth: number): FieldError | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { field, problem: 'holds a number too large for JSON to carry (it reads as infinity); send it as a string' };
     if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER) {

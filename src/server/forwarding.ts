@@ -16,7 +16,7 @@ import {
   type ForwardResult,
 } from '../protocol/forward.js';
 import type { ClientRequest } from '../protocol/lin_kv.js';
-import { notProposed, timedOut, type Respond } from './requests.js';
+import { notProposed, outcomeUnknown, timedOut, type Respond } from './requests.js';
 
 export interface ForwardHost {
   now(): number;
@@ -119,7 +119,12 @@ export class Forwarder {
     for (const [leader, ops] of this.outgoing) this.sendItems(leader, forwardHead(this.epoch), ops.map(encodeForwardedOp));
     this.outgoing.clear();
     // Like client replies: every result reports something committed, or a failure.
-    for (const [origin, results] of this.results) this.sendItems(origin, FORWARD_RESULT_HEAD, results.map(encodeForwardResult));
+    for (const [origin, results] of this.results)
+      this.sendItems(
+        origin,
+        FORWARD_RESULT_HEAD,
+        results.map((result) => this.encodeResult(result)),
+      );
     this.results.clear();
   }
 
@@ -138,6 +143,21 @@ export class Forwarder {
       }
     }
     return window;
+  }
+
+  /**
+   * A result as it can travel. Reads of a txn may return more than one message carries (lists
+   * grow by appends, and a txn reads several keys): such a result is replaced by an indefinite
+   * error, since the txn may have written, rather than being lost on the way.
+   */
+  private encodeResult(result: ForwardResult): string {
+    const encoded = encodeForwardResult(result);
+    // At most three UTF-8 bytes per UTF-16 unit: only a long result is measured.
+    if (3 * encoded.length <= this.host.itemsBytes) return encoded;
+    const bytes = utf8Bytes(encoded);
+    if (bytes <= this.host.itemsBytes) return encoded;
+    const why = `the reply takes ${bytes} bytes, more than the ${this.host.itemsBytes} bytes a message between nodes can carry under the line limit (--max-line-bytes); the request may or may not have taken effect: send it to the leader, or read less in one request`;
+    return encodeForwardResult({ ...result, outcome: outcomeUnknown(why) });
   }
 
   private queueResult(origin: string, result: ForwardResult): void {

@@ -9,6 +9,7 @@ import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
 import { approximateJsonBytes } from '../base/json.js';
 import { encodeCommand } from '../kv/command_codec.js';
+import { isReadOnlyCommand } from '../kv/commands.js';
 import { KvStateMachine } from '../kv/state_machine.js';
 import type { ClientRequest } from '../protocol/lin_kv.js';
 import type { PeerBudget } from '../protocol/peer_budget.js';
@@ -111,9 +112,9 @@ export class Group {
    */
   serve(request: ClientRequest, respond: Respond, mayForward: boolean, commandBytes: number | undefined): boolean {
     const { command } = request;
-    if (command.kind === 'op' && command.op.f === 'read' && this.reads !== undefined) {
-      return this.reads.submit({ key: command.op.key, respond, minIndex: request.minIndex, request, mayForward });
-    }
+    // A lin-kv read or a txn of reads only: the read mode serves it, and it never enters the log
+    // (in 'log' mode there is no read path, and it is proposed like a write).
+    if (this.reads !== undefined && isReadOnlyCommand(command)) return this.reads.submit({ respond, minIndex: request.minIndex, request, mayForward });
     if (this.raft.role !== 'leader') return false;
     const { budget } = this.host;
     const bytes = commandBytes ?? commandSize(command, budget);

@@ -13,6 +13,7 @@ import type { FieldResult } from '../protocol/fields.js';
 import { FORWARD_RESULT_TYPE, FORWARD_TYPE, parseForward, parseForwardResults } from '../protocol/forward.js';
 import { KV_REQUEST_TYPES, parseClientRequest, parseOpenSession, type ClientRequest } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
+import { parseTxnRequest } from '../protocol/txn.js';
 import { parseRaftMessage, RAFT_MESSAGE_TYPES, type RaftMessage, type RaftNode } from '../raft/index.js';
 import type { KvStore } from '../kv/kv_store.js';
 import type { GroupId, GroupStorage } from '../storage/types.js';
@@ -90,6 +91,10 @@ export class KvNode implements NodeApp {
         ),
       );
     routes.set(
+      'txn',
+      route(parseTxnRequest, (incoming) => this.onClientRequest(incoming, incoming.request)),
+    );
+    routes.set(
       'open_session',
       route(parseOpenSession, (incoming) => this.onClientRequest(incoming, incoming.request)),
     );
@@ -161,6 +166,10 @@ export class KvNode implements NodeApp {
       reply({ type: 'error', code: ErrorCode.notSupported, text: `client sessions need a node with one Raft group; this one runs ${this.groups.length}` }, 0);
       return;
     }
+    if (group === SPANS_GROUPS) {
+      reply(this.spansGroups(request), 0);
+      return;
+    }
     const admitted = this.admission.admit(request.command, this.pendingRequestCount, reply, this.appliedIndexOf(group));
     if (admitted !== undefined) this.serve(request, admitted.respond, true, admitted.bytes);
   }
@@ -180,6 +189,11 @@ export class KvNode implements NodeApp {
    */
   private serve(request: ClientRequest, respond: Respond, mayForward: boolean, commandBytes?: number): void {
     const group = this.groupOf(request);
+    if (group === SPANS_GROUPS) {
+      // Refused at its origin already, unless that node runs with another group count.
+      respond(this.spansGroups(request), this.appliedIndexOf(0));
+      return;
+    }
     if ((this.groups[group] as Group).serve(request, respond, mayForward, commandBytes)) return;
     if (!mayForward) {
       respond(notProposed(`${this.context.nodeId} is not the leader`), this.appliedIndexOf(group));
@@ -229,15 +243,39 @@ export class KvNode implements NodeApp {
     return parsed.ok ? ok({ group, message: parsed.value }) : err({ field: 'body', problem: parsed.error });
   }
 
+  /** The group that serves the request, or SPANS_GROUPS for a txn whose keys lie in several. */
   private groupOf(request: ClientRequest): GroupId {
     const { command } = request;
-    return command.kind === 'op' ? groupOfKey(command.op.key, this.groups.length) : 0;
+    if (command.kind === 'op') return groupOfKey(command.op.key, this.groups.length);
+    if (command.kind === 'open_session' || this.groups.length === 1) return 0;
+    const group = groupOfKey(command.ops[0]?.[1] ?? 0, this.groups.length);
+    for (const op of command.ops) if (groupOfKey(op[1], this.groups.length) !== group) return SPANS_GROUPS;
+    return group;
+  }
+
+  /**
+   * A txn whose keys lie in several groups would need an atomic commit across Raft logs, which
+   * comes with regions. Definite: it is refused before anything is proposed.
+   */
+  private spansGroups(request: ClientRequest): CommandOutcome {
+    const groups = new Set<number>();
+    if (request.command.kind === 'txn') for (const op of request.command.ops) groups.add(groupOfKey(op[1], this.groups.length));
+    return {
+      type: 'error',
+      code: ErrorCode.notSupported,
+      text:
+        `this txn's keys lie in ${groups.size} of this node's ${this.groups.length} Raft groups (${[...groups].sort((a, b) => a - b).join(', ')}; --groups splits keys by a hash), ` +
+        'and a txn across groups is not supported yet (it comes with regions); it was not run: keep each txn within one group, or run with --groups 1',
+    };
   }
 
   private appliedIndexOf(group: GroupId): number {
     return (this.groups[group] as Group).machine.appliedIndex;
   }
 }
+
+/** groupOf's answer for a txn whose keys lie in more than one group. */
+const SPANS_GROUPS = -1;
 
 interface GroupedRaftMessage {
   readonly group: GroupId;

@@ -3,7 +3,7 @@
 // lease serves reads with no network hop (RaftNode.followerReadPoint says why that is
 // linearizable). Without a lease, a read takes the ReadIndex path (or goes to the leader).
 
-import { mayWriteKey } from '../kv/commands.js';
+import { mayWriteAnyKey, readKeysOf } from '../kv/commands.js';
 import { decodeCommand } from '../kv/command_codec.js';
 import type { Ready } from '../raft/index.js';
 import { expireWaiting, type AppliedReads, type ReadHost, type ReadIndexReads, type ReadPath, type ReadRequest } from './read_paths.js';
@@ -77,23 +77,26 @@ export class LeaseReads implements ReadPath {
     const lastWrite = this.lastUnappliedWrite(read);
     if (lastWrite === undefined) return false;
     const index = Math.max(readPoint, lastWrite, read.minIndex);
-    if (index <= host.machine.appliedIndex) read.respond(host.machine.read(read.key), host.machine.appliedIndex);
+    if (index <= host.machine.appliedIndex) read.respond(host.machine.query(read.request.command), host.machine.appliedIndex);
     else this.awaitingWrites.push({ ...read, index, deadlineTick: host.now() + host.forwardTimeoutTicks });
     return true;
   }
 
-  /** The last entry after the applied one that may write the read's key (0 if none); undefined past the search bound. */
+  /** The last entry after the applied one that may write a key the read reads (0 if none); undefined past the search bound. */
   private lastUnappliedWrite(read: ReadRequest): number | undefined {
     const { raft, machine } = this.host;
     const from = machine.appliedIndex + 1;
     const to = raft.lastIndex + 1;
     if (to - from > MAX_LEASE_READ_SCAN) return undefined;
+    if (to === from) return 0;
+    // A read-only txn is served at one applied index for all its keys: past the last write to any of them.
+    const keys = readKeysOf(read.request.command);
     let last = 0;
     for (const entry of raft.logEntries(from, to)) {
       if (entry.kind !== 'normal') continue;
       const command = decodeCommand(entry.data);
       // An entry that is no command changes nothing (the state machine refuses it alike).
-      if (command.ok && mayWriteKey(command.value, read.key)) last = entry.index;
+      if (command.ok && mayWriteAnyKey(command.value, keys)) last = entry.index;
     }
     return last;
   }

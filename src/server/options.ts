@@ -9,9 +9,18 @@
 export const READ_MODES = ['log', 'read-index', 'lease', 'follower', 'bounded-staleness'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
 
+/**
+ * How a txn runs. 'batch': the whole txn is one log entry, run at apply in log order: all or
+ * nothing, strict-serializable, never aborts; a txn of reads only takes the read mode and never
+ * enters the log. ('occ' and 'si' are to come.)
+ */
+export const TXN_MODES = ['batch'] as const;
+export type TxnMode = (typeof TXN_MODES)[number];
+
 export interface KvServerOptions {
   /** How reads are made linearizable (see README, "Read modes"). */
   readonly readMode: ReadMode;
+  readonly txnMode: TxnMode;
   /**
    * Raft groups this node hosts, each holding the keys groupOfKey maps to it (a fixed split);
    * every node of a cluster must run with the same number. Client sessions need a single group.
@@ -43,6 +52,7 @@ export interface KvServerOptions {
 
 export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   readMode: 'read-index',
+  txnMode: 'batch',
   groupCount: 1,
   electionTimeoutTicks: 20,
   heartbeatTicks: 3,

@@ -1,17 +1,16 @@
 // How a group serves reads outside the log, one path per read mode behind one interface (see the
-// README's "Read modes"). Every path ends in AppliedReads: a read with a confirmed read point
+// README's "Read modes"). A read is a lin-kv read or a txn of reads only, served against the state
+// as of one applied index. Every path ends in AppliedReads: a read with a confirmed read point
 // waits there until the state machine has applied that far (and the client's min_index). The
 // queues a path owns are bounded by the node's admission; each waiting read has a deadline.
 
-import type { JsonValue } from '../base/json.js';
 import type { KvStateMachine } from '../kv/state_machine.js';
 import type { ClientRequest } from '../protocol/lin_kv.js';
 import type { RaftNode, Ready } from '../raft/index.js';
 import { notProposed, type Respond } from './requests.js';
 
-/** A read as its path sees it. */
+/** A read as its path sees it: `request` holds a read-only command (isReadOnlyCommand). */
 export interface ReadRequest {
-  readonly key: JsonValue;
   readonly respond: Respond;
   /** Served once applied >= minIndex as well as the read point (read-your-writes). */
   readonly minIndex: number;
@@ -71,7 +70,7 @@ export class AppliedReads {
   /** Serves the read once the state machine reached `readPoint` and the client's minimum. */
   serveAt(readPoint: number, read: ReadRequest): void {
     const index = Math.max(readPoint, read.minIndex);
-    if (index <= this.host.machine.appliedIndex) read.respond(this.host.machine.read(read.key), index);
+    if (index <= this.host.machine.appliedIndex) read.respond(this.host.machine.query(read.request.command), index);
     else this.waiting.push({ ...read, index, deadlineTick: this.host.now() + this.host.forwardTimeoutTicks });
   }
 
@@ -81,7 +80,7 @@ export class AppliedReads {
     const waiting = this.waiting;
     this.waiting = [];
     for (const read of waiting) {
-      if (read.index <= applied) read.respond(this.host.machine.read(read.key), read.index);
+      if (read.index <= applied) read.respond(this.host.machine.query(read.request.command), read.index);
       else this.waiting.push(read);
     }
   }

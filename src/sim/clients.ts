@@ -1,5 +1,5 @@
 // The simulator's side of the lin-kv clients: drives the shared client model
-// (src/harness/lin_kv_clients.ts, the one the harness drives too) on virtual time. Workers think
+// (src/harness/client_model.ts with the lin-kv workload, as the harness does) on virtual time. Workers think
 // a random while between ops; timeouts are exact timers; replies arrive as encoded lines through
 // the real codec. Liveness probes (one per node: a write, then a read, of a key of each Raft
 // group, each step tried again until it succeeds) are extra threads of the same model and share
@@ -9,8 +9,8 @@ import { assert } from '../base/assert.js';
 import type { JsonObject } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
 import type { HistoryEvent } from '../check/history.js';
-import { threadRngs, type KvOp } from '../harness/lin_kv.js';
-import { HistoryRecorder, LinKvClients, type CompletedOp } from '../harness/lin_kv_clients.js';
+import { ClientModel, HistoryRecorder, type CompletedOp } from '../harness/client_model.js';
+import { LinKvWorkload, threadRngs, type KvOp } from '../harness/lin_kv.js';
 import { decodeMessage } from '../protocol/message.js';
 import { groupOfKey } from '../server/key_split.js';
 
@@ -55,7 +55,7 @@ const PROBE_RETRY_US = 20_000;
 
 export class SimClients {
   private readonly recorder = new HistoryRecorder(1000);
-  private readonly model: LinKvClients;
+  private readonly model: ClientModel<KvOp>;
   private readonly probes: Probe[] = [];
   private readonly probeByThread = new Map<number, Probe>();
   /** One key of each Raft group, for the probes. */
@@ -74,12 +74,10 @@ export class SimClients {
   ) {
     const concurrency = 2 * nodeIds.length * config.groupCount;
     this.probeKeys = probeKeys(config.groupCount);
-    this.model = new LinKvClients(
+    this.model = new ClientModel(
+      new LinKvWorkload({ nodeCount: nodeIds.length, concurrency, processLimit: config.processLimit }, threadRngs(rng.fork(), concurrency)),
       {
         nodeIds,
-        concurrency,
-        generatorRng: threadRngs(rng.fork(), concurrency),
-        processLimit: config.processLimit,
         timeout: config.timeoutUs,
         sessions: config.sessions,
         firstClientNumber: 1,
@@ -167,7 +165,7 @@ export class SimClients {
     this.model.onReply(decoded.message.dest, decoded.message.body as JsonObject, this.now());
   }
 
-  private completed(op: CompletedOp): void {
+  private completed(op: CompletedOp<KvOp>): void {
     if (op.type === 'ok') this.okCount++;
     else if (op.type === 'fail') this.failCount++;
     else this.infoCount++;

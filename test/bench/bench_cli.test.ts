@@ -75,4 +75,48 @@ describe('raftkv-test bench', () => {
     // Valid runs leave no harness directories behind.
     expect(existsSync(join(out, 'runs'))).toBe(false);
   });
+
+  it('benchmarks a txn workload: committed txns/s, abort rate, txn latency and server messages per txn, no ceiling', () => {
+    const out = join(dir, 'txn');
+    const node = join(REPO_ROOT, 'test', 'nodes', 'txn-single-copy.mjs');
+    const args = [
+      '-w',
+      'txn-list-append',
+      '--bin',
+      node,
+      '--nodes',
+      '2',
+      '--latency',
+      '0',
+      '--clients',
+      '2n',
+      '--time-limit',
+      '1',
+      '--reps',
+      '1',
+      '--seed',
+      '17',
+      '--out',
+      out,
+    ];
+    const result = run(args, 40_000);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '| nodes | latency ms | read mode | load | clients | committed txns/s | abort rate | txn p50 ms | txn p99 ms | server msgs/txn | verdict |',
+    );
+    const row = result.stdout.split('\n').find((line) => line.startsWith('| 2 | 0 | node default | closed 2n | 4 |'));
+    const cells = (row ?? '').split('|').map((cell) => cell.trim());
+    expect(Number(cells[6]), result.stdout).toBeGreaterThan(0);
+    expect(cells[7]).toBe('0%');
+    expect(Number(cells[8])).toBeGreaterThan(0);
+    expect(Number(cells[10])).toBeGreaterThan(0);
+    expect(cells[11]).toBe('valid');
+    expect(result.stderr).toMatch(/committed txns\/s, abort rate 0\.0%, valid/);
+    const json = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
+      ceiling: unknown[];
+      cells: { summary: { txn: { txnP50Ms: { median: number } } } }[];
+    };
+    expect(json.ceiling).toEqual([]);
+    expect(json.cells[0]?.summary.txn.txnP50Ms.median).toBeGreaterThan(0);
+  });
 });

@@ -34,6 +34,33 @@ describe('bin/raftkv-test', () => {
     // What a seed repeats, and what it cannot.
     expect(help.stdout).toContain("each node's RAFTKV_SEED");
     expect(help.stdout).toContain('It cannot repeat what timing decides');
+    // The txn workloads and every flag of theirs.
+    for (const text of [
+      'txn-list-append or txn-rw-register',
+      '--consistency-models',
+      '--key-count',
+      '--max-txn-length',
+      '--max-writes-per-key',
+      '--key-dist',
+      '--final-reads',
+      '--no-final-reads',
+      'Client timeout 5 s',
+    ]) {
+      expect(help.stdout, text).toContain(text);
+    }
+  });
+
+  it('refuses bad txn arguments with status 254 and a clear message', () => {
+    const node = join(NODES_DIR, 'txn-single-copy.mjs');
+    const badModel = run(['test', '-w', 'txn-list-append', '--bin', node, '--consistency-models', 'linearizable']);
+    expect(badModel.status).toBe(254);
+    expect(badModel.stderr).toContain('unknown model "linearizable"; the models are strict-serializable, serializable,');
+    const sessions = run(['test', '-w', 'txn-rw-register', '--bin', node, '--client-sessions']);
+    expect(sessions.status).toBe(254);
+    expect(sessions.stderr).toContain('--client-sessions is for lin-kv only');
+    const linKvModel = run(['test', '-w', 'lin-kv', '--bin', LOCAL_KV, '--concurrency', '2n', '--consistency-models', 'serializable']);
+    expect(linKvModel.status).toBe(254);
+    expect(linKvModel.stderr).toContain('lin-kv is checked for linearizability only');
   });
 
   it('refuses bad arguments with status 254 and a clear message', () => {

@@ -11,7 +11,7 @@ describe('lin-kv clients', () => {
     const generator = new LinKvGenerator({ nodeCount: 3, concurrency: 12 }, new Rng(1));
     expect([0, 1, 2, 3, 4, 5, 6].map((t) => generator.nodeIndexOf(t))).toEqual([0, 1, 2, 0, 1, 2, 0]);
     for (let t = 0; t < 12; t++) {
-      const op = generator.nextOp(t);
+      const op = generator.nextOp(t, t);
       expect(op.key).toBe(t < 6 ? 0 : 1);
       if (t % 6 < 3) expect(op.f).toBe('read');
       else expect(op.f).not.toBe('read');
@@ -20,7 +20,7 @@ describe('lin-kv clients', () => {
 
   it('mixes write and cas 1:2 with values 0..4, cas from and to independent', () => {
     const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 2 }, new Rng(3));
-    const ops = Array.from({ length: 6000 }, () => generator.nextOp(1));
+    const ops = Array.from({ length: 6000 }, () => generator.nextOp(1, 1));
     const writes = ops.filter((op) => op.f === 'write');
     const cas = ops.filter((op) => op.f === 'cas');
     expect(writes.length / ops.length).toBeGreaterThan(0.28);
@@ -32,20 +32,17 @@ describe('lin-kv clients', () => {
   it('moves a group to a fresh key once 20 distinct processes have touched its key', () => {
     const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 4 }, new Rng(1));
     // Two groups of two threads: keys 0 and 1; fresh keys start at 2.
-    expect(generator.nextOp(0).key).toBe(0);
-    expect(generator.nextOp(1).key).toBe(0);
-    expect(generator.nextOp(2).key).toBe(1);
-    // Each info result gives the thread a new process (old + concurrency).
-    for (let crash = 1; crash <= 18; crash++) {
-      generator.crashed(0);
-      expect(generator.processOf(0)).toBe(4 * crash);
-      expect(generator.nextOp(0).key).toBe(0);
-    }
+    expect(generator.nextOp(0, 0).key).toBe(0);
+    expect(generator.nextOp(1, 1).key).toBe(0);
+    expect(generator.nextOp(2, 2).key).toBe(1);
+    // Thread 0 as 18 further processes (as the client model renumbers it after info results).
+    for (let crash = 1; crash <= 18; crash++) expect(generator.nextOp(0, 4 * crash).key).toBe(0);
+    // A process seen before does not count again.
+    expect(generator.nextOp(1, 1).key).toBe(0);
     // 20 processes have touched key 0 (thread 1's process and 19 of thread 0's); one more moves on.
-    generator.crashed(0);
-    expect(generator.nextOp(0).key).toBe(2);
-    expect(generator.nextOp(1).key).toBe(2);
-    expect(generator.nextOp(2).key).toBe(1);
+    expect(generator.nextOp(0, 4 * 19).key).toBe(2);
+    expect(generator.nextOp(1, 1).key).toBe(2);
+    expect(generator.nextOp(2, 2).key).toBe(1);
     expect(generator.keysUsed).toBe(3);
   });
 
@@ -112,7 +109,7 @@ describe('LinKvGenerator with a read fraction (raftkv extension)', () => {
   const share = (readFraction: number, seed: number): number => {
     const generator = new LinKvGenerator({ nodeCount: 3, concurrency: 6, readFraction }, new Rng(seed));
     let reads = 0;
-    for (let i = 0; i < 6_000; i++) if (generator.nextOp(i % 6).f === 'read') reads++;
+    for (let i = 0; i < 6_000; i++) if (generator.nextOp(i % 6, i % 6).f === 'read') reads++;
     return reads / 6_000;
   };
 
@@ -136,7 +133,7 @@ describe('LinKvGenerator with one Rng per thread (repeatable runs)', () => {
       const open = remaining.flatMap((count, thread) => (count > 0 ? [thread] : []));
       const thread = order.pick(open);
       remaining[thread] = (remaining[thread] as number) - 1;
-      const op = generator.nextOp(thread);
+      const op = generator.nextOp(thread, thread);
       (out[thread] as string[]).push(`${op.f} ${JSON.stringify(op.value)}`);
     }
     return out;
@@ -152,19 +149,20 @@ describe('LinKvGenerator with one Rng per thread (repeatable runs)', () => {
   it("numbers each group's keys on its own: one group's moves never shift another's keys", () => {
     const generator = new LinKvGenerator({ nodeCount: 1, concurrency: 6, processLimit: 2 }, threadRngs(new Rng(1), 6));
     // Three groups of two threads: keys g, g + 3, g + 6, ...
-    expect([0, 2, 4].map((thread) => generator.nextOp(thread).key)).toEqual([0, 1, 2]);
+    expect([0, 2, 4].map((thread) => generator.nextOp(thread, thread).key)).toEqual([0, 1, 2]);
+    // Thread 1 runs as processes 1, 7, 13, ... (+ concurrency after each info result).
+    let process1 = 1;
     for (let move = 1; move <= 3; move++) {
-      generator.nextOp(1);
-      generator.crashed(1);
+      generator.nextOp(1, process1);
+      process1 += 6;
       // Group 0 had two processes on its key; thread 1's new process moves it on.
-      expect(generator.nextOp(1).key).toBe(3 * move);
-      generator.crashed(1);
+      expect(generator.nextOp(1, process1).key).toBe(3 * move);
+      process1 += 6;
     }
     // Groups 1 and 2 are where they were, and their own next key does not depend on group 0.
-    expect([2, 4].map((thread) => generator.nextOp(thread).key)).toEqual([1, 2]);
-    generator.nextOp(3);
-    generator.crashed(3);
-    expect(generator.nextOp(3).key).toBe(4);
+    expect([2, 4].map((thread) => generator.nextOp(thread, thread).key)).toEqual([1, 2]);
+    generator.nextOp(3, 3);
+    expect(generator.nextOp(3, 9).key).toBe(4);
     expect(generator.keysUsed).toBe(4 + 2 + 1);
   });
 

@@ -105,7 +105,9 @@ describe('raftkv-test test options', () => {
 
   it('rejects bad values with clear messages', () => {
     expect(rejection(['--concurrency', '2n'])).toMatch(/--bin FILE is required/);
-    expect(rejection(['--bin', 'b', '-w', 'broadcast', '--concurrency', '2n'])).toMatch(/does not run yet; supported: lin-kv/);
+    expect(rejection(['--bin', 'b', '-w', 'broadcast', '--concurrency', '2n'])).toMatch(
+      /does not run yet; supported: lin-kv, txn-list-append, txn-rw-register/,
+    );
     expect(rejection(['--bin', 'b', '-w', 'frobnicate', '--concurrency', '2n'])).toMatch(/unknown workload/);
     expect(rejection(['--bin', 'b', '--concurrency', '2n', '--latency-dist', 'exponential'])).toMatch(/exponential needs a mean latency above 0/);
     expect(rejection(['--bin', 'b', '--concurrency', '2n', '--latency-dist', 'pareto'])).toMatch(/constant, uniform, exponential/);
@@ -133,5 +135,111 @@ describe('raftkv-test test options', () => {
     expect(made.ok && made.value.seed).toBe(5);
     const bad = makeTestOptions({ bin: 'b', nodeCount: 3, concurrency: 4 });
     expect(bad.ok).toBe(false);
+  });
+});
+
+describe('raftkv-test test options for the txn workloads', () => {
+  it("has Maelstrom's and Elle's defaults, any concurrency, and final reads on", () => {
+    for (const workload of ['txn-list-append', 'txn-rw-register'] as const) {
+      const options = parse(['-w', workload, '--bin', 'b', '--node-count', '3']);
+      expect(options).toMatchObject({
+        workload,
+        concurrency: 3,
+        keyCount: 10,
+        maxTxnLength: 4,
+        maxWritesPerKey: 16,
+        keyDist: 'exponential',
+        consistencyModels: ['strict-serializable'],
+        finalReads: true,
+        clientSessions: false,
+        readFraction: undefined,
+      });
+    }
+    // lin-kv carries the defaults but checks no model and reads nothing at the end.
+    expect(parse(['--bin', 'b', '--concurrency', '2n'])).toMatchObject({ consistencyModels: [], finalReads: false });
+  });
+
+  it('reads every txn option', () => {
+    const options = parse([
+      '-w',
+      'txn-rw-register',
+      '--bin',
+      'b',
+      '--key-count',
+      '3',
+      '--max-txn-length=8',
+      '--max-writes-per-key',
+      '100',
+      '--key-dist',
+      'uniform',
+      '--consistency-models',
+      'serializable, snapshot-isolation',
+      '--no-final-reads',
+    ]);
+    expect(options).toMatchObject({
+      keyCount: 3,
+      maxTxnLength: 8,
+      maxWritesPerKey: 100,
+      keyDist: 'uniform',
+      consistencyModels: ['serializable', 'snapshot-isolation'],
+      finalReads: false,
+    });
+    expect(parse(['-w', 'txn-list-append', '--bin', 'b', '--final-reads']).finalReads).toBe(true);
+  });
+
+  it("splits --consistency-models on commas and whitespace (Maelstrom's ' , ' too), drops repeats, and lists the models on a bad name", () => {
+    const models = (text: string): readonly string[] => parse(['-w', 'txn-list-append', '--bin', 'b', '--consistency-models', text]).consistencyModels;
+    expect(models('read-committed')).toEqual(['read-committed']);
+    expect(models('serializable,strict-serializable')).toEqual(['serializable', 'strict-serializable']);
+    expect(models('serializable , read-uncommitted')).toEqual(['serializable', 'read-uncommitted']);
+    expect(models(' repeatable-read  serializable,serializable ')).toEqual(['repeatable-read', 'serializable']);
+    const unknown = rejection(['-w', 'txn-list-append', '--bin', 'b', '--consistency-models', 'serializable,linearizable']);
+    expect(unknown).toContain('unknown model "linearizable"');
+    expect(unknown).toContain('strict-serializable, serializable, snapshot-isolation, repeatable-read, read-committed, read-uncommitted');
+    expect(rejection(['-w', 'txn-list-append', '--bin', 'b', '--consistency-models', ' , '])).toMatch(/needs at least one of strict-serializable/);
+  });
+
+  it('refuses bad txn values with clear messages', () => {
+    const txn = ['-w', 'txn-list-append', '--bin', 'b'];
+    expect(rejection([...txn, '--key-count', '0'])).toMatch(/--key-count must be an integer from 1/);
+    expect(rejection([...txn, '--max-txn-length', 'x'])).toMatch(/--max-txn-length must be an integer from 1/);
+    expect(rejection([...txn, '--max-writes-per-key', '2.5'])).toMatch(/--max-writes-per-key must be an integer from 1/);
+    expect(rejection([...txn, '--key-dist', 'zipf'])).toMatch(/--key-dist must be one of exponential, uniform; got "zipf"/);
+    expect(rejection([...txn, '--final-reads', '--no-final-reads'])).toMatch(/contradict/);
+  });
+
+  it('refuses what does not fit the workload: lin-kv flags in txn runs, txn flags and models in lin-kv runs', () => {
+    const txn = ['-w', 'txn-list-append', '--bin', 'b'];
+    expect(rejection([...txn, '--client-sessions'])).toMatch(/--client-sessions is for lin-kv only: raftkv's sessions do not cover txns yet/);
+    expect(rejection([...txn, '--read-fraction', '0.9'])).toMatch(/--read-fraction applies to lin-kv only/);
+    const linKv = ['--bin', 'b', '--concurrency', '2n'];
+    for (const flag of [
+      ['--key-count', '3'],
+      ['--max-txn-length', '2'],
+      ['--max-writes-per-key', '4'],
+      ['--key-dist', 'uniform'],
+      ['--final-reads'],
+      ['--no-final-reads'],
+    ]) {
+      expect(rejection([...linKv, ...flag])).toBe(`${flag[0]} applies to the txn workloads (txn-list-append, txn-rw-register) only, not to lin-kv`);
+    }
+    expect(rejection([...linKv, '--consistency-models', 'serializable'])).toMatch(
+      /lin-kv is checked for linearizability only: --consistency-models takes only "linearizable"/,
+    );
+    expect(parse([...linKv, '--consistency-models', 'linearizable']).consistencyModels).toEqual([]);
+  });
+
+  it('builds programmatic txn options with the same validation', () => {
+    const made = makeTestOptions({
+      bin: 'b',
+      workload: 'txn-list-append',
+      nodeCount: 2,
+      concurrency: 3,
+      consistencyModels: ['serializable'],
+      finalReads: false,
+    });
+    expect(made.ok && made.value).toMatchObject({ concurrency: 3, consistencyModels: ['serializable'], finalReads: false, keyCount: 10 });
+    expect(makeTestOptions({ bin: 'b', workload: 'txn-list-append', clientSessions: true }).ok).toBe(false);
+    expect(makeTestOptions({ bin: 'b', concurrency: '2n', keyCount: 4 }).ok).toBe(false);
   });
 });

@@ -18,7 +18,7 @@ import {
   type ResultsDocument,
   type RunFacts,
 } from '../../src/harness/results.js';
-import { NO_CLIENT_OPERATION, type WorkloadVerdict } from '../../src/harness/verdict.js';
+import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict } from '../../src/harness/verdict.js';
 
 function op(f: OpRecord['f'], type: OpRecord['type'], invokeMs = 0, completeMs = 1): OpRecord {
   return { process: 0, f, key: 0, type, invokeMs, completeMs, error: undefined };
@@ -112,8 +112,9 @@ function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly option
   };
 }
 
-function workload(overrides: Partial<WorkloadVerdict>): WorkloadVerdict {
+function workload(overrides: Partial<LinKvVerdict>): LinKvVerdict {
   return {
+    kind: 'lin-kv',
     valid: true,
     keyCount: 1,
     failures: [],
@@ -281,5 +282,141 @@ describe('the summary says where it cuts', () => {
     const { summary } = summaryOf(facts());
     expect(summary.split('\n').at(-1)).toBe('VERDICT: valid (no anomaly found in 3 operations on 1 key)');
     expect(summary).not.toContain('why:');
+  });
+});
+
+describe('results of the txn workloads', () => {
+  function txnOp(type: OpRecord['type'], invokeMs = 0, completeMs = 1, extra: Partial<OpRecord> = {}): OpRecord {
+    return { process: 0, f: 'txn', type, invokeMs, completeMs, error: undefined, ...extra };
+  }
+
+  function txnWorkload(overrides: Partial<TxnVerdict> = {}): TxnVerdict {
+    return {
+      kind: 'txn',
+      valid: true,
+      models: [{ model: 'strict-serializable', valid: true, violatedBy: [] }],
+      anomalyNames: [],
+      results: { 'valid?': true },
+      summaryLines: ['txns: 3 (ok 3, fail 0, info 0)'],
+      explanations: [],
+      fullExplanations: [],
+      pictures: [],
+      notes: [],
+      elapsedMs: 1,
+      ...overrides,
+    };
+  }
+
+  const txnFacts = (overrides: Parameters<typeof facts>[0] = {}): RunFacts =>
+    facts({
+      ops: [txnOp('ok'), txnOp('ok'), txnOp('fail')],
+      workload: txnWorkload(),
+      keysUsed: 4,
+      ...overrides,
+      options: { workload: 'txn-list-append', concurrency: 2, ...overrides.options },
+    });
+
+  it('counts txns under f "txn", with error codes, the abort rate of the op phase, and throughput and latency without the final reads', () => {
+    const conflict = { code: 30, text: 'conflict' };
+    const ops = [
+      txnOp('ok', 0, 10),
+      txnOp('fail', 0, 2, { error: conflict }),
+      txnOp('fail', 0, 2, { error: conflict }),
+      txnOp('info', 0, 5000, { error: { code: 0, text: 'net-timeout' } }),
+      txnOp('ok', 1100, 1101, { final: true }),
+    ];
+    const finalReads = { keys: 2, batches: 1, attempts: 1, keysRead: 2, keysUnread: [] };
+    const f = txnFacts({ ops, finalReads });
+    const { results, summary } = summaryOf(f);
+    expect(computeStats(ops, 'txn-list-append')).toMatchObject({ valid: true, count: 5, okCount: 2, byF: { txn: { count: 5 } } });
+    const stats = results['stats'] as { 'by-f': Record<string, unknown>; 'error-codes': Record<string, number> };
+    expect(Object.keys(stats['by-f'])).toEqual(['txn']);
+    expect(stats['error-codes']).toEqual({ '30': 2, timeout: 1 });
+    const perf = results['perf'] as {
+      'ok-ops-per-s': number;
+      'ops-per-s': number;
+      'abort-rate': number;
+      'latency-ms': Record<string, { count: number; max: number }>;
+    };
+    expect(perf['ok-ops-per-s']).toBe(1);
+    expect(perf['ops-per-s']).toBe(4);
+    expect(perf['abort-rate']).toBe(0.5);
+    expect(Object.keys(perf['latency-ms'])).toEqual(['ok', 'txn']);
+    expect(perf['latency-ms']['txn']).toMatchObject({ count: 1, max: 10 });
+    expect((results['workload'] as { 'final-reads': unknown })['final-reads']).toEqual({
+      keys: 2,
+      txns: 1,
+      'keys-read': 2,
+      'keys-unread': [],
+      'keys-unread-count': 0,
+    });
+    expect((results['test'] as Record<string, unknown>)['consistency-models']).toEqual(['strict-serializable']);
+    expect(summary).toContain('ops: 5 (ok 2, fail 2, info 1); txn 5 (ok 2, fail 2, info 1); final reads: 2 of 2 keys read in 1 txn');
+    expect(summary).toContain('throughput: 1 committed txns/s; abort rate (30 txn-conflict) 50.0%; latency of committed txns: p50 10 ms');
+    expect(summary).toContain('  txns: 3 (ok 3, fail 0, info 0)');
+    expect(summary.split('\n').at(-1)).toBe('VERDICT: valid (no anomaly found in 5 txns over 4 keys; strict-serializable)');
+  });
+
+  it('calls a txn run in which nothing committed unknown, naming the errors, never invalid', () => {
+    const refused = { code: 10, text: 'not supported' };
+    const ops = [txnOp('fail', 0, 1, { error: refused }), txnOp('fail', 0, 1, { error: refused }), txnOp('info', 0, 1, { error: { code: 13, text: 'x' } })];
+    const { results, why, summary } = summaryOf(txnFacts({ ops, workload: txnWorkload({ valid: true }) }));
+    expect(results.valid).toBe('unknown');
+    expect(why).toEqual([
+      {
+        check: 'stats',
+        valid: 'unknown',
+        reason:
+          "nothing committed: none of the 3 txns succeeded (2 failed, 1 indeterminate; error 10 (not-supported) ×2, error 13 (crash) ×1), so there is nothing to check; the errors are in history.jsonl, the nodes' stderr in node-logs/",
+      },
+    ]);
+    expect(summary).toContain('UNKNOWN (stats): nothing committed');
+    // lin-kv keeps Jepsen's rule: no ok at all is invalid.
+    expect(computeStats([op('read', 'fail')]).valid).toBe(false);
+  });
+
+  it('names every model broken, with the anomalies and the pictures, and every model undecided', () => {
+    const workload = txnWorkload({
+      valid: false,
+      models: [
+        { model: 'strict-serializable', valid: false, violatedBy: ['G2-item', 'G-single-realtime'] },
+        { model: 'serializable', valid: false, violatedBy: ['G2-item'] },
+        { model: 'snapshot-isolation', valid: 'unknown', violatedBy: [] },
+      ],
+      anomalyNames: ['G2-item', 'G-single-realtime'],
+      pictures: [
+        { file: 'anomaly-G2-item.svg', svg: '<svg/>' },
+        { file: 'anomaly-G-single-realtime.svg', svg: '<svg/>' },
+      ],
+      notes: ['the cycle search ran out of steps'],
+      explanations: ['G2-item #1 of 1\n  T1 ...'],
+      fullExplanations: ['G2-item #1 of 1\n  T1 ...'],
+    });
+    const { results, why, summary } = summaryOf(
+      txnFacts({ workload, options: { consistencyModels: ['strict-serializable', 'serializable', 'snapshot-isolation'] } }),
+    );
+    expect(results.valid).toBe(false);
+    expect(why.map((reason) => `${reason.check} ${String(reason.valid)}: ${reason.reason}`)).toEqual([
+      'workload false: not strict-serializable: G2-item, G-single-realtime (explained above, drawn in anomaly-G2-item.svg, anomaly-G-single-realtime.svg)',
+      'workload false: not serializable: G2-item (explained above, drawn in anomaly-G2-item.svg, anomaly-G-single-realtime.svg)',
+      'workload unknown: the transactional check could not decide snapshot-isolation: the cycle search ran out of steps',
+    ]);
+    expect(summary).toContain(
+      '(history.jsonl, results.json, summary.txt, latency.svg, anomaly-G2-item.svg, anomaly-G-single-realtime.svg, explanations.txt, node-logs/)',
+    );
+    expect(summary).toContain('  G2-item #1 of 1');
+    expect((results['workload'] as { pictures: string[] }).pictures).toEqual(['anomaly-G2-item.svg', 'anomaly-G-single-realtime.svg']);
+  });
+
+  it('says when the transactional check gave no verdict', () => {
+    const { why } = summaryOf(txnFacts({ workload: txnWorkload({ valid: 'unknown', models: [], error: 'the checker failed: Error: boom\n at x' }) }));
+    expect(why).toEqual([{ check: 'workload', valid: 'unknown', reason: 'the transactional check gave no verdict: the checker failed: Error: boom' }]);
+  });
+
+  it('draws txns as diamonds with txn in the legend', () => {
+    const svg = renderLatencyPlot([txnOp('ok', 10, 11), txnOp('info', 20, 30)], [], { title: 't', durationMs: 100, functions: ['txn'] });
+    expect(svg).toContain('>txn</text>');
+    expect(svg).not.toContain('>cas</text>');
+    expect(svg.match(/<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+Z"/g)?.length).toBe(3);
   });
 });

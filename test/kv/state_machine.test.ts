@@ -42,6 +42,112 @@ describe('KvStateMachine', () => {
     });
   });
 
+  it('applies txn entries in log order, and answers a txn entry a peer garbled with 12 on every replica, changing nothing', () => {
+    const machine = new KvStateMachine();
+    expect(
+      machine.apply(1, {
+        kind: 'txn',
+        ops: [
+          ['append', 1, 'a'],
+          ['r', 1, null],
+        ],
+      }),
+    ).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['append', 1, 'a'],
+        ['r', 1, ['a']],
+      ],
+    });
+    const before = machine.snapshot();
+    expect(
+      machine.apply(2, {
+        kind: 'txn',
+        ops: [
+          ['append', 1, 'b'],
+          ['delete', 1, null],
+        ],
+      }),
+    ).toEqual({
+      type: 'error',
+      code: 12,
+      text: 'entry 2 is not a command (micro-op 1 ["delete",1,null] has the unknown function "delete"; the functions are "r", "w" and "append"); it changed nothing',
+    });
+    expect(machine.snapshot()).toBe(before);
+    expect(machine.read(1)).toEqual({ type: 'read_ok', value: ['a'] });
+  });
+
+  it('serves a read-only txn outside the log without changing anything, and refuses to serve one that writes', () => {
+    const machine = new KvStateMachine();
+    machine.apply(1, {
+      kind: 'txn',
+      ops: [
+        ['append', 'l', 1],
+        ['w', 'r', 7],
+      ],
+    });
+    const before = machine.snapshot();
+    expect(
+      machine.query({
+        kind: 'txn',
+        ops: [
+          ['r', 'l', null],
+          ['r', 'r', null],
+          ['r', 'missing', null],
+        ],
+      }),
+    ).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['r', 'l', [1]],
+        ['r', 'r', 7],
+        ['r', 'missing', null],
+      ],
+    });
+    expect(machine.query({ kind: 'op', op: { f: 'read', key: 'l' } })).toEqual({ type: 'read_ok', value: [1] });
+    expect(machine.snapshot()).toBe(before);
+    expect(machine.appliedIndex).toBe(1);
+    expect(() =>
+      machine.query({
+        kind: 'txn',
+        ops: [
+          ['r', 'l', null],
+          ['append', 'l', 2],
+        ],
+      }),
+    ).toThrow(/served outside the log/);
+    expect(() => machine.query({ kind: 'op', op: { f: 'write', key: 'l', value: 2 } })).toThrow(/served outside the log/);
+    expect(machine.snapshot()).toBe(before);
+  });
+
+  it('restores list values from a snapshot, and appends go on from them', () => {
+    const machine = new KvStateMachine();
+    machine.apply(1, {
+      kind: 'txn',
+      ops: [
+        ['append', 'l', 1],
+        ['append', 'l', 2],
+      ],
+    });
+    const copy = new KvStateMachine();
+    copy.restore(1, machine.snapshot());
+    expect(
+      copy.apply(2, {
+        kind: 'txn',
+        ops: [
+          ['append', 'l', 3],
+          ['r', 'l', null],
+        ],
+      }),
+    ).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['append', 'l', 3],
+        ['r', 'l', [1, 2, 3]],
+      ],
+    });
+  });
+
   it("decides with Maelstrom's error numbers", () => {
     expect(KvErrorCode).toEqual({
       malformedRequest: ErrorCode.malformedRequest,

@@ -67,3 +67,14 @@ describe('node options: Raft groups', () => {
     expect(run([], { RAFTKV_GROUPS: '65' })).toBe('RAFTKV_GROUPS must be an integer from 1 to 64; got "65"');
   });
 });
+
+describe('node options: txn mode', () => {
+  it('runs txns in batch mode unless told, takes it from the flag or RAFTKV_TXN_MODE, and says the other modes are not there yet', () => {
+    expect(run([])).toMatchObject({ txnMode: 'batch' });
+    expect(run(['--txn-mode', 'batch'])).toMatchObject({ txnMode: 'batch' });
+    expect(run([], { RAFTKV_TXN_MODE: 'batch' })).toMatchObject({ txnMode: 'batch' });
+    expect(run(['--txn-mode', 'occ'])).toBe('--txn-mode occ is not available yet: only batch runs now (occ and si are still to come)');
+    expect(run([], { RAFTKV_TXN_MODE: 'si' })).toBe('RAFTKV_TXN_MODE si is not available yet: only batch runs now (occ and si are still to come)');
+    expect(run(['--txn-mode', 'locking'])).toBe('--txn-mode must be one of batch; got "locking"');
+  });
+});

@@ -1,10 +1,11 @@
-// The lin-kv client model shared by the harness and the simulator, driven by hand: a fake clock,
-// a transport that records what is sent, and replies written by the test.
+// The client model shared by the harness and the simulator, driven by hand with the lin-kv
+// workload (and, in txn_clients.test.ts, the txn workload): a fake clock, a transport that
+// records what is sent, and replies written by the test.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/base/json.js';
 import { Rng } from '../../src/base/rng.js';
-import { threadRngs } from '../../src/harness/lin_kv.js';
-import { HistoryRecorder, LinKvClients, MAX_SESSION_ATTEMPTS, type CompletedOp } from '../../src/harness/lin_kv_clients.js';
+import { ClientModel, HistoryRecorder, MAX_SESSION_ATTEMPTS, type CompletedOp } from '../../src/harness/client_model.js';
+import { LinKvWorkload, threadRngs, type KvOp } from '../../src/harness/lin_kv.js';
 
 interface Sent {
   readonly clientId: string;
@@ -16,17 +17,19 @@ function setUp(options: { sessions?: boolean; nodes?: number; readFraction?: num
   const nodeIds = Array.from({ length: options.nodes ?? 1 }, (_, i) => `n${i}`);
   const concurrency = 2 * nodeIds.length;
   const sent: Sent[] = [];
-  const completed: CompletedOp[] = [];
+  const completed: CompletedOp<KvOp>[] = [];
   const free: { thread: number; now: number }[] = [];
   const malformed: string[] = [];
   const deadlines: { thread: number; msgId: number; at: number }[] = [];
   const history = new HistoryRecorder(1000);
-  const clients = new LinKvClients(
+  const workload = new LinKvWorkload(
+    { nodeCount: nodeIds.length, concurrency, ...(options.readFraction === undefined ? {} : { readFraction: options.readFraction }) },
+    threadRngs(new Rng(7), concurrency),
+  );
+  const clients = new ClientModel(
+    workload,
     {
       nodeIds,
-      concurrency,
-      generatorRng: threadRngs(new Rng(7), concurrency),
-      ...(options.readFraction === undefined ? {} : { readFraction: options.readFraction }),
       timeout: 100,
       sessions: options.sessions ?? false,
       firstClientNumber: 3,
@@ -47,7 +50,7 @@ function setUp(options: { sessions?: boolean; nodes?: number; readFraction?: num
   return { clients, sent, completed, free, malformed, deadlines, history, last, reply };
 }
 
-describe('the lin-kv client model', () => {
+describe('the client model with the lin-kv workload', () => {
   it('names threads c<first + t>, binds thread t to node t mod N and keeps one op in flight per thread', () => {
     const { clients, sent, deadlines, history } = setUp({ nodes: 3 });
     expect([0, 1, 2, 3].map((t) => [clients.clientIdOf(t), clients.nodeOf(t)])).toEqual([
@@ -74,7 +77,9 @@ describe('the lin-kv client model', () => {
     expect(clients.onReply('c77', { type: 'read_ok', value: 4, in_reply_to: 1 }, 5)).toBe(false);
     expect(completed).toHaveLength(0);
     reply({ type: 'read_ok', value: 4 }, 20, request);
-    expect(completed).toEqual([{ thread: 0, process: 0, op: { f: 'read', key: 0, value: null }, type: 'ok', error: undefined, invokedAt: 0, completedAt: 20 }]);
+    expect(completed).toEqual([
+      { thread: 0, process: 0, op: { f: 'read', key: 0, value: null }, type: 'ok', error: undefined, value: 4, invokedAt: 0, completedAt: 20 },
+    ]);
     expect(free).toEqual([{ thread: 0, now: 20 }]);
     expect(history.events.map((event) => [event.type, event.value, event.time])).toEqual([
       ['invoke', null, 0],
@@ -138,7 +143,7 @@ describe('the lin-kv client model', () => {
   });
 });
 
-describe('the lin-kv client model with sessions', () => {
+describe('the client model with the lin-kv workload and sessions', () => {
   /** A client model with one writer thread (thread 1) whose session 41 is open. */
   function withSession(readFraction = 0) {
     const setup = setUp({ sessions: true, readFraction });

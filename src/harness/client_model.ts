@@ -1,32 +1,73 @@
-// The lin-kv client threads as one pure model, driven by the harness (wall clock, real node
-// processes) and by the simulator (virtual time): which op each thread runs next, one request
-// per thread outstanding, the history, timeouts as completions, and raftkv's client sessions
-// (open one per thread, tag every op with (session, seq), send an indeterminate write or cas
-// again with the same seq up to MAX_SESSION_ATTEMPTS times). Time and transport are injected:
-// every entry point takes `now`, requests leave through ClientDriver.send, and timeouts come in
-// through expire (exact timers) or expireDue (a sweep). No clock, no timers, no I/O.
+// The client threads of every workload as one pure model, driven by the harness (wall clock, real
+// node processes) and by the simulator (virtual time): one request per thread outstanding, the
+// history, timeouts as completions, malformed replies counted, crashed processes renumbered, and
+// raftkv's client sessions (open one per thread, tag every op with (session, seq), send an
+// indeterminate op again with the same seq while its workload allows). A workload plugs in what
+// differs: its generator, request encoding, reply and timeout classification, session resends.
+// No clock, no timers, no I/O: every entry point takes `now`, requests leave through
+// ClientDriver.send, timeouts come in through expire (exact timers) or expireDue (a sweep).
 // Invariants: a thread has at most one request outstanding (an op or a session opening); every
-// invoke is completed exactly once; only the reply to the attempt awaited counts.
+// invoke is completed exactly once; only the reply to the attempt awaited counts; worker thread t
+// starts as process t and becomes process p + workerCount after each info outcome.
 
 import { assert } from '../base/assert.js';
 import type { JsonObject, JsonValue } from '../base/json.js';
-import type { Rng } from '../base/rng.js';
 import type { HistoryError, HistoryEvent } from '../check/history.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { abbreviate } from './envelope.js';
-import { classifyReply, classifyTimeout, encodeRequestBody, LinKvGenerator, type Completion, type KvOp } from './lin_kv.js';
 
-/** With client sessions: attempts at one write or cas before it is recorded as indeterminate. */
+/** With client sessions: attempts at one op before it is recorded as indeterminate. */
 export const MAX_SESSION_ATTEMPTS = 4;
 /** Malformed replies kept as examples for the report. */
 const MALFORMED_EXAMPLES = 10;
 
-/**
- * Errors that are the state machine's answer to the (session, seq) itself, which it remembers
- * and repeats to every attempt; any other definite error only says this attempt did not run.
- */
-function isStateMachineOutcome(code: number): boolean {
-  return code === ErrorCode.keyDoesNotExist || code === ErrorCode.preconditionFailed;
+/** One client operation as the history records it: `f`, an optional key, and the invocation's value. */
+export interface ClientOp {
+  readonly f: string;
+  readonly key?: number;
+  readonly value: JsonValue;
+}
+
+export type Completion =
+  | { readonly type: 'ok'; readonly value: JsonValue }
+  | { readonly type: 'fail'; readonly error: HistoryError }
+  | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string };
+
+/** The error recorded for a client timeout, as Maelstrom's :net-timeout. */
+export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
+
+/** Malformed replies are indeterminate (Maelstrom records the op as crashed: info). */
+export function malformedReply(reason: string): Completion {
+  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason };
+}
+
+/** A client session of raftkv's (not Maelstrom's): the node runs each (session, seq) once. */
+export interface SessionTag {
+  readonly session: number;
+  readonly seq: number;
+}
+
+/** What a workload plugs into the client model. */
+export interface ClientWorkload<O extends ClientOp> {
+  /** Worker threads: thread t is bound to node nodeIndexOf(t) for the whole run. */
+  readonly workerCount: number;
+  nodeIndexOf(thread: number): number;
+  /** The worker's next op; `process` is the thread's current process number. */
+  nextOp(thread: number, process: number): O;
+  /** Keys handed out so far. */
+  readonly keysUsed: number;
+  /** The request body as JSON text. */
+  encodeRequest(op: O, msgId: number, tag: SessionTag | undefined): string;
+  /** A reply matched to the op's request: ok (with the value to record), fail, info, or malformed info. */
+  classifyReply(op: O, body: JsonObject, withSession: boolean): Completion;
+  classifyTimeout(op: O): Completion;
+  /** In a session: may an indeterminate op be sent again with the same seq (the node runs it once)? */
+  mayResendInSession(op: O): boolean;
+  /**
+   * Error codes that are the state machine's answer to a (session, seq) itself, remembered and
+   * repeated to every attempt; any other definite error speaks only for the attempt it answers.
+   */
+  isRememberedOutcome(code: number): boolean;
 }
 
 /** One history shared by the clients and whoever else records into it (the harness's nemesis). */
@@ -55,14 +96,8 @@ export class HistoryRecorder {
   }
 }
 
-export interface LinKvClientOptions {
+export interface ClientModelOptions {
   readonly nodeIds: readonly string[];
-  /** Worker threads: whole groups of 2 × node-count (see LinKvGenerator). */
-  readonly concurrency: number;
-  /** The generator's randomness: one Rng per thread (repeatable whatever the timing) or one shared. */
-  readonly generatorRng: Rng | readonly Rng[];
-  readonly readFraction?: number | undefined;
-  readonly processLimit?: number;
   /** How long a request waits for its reply, in the driver's unit of time. */
   readonly timeout: number;
   readonly sessions: boolean;
@@ -71,31 +106,33 @@ export interface LinKvClientOptions {
   readonly history: HistoryRecorder;
 }
 
-export interface CompletedOp {
+export interface CompletedOp<O extends ClientOp = ClientOp> {
   readonly thread: number;
   readonly process: number;
-  readonly op: KvOp;
+  readonly op: O;
   readonly type: 'ok' | 'fail' | 'info';
   readonly error: HistoryError | undefined;
+  /** The recorded value: the reply's for ok, the invocation's otherwise. */
+  readonly value: JsonValue;
   readonly invokedAt: number;
   readonly completedAt: number;
 }
 
-export interface ClientDriver {
+export interface ClientDriver<O extends ClientOp = ClientOp> {
   /** Sends a request body (JSON text) from a client to its node. */
   send(clientId: string, nodeId: string, body: string): void;
   /** For drivers with exact timers: call expire(thread, msgId, now) at `at` (sweeping drivers ignore it). */
   deadline?(thread: number, msgId: number, at: number): void;
   /** Every completion, after it is in the history. */
-  completed?(op: CompletedOp): void;
+  completed?(op: CompletedOp<O>): void;
   /** The thread has nothing outstanding any more (an op completed, a session opening ended). */
   threadFree(thread: number, now: number): void;
   /** A reply that broke its schema (the op is recorded info); `count` of them so far. */
   malformed?(nodeId: string, reason: string, count: number): void;
 }
 
-interface InFlight {
-  readonly op: KvOp;
+interface InFlight<O> {
+  readonly op: O;
   readonly process: number;
   readonly invokedAt: number;
   /** In a session: the op's sequence number, the same on every attempt. */
@@ -105,44 +142,37 @@ interface InFlight {
   attempts: number;
 }
 
-interface ClientThread {
+interface ClientThread<O> {
   readonly index: number;
   readonly clientId: string;
   readonly nodeId: string;
-  /** Worker threads get their ops from the generator; extra threads are given theirs. */
+  /** Worker threads get their ops from the generator (or are given them); extra threads are always given theirs. */
   readonly worker: boolean;
+  /** A worker's current process number (extra threads are given one with each op). */
+  process: number;
   msgId: number;
   /** The node's session id once opened, and the last seq used in it. */
   session: number | null;
   seq: number;
   opening: { readonly msgId: number; readonly deadline: number } | null;
-  inflight: InFlight | null;
+  inflight: InFlight<O> | null;
 }
 
-export class LinKvClients {
-  private readonly generator: LinKvGenerator;
-  private readonly threads: ClientThread[] = [];
-  private readonly byClient = new Map<string, ClientThread>();
+export class ClientModel<O extends ClientOp> {
+  private readonly threads: ClientThread<O>[] = [];
+  private readonly byClient = new Map<string, ClientThread<O>>();
   private inflightCount = 0;
   sessionRetries = 0;
   malformedResponses = 0;
   readonly malformedExamples: string[] = [];
 
   constructor(
-    private readonly options: LinKvClientOptions,
-    private readonly driver: ClientDriver,
+    private readonly workload: ClientWorkload<O>,
+    private readonly options: ClientModelOptions,
+    private readonly driver: ClientDriver<O>,
   ) {
-    this.generator = new LinKvGenerator(
-      {
-        nodeCount: options.nodeIds.length,
-        concurrency: options.concurrency,
-        readFraction: options.readFraction,
-        ...(options.processLimit === undefined ? {} : { processLimit: options.processLimit }),
-      },
-      options.generatorRng,
-    );
-    for (let thread = 0; thread < options.concurrency; thread++) {
-      this.addThreadRecord(`c${options.firstClientNumber + thread}`, options.nodeIds[this.generator.nodeIndexOf(thread)] as string, true);
+    for (let thread = 0; thread < workload.workerCount; thread++) {
+      this.addThreadRecord(`c${options.firstClientNumber + thread}`, options.nodeIds[workload.nodeIndexOf(thread)] as string, true);
     }
   }
 
@@ -151,9 +181,10 @@ export class LinKvClients {
     return this.addThreadRecord(clientId, nodeId, false).index;
   }
 
-  private addThreadRecord(clientId: string, nodeId: string, worker: boolean): ClientThread {
+  private addThreadRecord(clientId: string, nodeId: string, worker: boolean): ClientThread<O> {
     assert(!this.byClient.has(clientId), () => `client ${clientId} twice`);
-    const thread: ClientThread = { index: this.threads.length, clientId, nodeId, worker, msgId: 0, session: null, seq: 0, opening: null, inflight: null };
+    const index = this.threads.length;
+    const thread: ClientThread<O> = { index, clientId, nodeId, worker, process: index, msgId: 0, session: null, seq: 0, opening: null, inflight: null };
     this.threads.push(thread);
     this.byClient.set(clientId, thread);
     return thread;
@@ -165,11 +196,11 @@ export class LinKvClients {
   }
 
   get keysUsed(): number {
-    return this.generator.keysUsed;
+    return this.workload.keysUsed;
   }
 
   get workerCount(): number {
-    return this.options.concurrency;
+    return this.workload.workerCount;
   }
 
   clientIdOf(thread: number): string {
@@ -191,28 +222,30 @@ export class LinKvClients {
   }
 
   /**
-   * Starts the thread's next op: the generator's for a worker, `given` for an extra thread. With
-   * sessions, a thread without one opens it first instead (and is free again once that ends).
+   * Starts the thread's next op: the generator's for a worker, or `given` (a worker runs it as
+   * its current process unless one is given; an extra thread must be given one). With sessions,
+   * a thread without one opens it first instead (and is free again once that ends).
    */
-  startOp(thread: number, now: number, given?: { readonly op: KvOp; readonly process: number }): void {
+  startOp(thread: number, now: number, given?: { readonly op: O; readonly process?: number }): void {
     const record = this.thread(thread);
     assert(record.inflight === null && record.opening === null, () => `${record.clientId} already waits for an answer`);
     if (this.options.sessions && record.session === null) {
       this.openSession(record, now);
       return;
     }
-    let op: KvOp;
+    let op: O;
     let process: number;
     if (given === undefined) {
       assert(record.worker, () => `${record.clientId} is given its ops`);
-      op = this.generator.nextOp(thread);
-      process = this.generator.processOf(thread);
+      op = this.workload.nextOp(thread, record.process);
+      process = record.process;
     } else {
+      assert(record.worker || given.process !== undefined, () => `${record.clientId} is given its process with each op`);
       op = given.op;
-      process = given.process;
+      process = given.process ?? record.process;
     }
     const seq = record.session === null ? 0 : ++record.seq;
-    const inflight: InFlight = { op, process, invokedAt: now, seq, msgId: 0, deadline: 0, attempts: 0 };
+    const inflight: InFlight<O> = { op, process, invokedAt: now, seq, msgId: 0, deadline: 0, attempts: 0 };
     record.inflight = inflight;
     this.inflightCount++;
     this.options.history.record(process, 'invoke', op.f, op.key, op.value, now);
@@ -231,8 +264,8 @@ export class LinKvClients {
     const inflight = record.inflight;
     // Only the reply to the attempt awaited counts; late or stray replies are dropped.
     if (inflight === null || inReplyTo !== inflight.msgId) return true;
-    let completion = classifyReply(inflight.op, body, record.session !== null);
-    if (completion.type === 'fail' && inflight.attempts > 1 && !isStateMachineOutcome(completion.error.code)) {
+    let completion = this.workload.classifyReply(inflight.op, body, record.session !== null);
+    if (completion.type === 'fail' && inflight.attempts > 1 && !this.workload.isRememberedOutcome(completion.error.code)) {
       // A definite error speaks for this attempt only: an earlier, indeterminate attempt of the
       // same (session, seq) may still have taken effect, so the op as a whole is indeterminate.
       completion = { type: 'info', error: completion.error };
@@ -267,39 +300,39 @@ export class LinKvClients {
     }
   }
 
-  private thread(thread: number): ClientThread {
+  private thread(thread: number): ClientThread<O> {
     const record = this.threads[thread];
     assert(record !== undefined, () => `no client thread ${thread}`);
     return record;
   }
 
-  private timedOut(record: ClientThread, inflight: InFlight, now: number): void {
-    if (!this.retryInSession(record, inflight, now)) this.complete(record, classifyTimeout(inflight.op), now);
+  private timedOut(record: ClientThread<O>, inflight: InFlight<O>, now: number): void {
+    if (!this.retryInSession(record, inflight, now)) this.complete(record, this.workload.classifyTimeout(inflight.op), now);
   }
 
-  private sendAttempt(record: ClientThread, inflight: InFlight, now: number): void {
+  private sendAttempt(record: ClientThread<O>, inflight: InFlight<O>, now: number): void {
     inflight.msgId = ++record.msgId;
     inflight.deadline = now + this.options.timeout;
     inflight.attempts++;
     const tag = record.session === null ? undefined : { session: record.session, seq: inflight.seq };
-    this.driver.send(record.clientId, record.nodeId, encodeRequestBody(inflight.op, inflight.msgId, tag));
+    this.driver.send(record.clientId, record.nodeId, this.workload.encodeRequest(inflight.op, inflight.msgId, tag));
     this.driver.deadline?.(record.index, inflight.msgId, inflight.deadline);
   }
 
   /**
-   * In a session, an indeterminate write or cas is sent again with the same seq: the node runs a
-   * (session, seq) at most once and answers every attempt with the first outcome. False when the
-   * op must be recorded as indeterminate after all.
+   * In a session, an indeterminate op the workload allows is sent again with the same seq: the
+   * node runs a (session, seq) at most once and answers every attempt with the first outcome.
+   * False when the op must be recorded as indeterminate after all.
    */
-  private retryInSession(record: ClientThread, inflight: InFlight, now: number): boolean {
-    if (record.session === null || inflight.op.f === 'read' || inflight.attempts >= MAX_SESSION_ATTEMPTS) return false;
+  private retryInSession(record: ClientThread<O>, inflight: InFlight<O>, now: number): boolean {
+    if (record.session === null || !this.workload.mayResendInSession(inflight.op) || inflight.attempts >= MAX_SESSION_ATTEMPTS) return false;
     this.sessionRetries++;
     this.sendAttempt(record, inflight, now);
     return true;
   }
 
   /** The thread stays busy until its node has opened a session for it (tried again until then). */
-  private openSession(record: ClientThread, now: number): void {
+  private openSession(record: ClientThread<O>, now: number): void {
     const msgId = ++record.msgId;
     const deadline = now + this.options.timeout;
     record.opening = { msgId, deadline };
@@ -307,7 +340,7 @@ export class LinKvClients {
     this.driver.deadline?.(record.index, msgId, deadline);
   }
 
-  private sessionOpened(record: ClientThread, body: JsonObject | null, now: number): void {
+  private sessionOpened(record: ClientThread<O>, body: JsonObject | null, now: number): void {
     record.opening = null;
     const session = body?.['session'];
     if (body?.['type'] === 'open_session_ok' && typeof session === 'number' && Number.isSafeInteger(session)) {
@@ -318,7 +351,7 @@ export class LinKvClients {
     this.driver.threadFree(record.index, now);
   }
 
-  private complete(record: ClientThread, completion: Completion, now: number): void {
+  private complete(record: ClientThread<O>, completion: Completion, now: number): void {
     const inflight = record.inflight;
     assert(inflight !== null, 'a completion without an op in flight');
     record.inflight = null;
@@ -327,13 +360,14 @@ export class LinKvClients {
     const error = completion.type === 'ok' ? undefined : completion.error;
     this.options.history.record(inflight.process, completion.type, inflight.op.f, inflight.op.key, value, now, error);
     // A crashed Jepsen worker never comes back: the thread continues as a fresh process.
-    if (completion.type === 'info' && record.worker) this.generator.crashed(record.index);
+    if (completion.type === 'info' && record.worker) record.process += this.workload.workerCount;
     this.driver.completed?.({
       thread: record.index,
       process: inflight.process,
       op: inflight.op,
       type: completion.type,
       error,
+      value,
       invokedAt: inflight.invokedAt,
       completedAt: now,
     });
