@@ -13,16 +13,13 @@ import { formatRead } from './explain.js';
 import type { EdgeList } from './graph.js';
 import { RW, WR, WW } from './graph.js';
 import type { MicroOp, Txn, TxnKey } from './types.js';
+import { entryOf, recordWrite, type WrittenValues } from './writes.js';
 
 /** The version before a key's first append: read as nil or []. */
 const INITIAL = Symbol('initial');
 type Version = number | typeof INITIAL;
 
-interface KeyState {
-  /** Appended value -> the txn that appended it, whatever its outcome. */
-  readonly writers: Map<number, number>;
-  /** Values that are not their txn's last append to this key. */
-  intermediate: Set<number> | undefined;
+interface KeyState extends WrittenValues {
   /** For a txn that appends to this key more than once: each of its values -> its place among them (0, 1, ...). */
   appendRank: Map<number, number> | undefined;
   /** The longest committed read, and who read it. */
@@ -64,14 +61,7 @@ function isPrefix(shorter: readonly number[], longer: readonly number[]): boolea
 
 export function analyzeListAppend(txns: readonly Txn[], findings: Findings, edges: EdgeList): Result<WorkloadAnalysis, string> {
   const keys = new Map<TxnKey, KeyState>();
-  const stateOf = (key: TxnKey): KeyState => {
-    let state = keys.get(key);
-    if (state === undefined) {
-      state = newKeyState();
-      keys.set(key, state);
-    }
-    return state;
-  };
+  const stateOf = (key: TxnKey): KeyState => entryOf(keys, key, newKeyState);
 
   // Who appended what, and the shape of every micro-op.
   for (const txn of txns) {
@@ -87,23 +77,9 @@ export function analyzeListAppend(txns: readonly Txn[], findings: Findings, edge
         continue;
       }
       const state = stateOf(op.key);
-      const other = state.writers.get(op.value);
-      if (other !== undefined) {
-        return err(
-          `event ${txn.invokeIndex}: appends ${op.value} to key ${op.key}, as txn ${other} (event ${(txns[other] as Txn).invokeIndex}) did: the checker needs unique values per key`,
-        );
-      }
-      state.writers.set(op.value, txn.id);
-      let followed = false;
-      for (let j = i + 1; j < ops.length; j++) {
-        const later = ops[j] as MicroOp;
-        if (later.f === 'append' && later.key === op.key) {
-          state.intermediate ??= new Set();
-          state.intermediate.add(op.value);
-          followed = true;
-          break;
-        }
-      }
+      const recorded = recordWrite(state, txns, txn, i);
+      if (!recorded.ok) return recorded;
+      const followed = recorded.value;
       appendsSoFar ??= new Map();
       const rank = appendsSoFar.get(op.key) ?? 0;
       appendsSoFar.set(op.key, rank + 1);
@@ -129,12 +105,7 @@ export function analyzeListAppend(txns: readonly Txn[], findings: Findings, edge
         continue;
       }
       const last = list[list.length - 1] as number;
-      let readers = state.readers.get(last);
-      if (readers === undefined) {
-        readers = [];
-        state.readers.set(last, readers);
-      }
-      readers.push(txn.id);
+      entryOf(state.readers, last, () => []).push(txn.id);
       if (list.length > state.longest.length) {
         state.longest = list;
         state.longestReader = txn.id;

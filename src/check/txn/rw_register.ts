@@ -12,6 +12,7 @@ import { formatRead } from './explain.js';
 import type { EdgeList } from './graph.js';
 import { RW, WR, WW } from './graph.js';
 import type { MicroOp, Txn, TxnKey } from './types.js';
+import { entryOf, recordWrite, type WrittenValues } from './writes.js';
 
 /** One inferred step of a key's version order, and the txn that justifies it. */
 interface VersionStep {
@@ -19,11 +20,7 @@ interface VersionStep {
   readonly source: number;
 }
 
-interface KeyState {
-  /** Written value -> the txn that wrote it, whatever its outcome. */
-  readonly writers: Map<number, number>;
-  /** Values that are not their txn's last write to this key. */
-  intermediate: Set<number> | undefined;
+interface KeyState extends WrittenValues {
   /** Committed txns whose first touch of the key read nil, or read each value. */
   readonly nilReaders: number[];
   readonly readers: Map<number, number[]>;
@@ -53,14 +50,7 @@ function externalWrite(ops: readonly MicroOp[], key: TxnKey): MicroOp | undefine
 
 export function analyzeRwRegister(txns: readonly Txn[], findings: Findings, edges: EdgeList): Result<WorkloadAnalysis, string> {
   const keys = new Map<TxnKey, KeyState>();
-  const stateOf = (key: TxnKey): KeyState => {
-    let state = keys.get(key);
-    if (state === undefined) {
-      state = newKeyState();
-      keys.set(key, state);
-    }
-    return state;
-  };
+  const stateOf = (key: TxnKey): KeyState => entryOf(keys, key, newKeyState);
 
   for (const txn of txns) {
     const ops = txn.ops;
@@ -74,22 +64,8 @@ export function analyzeRwRegister(txns: readonly Txn[], findings: Findings, edge
         stateOf(op.key);
         continue;
       }
-      const state = stateOf(op.key);
-      const other = state.writers.get(op.value);
-      if (other !== undefined) {
-        return err(
-          `event ${txn.invokeIndex}: writes ${op.value} to key ${op.key}, as txn ${other} (event ${(txns[other] as Txn).invokeIndex}) did: the checker needs unique values per key`,
-        );
-      }
-      state.writers.set(op.value, txn.id);
-      for (let j = i + 1; j < ops.length; j++) {
-        const later = ops[j] as MicroOp;
-        if (later.f === 'w' && later.key === op.key) {
-          state.intermediate ??= new Set();
-          state.intermediate.add(op.value);
-          break;
-        }
-      }
+      const recorded = recordWrite(stateOf(op.key), txns, txn, i);
+      if (!recorded.ok) return recorded;
     }
   }
 
@@ -132,12 +108,7 @@ export function analyzeRwRegister(txns: readonly Txn[], findings: Findings, edge
       const state = keys.get(op.key) as KeyState;
       if (op.value === null) state.nilReaders.push(txn.id);
       else {
-        let readers = state.readers.get(op.value as number);
-        if (readers === undefined) {
-          readers = [];
-          state.readers.set(op.value as number, readers);
-        }
-        readers.push(txn.id);
+        entryOf(state.readers, op.value as number, () => []).push(txn.id);
       }
       const write = externalWrite(txn.ops, op.key);
       if (write === undefined) continue;
