@@ -3,10 +3,11 @@
 // command per failure. The only impure part of src/sim: argv, stdout and the wall clock for
 // timing (never used by a run). Exit code 1 on any failure, 2 on bad arguments.
 
-import { READ_MODES, type ReadMode } from '../server/options.js';
+import { READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
+import type { SimWorkload } from './clients.js';
 import { describeRates, PROFILE_NAMES } from './profiles.js';
 import { RAFT_SIM_DEFAULT_PROFILE, RaftSimFailure, runRaftSimulation, type RaftSimResult } from './raft_sim.js';
-import { DEFAULT_SAFETY_US, describeStorage, MAX_GROUPS, runSimulation, type SimOptions, type SimResult } from './simulator.js';
+import { DEFAULT_SAFETY_US, describeStorage, MAX_GROUPS, runSimulation, SIM_WORKLOADS, workloadForSeed, type SimOptions, type SimResult } from './simulator.js';
 
 export interface SimCliOptions {
   readonly seed: number | undefined;
@@ -19,6 +20,9 @@ export interface SimCliOptions {
   readonly readMode: ReadMode | undefined;
   /** True: every seed's clients use sessions; undefined: each seed decides. */
   readonly clientSessions: true | undefined;
+  /** The workloads the seeds pick from (evenly); undefined: each seed decides (a third txn). */
+  readonly workloads: readonly SimWorkload[] | undefined;
+  readonly txnMode: TxnMode | undefined;
   /** The Raft-core simulator instead of the whole-node one. */
   readonly core: boolean;
   readonly safetyMs: number | undefined;
@@ -28,11 +32,15 @@ export interface SimCliOptions {
 
 const USAGE = `usage: npm run sim -- [--seed S | --seeds N [--from S]] [--profile ${PROFILE_NAMES.join('|')}]
                       [--nodes N] [--groups G] [--read-mode ${READ_MODES.join('|')}] [--client-sessions]
-                      [--safety-ms MS] [--trace] [--verbose]
+                      [--workload W[,W...]] [--txn-mode ${TXN_MODES.join('|')}] [--safety-ms MS] [--trace] [--verbose]
        npm run sim -- --core [--seed S | --seeds N [--from S]] [--profile P] [--nodes N] [--safety-ms MS] [--trace] [--verbose]
 Each seed draws its own fault rates and storage setup within the profile's bounds (--verbose or
 --trace prints them); without --profile, --nodes, --groups (Raft groups per node, keys split by a
 hash), --read-mode or --client-sessions the seed chooses those too. Client sessions need one group.
+--workload: ${SIM_WORKLOADS.join(', ')}, or several (comma-separated) for each
+seed to pick from; by default a third of the seeds run a txn workload, checked against what the
+--txn-mode promises (batch: strict-serializable), on one group without sessions (--groups 2 or
+--client-sessions keep every seed on lin-kv).
 --core runs the Raft-core simulator (profile ${RAFT_SIM_DEFAULT_PROFILE} by default, 3 nodes unless --nodes).`;
 
 /** The options that take a non-negative integer, and where each one goes. */
@@ -51,6 +59,8 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   let profile: string | undefined;
   let readMode: ReadMode | undefined;
   let clientSessions: true | undefined;
+  let workloads: SimWorkload[] | undefined;
+  let txnMode: TxnMode | undefined;
   let core = false;
   let trace = false;
   let verbose = false;
@@ -79,6 +89,19 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
       case '--client-sessions':
         clientSessions = true;
         break;
+      case '--workload': {
+        const names = (argv[++i] ?? '').split(',');
+        if (!names.every((name) => (SIM_WORKLOADS as readonly string[]).includes(name)))
+          return `--workload must be one or more (comma-separated) of ${SIM_WORKLOADS.join(', ')}`;
+        workloads = [...new Set(names as SimWorkload[])];
+        break;
+      }
+      case '--txn-mode': {
+        const mode = argv[++i];
+        if (mode === undefined || !(TXN_MODES as readonly string[]).includes(mode)) return `--txn-mode must be one of ${TXN_MODES.join(', ')}`;
+        txnMode = mode as TxnMode;
+        break;
+      }
       case '--core':
         core = true;
         break;
@@ -98,14 +121,17 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   const { seed, seeds = 1, from = 1, nodeCount, groupCount, safetyMs } = integers;
   // Zero runs would end in "0 failed", a pass that checked nothing.
   if (seeds < 1) return `--seeds needs a positive integer (0 runs would check nothing)`;
-  if (core && (readMode !== undefined || clientSessions !== undefined || groupCount !== undefined)) {
-    return `--core simulates the Raft core alone: --read-mode, --groups and --client-sessions are for the whole-node simulator`;
+  if (core && (readMode !== undefined || clientSessions !== undefined || groupCount !== undefined || workloads !== undefined || txnMode !== undefined)) {
+    return `--core simulates the Raft core alone: --read-mode, --groups, --client-sessions, --workload and --txn-mode are for the whole-node simulator`;
   }
   if (nodeCount !== undefined && (nodeCount < 1 || nodeCount > 9)) return `--nodes must be 1 to 9`;
   if (groupCount !== undefined && (groupCount < 1 || groupCount > MAX_GROUPS)) return `--groups must be 1 to ${MAX_GROUPS}`;
   if (groupCount !== undefined && groupCount > 1 && clientSessions)
     return `--client-sessions needs one Raft group per node: a node with ${groupCount} refuses sessions`;
-  return { seed, seeds, from, profile, nodeCount, groupCount, readMode, clientSessions, core, safetyMs, trace, verbose };
+  const txnWorkloads = workloads?.filter((workload) => workload !== 'lin-kv') ?? [];
+  if (txnWorkloads.length > 0 && ((groupCount !== undefined && groupCount > 1) || clientSessions))
+    return `--workload ${txnWorkloads.join(',')} runs on one Raft group per node without client sessions (a txn across groups is refused, and txns are never resent)`;
+  return { seed, seeds, from, profile, nodeCount, groupCount, readMode, clientSessions, workloads, txnMode, core, safetyMs, trace, verbose };
 }
 
 function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) => void): SimOptions {
@@ -116,6 +142,8 @@ function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) 
     ...(cli.groupCount === undefined ? {} : { groupCount: cli.groupCount }),
     ...(cli.readMode === undefined ? {} : { readMode: cli.readMode }),
     ...(cli.clientSessions === undefined ? {} : { clientSessions: cli.clientSessions }),
+    ...(cli.workloads === undefined ? {} : { workload: workloadForSeed(seed, cli.workloads) }),
+    ...(cli.txnMode === undefined ? {} : { txnMode: cli.txnMode }),
     ...(cli.safetyMs === undefined ? {} : { safetyUs: cli.safetyMs * 1000 }),
     ...(trace === undefined ? {} : { trace }),
   };
@@ -126,12 +154,18 @@ function describeResult(result: SimResult): string {
   const verdict = result.failure === undefined ? 'ok' : 'FAIL';
   return (
     `seed ${result.seed} ${verdict} profile=${result.profile} nodes=${result.nodeCount} groups=${result.groupCount} read-mode=${result.readMode} sessions=${result.clientSessions ? 'on' : 'off'} ` +
+    `workload=${result.workload}${result.workload === 'lin-kv' ? '' : ` txn-mode=${result.txnMode}`} ` +
     `virtual=${(result.virtualUs / 1e6).toFixed(2)}s leader=${result.leaderUs === undefined ? '-' : `${result.leaderUs / 1000}ms`} liveness=${result.livenessUs === undefined ? '-' : `${result.livenessUs / 1000}ms`} ` +
-    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo} session-retries=${s.sessionRetries} committed=${s.committedByGroup.join('+')} terms=${s.leaderTerms} ` +
+    `ops ok/fail/info=${s.opsOk}/${s.opsFail}/${s.opsInfo}${describeFinalReads(result)} session-retries=${s.sessionRetries} committed=${s.committedByGroup.join('+')} terms=${s.leaderTerms} ` +
     `msgs sent=${s.messagesSent} lost=${s.messagesLost} cut=${s.messagesCut} dup=${s.messagesDuplicated} ` +
     `crashes=${s.crashes} (before a sync ${s.crashesBeforeSync}, losing writes ${s.crashesLosingWrites}: ${s.lostWriteBytes} bytes, torn ${s.tornFiles}) ` +
     `syncs=${s.syncs} snapshots written=${s.snapshotWrites} installed=${s.snapshotsInstalled} removals=${s.fileRemovals} partitions=${s.partitions} clogs=${s.clogs} history=${result.historyHash} trace=${result.traceHash}`
   );
+}
+
+function describeFinalReads(result: SimResult): string {
+  const reads = result.finalReads;
+  return reads === undefined ? '' : ` final-reads=${reads.keysRead}/${reads.keys} keys in ${reads.attempts} txns`;
 }
 
 function describeRaftResult(result: RaftSimResult): string {
@@ -155,6 +189,8 @@ function progressLine(done: number, count: number, failed: number, elapsedMs: nu
 /** One seed's outcome as the loop below needs it, from either simulator. */
 interface SeedOutcome {
   readonly profile: string;
+  /** The whole-node simulator's workload; undefined for the core simulator. */
+  readonly workload: SimWorkload | undefined;
   readonly virtualUs: number;
   /** The failure with its replay command, or undefined. */
   readonly failure: string | undefined;
@@ -169,7 +205,7 @@ function runWholeNodeSeed(cli: SimCliOptions, seed: number, write: (text: string
   if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`, `  ${describeStorage(result.storage, result.rates)}`);
   const failure = result.failure === undefined ? undefined : `${result.failure}\n    ${result.replay}`;
   if (failure !== undefined) write(`seed ${seed} FAILED (${result.profile}): ${result.failure}\n  replay: ${result.replay}\n`);
-  return { profile: result.profile, virtualUs: result.virtualUs, failure, lines };
+  return { profile: result.profile, workload: result.workload, virtualUs: result.virtualUs, failure, lines };
 }
 
 function runCoreSeed(cli: SimCliOptions, seed: number, write: (text: string) => void, single: boolean): SeedOutcome {
@@ -185,11 +221,11 @@ function runCoreSeed(cli: SimCliOptions, seed: number, write: (text: string) => 
     const lines: string[] = [];
     if (cli.verbose || single) lines.push(describeRaftResult(result));
     if (cli.verbose) lines.push(`  ${describeRates(result.rates)}`);
-    return { profile: `core ${profile}`, virtualUs: result.virtualUs, failure: undefined, lines };
+    return { profile: `core ${profile}`, workload: undefined, virtualUs: result.virtualUs, failure: undefined, lines };
   } catch (error) {
     if (!(error instanceof RaftSimFailure)) throw error;
     write(`seed ${seed} FAILED (core ${profile}): ${error.message}\n`);
-    return { profile: `core ${profile}`, virtualUs: 0, failure: `${error.reason}\n    ${error.replay}`, lines: [] };
+    return { profile: `core ${profile}`, workload: undefined, virtualUs: 0, failure: `${error.reason}\n    ${error.replay}`, lines: [] };
   }
 }
 
@@ -205,11 +241,13 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
   const failures: { readonly seed: number; readonly failure: string }[] = [];
   let virtualUs = 0;
   const byProfile = new Map<string, number>();
+  const byWorkload = new Map<SimWorkload, number>();
   let lastProgressMs = started;
   for (let seed = first; seed < first + count; seed++) {
     const outcome = cli.core ? runCoreSeed(cli, seed, write, count === 1) : runWholeNodeSeed(cli, seed, write, count === 1);
     virtualUs += outcome.virtualUs;
     byProfile.set(outcome.profile, (byProfile.get(outcome.profile) ?? 0) + 1);
+    if (outcome.workload !== undefined) byWorkload.set(outcome.workload, (byWorkload.get(outcome.workload) ?? 0) + 1);
     if (outcome.failure !== undefined) failures.push({ seed, failure: outcome.failure });
     for (const line of outcome.lines) write(`${line}\n`);
     if (!cli.verbose && count > 1 && wallMs() - lastProgressMs >= PROGRESS_INTERVAL_MS && seed < first + count - 1) {
@@ -219,9 +257,12 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
   }
   const wallS = (wallMs() - started) / 1000;
   const profiles = [...byProfile].map(([name, runs]) => `${name} ${runs}`).join(', ');
+  const workloads = SIM_WORKLOADS.filter((name) => byWorkload.has(name))
+    .map((name) => `${name} ${byWorkload.get(name)}`)
+    .join(', ');
   const safetyMs = cli.safetyMs ?? (cli.core ? 8_000 : DEFAULT_SAFETY_US / 1000);
   write(
-    `sim: ${count} run${count === 1 ? '' : 's'} (seeds ${first}..${first + count - 1}; ${profiles}), ${failures.length} failed; ` +
+    `sim: ${count} run${count === 1 ? '' : 's'} (seeds ${first}..${first + count - 1}; ${profiles}${workloads === '' ? '' : `; ${workloads}`}), ${failures.length} failed; ` +
       `virtual ${(virtualUs / 1e6).toFixed(1)} s, wall ${wallS.toFixed(1)} s (safety phase ${(safetyMs / 1000).toFixed(1)} s per run)\n`,
   );
   for (const { seed, failure } of failures) write(`  FAIL seed ${seed}: ${failure}\n`);

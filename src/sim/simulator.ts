@@ -5,8 +5,9 @@
 // ticks, disk completions, client timers, nemesis steps, crashes and restarts), the turn
 // structure (every event of an instant, then each node's turn end, as the runtime's setImmediate
 // does), the two phases (safety under faults, then liveness after healing) and the verdict
-// (invariants of every Raft group, a linearizable history, progress after healing). Faults come
-// from links.ts and nemesis.ts, clients from the shared lin-kv client model (clients.ts). Pure:
+// (invariants of every Raft group, a linearizable history or, for a txn workload, one valid under
+// the model the node's txn mode promises, progress after healing). Faults come from links.ts and
+// nemesis.ts, clients from the shared client model (clients.ts). Pure:
 // no clock, no Math.random, no I/O (tracing goes to an injected callback). Invariants: the
 // cluster checkers run after every virtual instant; every run is bounded in events and in time.
 
@@ -14,10 +15,14 @@ import { assert } from '../base/assert.js';
 import { Rng } from '../base/rng.js';
 import { checkHistory } from '../check/linearizability.js';
 import { formatHistoryLine, type HistoryEvent } from '../check/history.js';
+import { checkTxnHistory } from '../check/txn/checker.js';
+import { anomalyNames, firstAnomaly } from '../check/txn/report.js';
+import type { ConsistencyModel, TxnCheckResult } from '../check/txn/types.js';
+import type { FinalReadSummary } from '../harness/final_reads.js';
 import type { Ready } from '../raft/index.js';
-import { DEFAULT_KV_SERVER_OPTIONS, type KvServerOptions, type ReadMode } from '../server/options.js';
+import { DEFAULT_KV_SERVER_OPTIONS, type KvServerOptions, type ReadMode, type TxnMode } from '../server/options.js';
 import type { SimDiskOptions } from './sim_disk.js';
-import { SimClients, type ClientTimer } from './clients.js';
+import { SimClients, type ClientTimer, type SimWorkload } from './clients.js';
 import { InvariantHooks } from './invariant_hooks.js';
 import { hashLines, SimKernel } from './kernel.js';
 import { LinkFaults } from './links.js';
@@ -36,9 +41,16 @@ export interface SimOptions {
   readonly clientSessions?: boolean;
   /** Raft groups per node (keys split by a hash); 1 or 2 by default, picked by the seed. */
   readonly groupCount?: number;
+  /**
+   * What the clients run; by default the seed picks (a third of seeds a txn workload), except that
+   * forced client sessions or several groups keep every seed on lin-kv (txns use neither).
+   */
+  readonly workload?: SimWorkload;
+  /** How the nodes run txns (the node's --txn-mode); the txn check asks for the model it promises. */
+  readonly txnMode?: TxnMode;
   /** Virtual length of the safety phase (faults on, clients busy). */
   readonly safetyUs?: number;
-  /** After healing, the cluster must serve a write and a read on every node within this. */
+  /** After healing, the cluster must serve a write and a read on every node (and a txn workload's final reads) within this. */
   readonly livenessBoundUs?: number;
   /** Receives every trace line: the drawn rates, deliveries and drops, client traffic, node logs, nemesis; not ticks. */
   readonly trace?: (line: string) => void;
@@ -86,7 +98,11 @@ export interface SimResult {
   readonly readMode: ReadMode;
   readonly clientSessions: boolean;
   readonly groupCount: number;
+  readonly workload: SimWorkload;
+  readonly txnMode: TxnMode;
   readonly storage: StorageSetup;
+  /** Txn workloads: the final reads after healing (undefined for lin-kv, or when the run ended before they began). */
+  readonly finalReads: FinalReadSummary | undefined;
   /** The fault rates the seed drew within its profile's bounds. */
   readonly rates: FaultRates;
   /** Undefined when the run passed. */
@@ -127,6 +143,36 @@ const CHECK_MAX_STEPS_PER_KEY = 5_000_000;
 const SETUP_SALT = 0x5eed5eed;
 /** Salt of the seed's storage setup stream (segment size, snapshot interval, torn writes). */
 const STORAGE_SALT = 0x0d15c5ed;
+/** Salt of the seed's workload draw: a stream of its own, so adding it changed no lin-kv seed's run. */
+const WORKLOAD_SALT = 0x7a5c0de5;
+/** The share of seeds that run a txn workload (half each) when the command line does not say. */
+const TXN_SHARE = 1 / 3;
+export const SIM_WORKLOADS: readonly SimWorkload[] = ['lin-kv', 'txn-list-append', 'txn-rw-register'];
+
+/**
+ * The model each txn mode promises, which the txn check asks for. occ and si are listed ahead of
+ * the node's modes (server/options.ts), so that once the node has them they run here by
+ * --txn-mode alone; si promises snapshot isolation, not serializability, on purpose.
+ */
+const PROMISED_TXN_MODEL: { readonly [mode in TxnMode | 'occ' | 'si']: ConsistencyModel } = {
+  batch: 'strict-serializable',
+  occ: 'strict-serializable',
+  si: 'snapshot-isolation',
+};
+
+/**
+ * The seed's workload, from its own stream: among `choices` evenly, or by default lin-kv for two
+ * thirds of seeds and a txn workload (either, evenly) for the rest.
+ */
+export function workloadForSeed(seed: number, choices?: readonly SimWorkload[]): SimWorkload {
+  const rng = new Rng((seed ^ WORKLOAD_SALT) >>> 0);
+  if (choices !== undefined) {
+    assert(choices.length > 0, 'no workload to choose from');
+    return rng.pick(choices);
+  }
+  if (!rng.chance(TXN_SHARE)) return 'lin-kv';
+  return rng.chance(0.5) ? 'txn-list-append' : 'txn-rw-register';
+}
 
 type SimEvent =
   | { readonly kind: 'deliver'; readonly dest: number; readonly src: string; readonly line: string }
@@ -199,8 +245,21 @@ export function describeStorage(storage: StorageSetup, rates: FaultRates): strin
   );
 }
 
-function replayCommand(seed: number, profile: string, nodeCount: number, groupCount: number, readMode: ReadMode, clientSessions: boolean): string {
-  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --groups ${groupCount} --read-mode ${readMode}${clientSessions ? ' --client-sessions' : ''} --trace`;
+interface ReplaySetup {
+  readonly seed: number;
+  readonly profile: string;
+  readonly nodeCount: number;
+  readonly groupCount: number;
+  readonly readMode: ReadMode;
+  readonly clientSessions: boolean;
+  readonly workload: SimWorkload;
+  readonly txnMode: TxnMode;
+}
+
+function replayCommand(setup: ReplaySetup): string {
+  const { seed, profile, nodeCount, groupCount, readMode, clientSessions, workload, txnMode } = setup;
+  const txn = workload === 'lin-kv' ? '' : ` --txn-mode ${txnMode}`;
+  return `npm run sim -- --seed ${seed} --profile ${profile} --nodes ${nodeCount} --groups ${groupCount} --read-mode ${readMode}${clientSessions ? ' --client-sessions' : ''} --workload ${workload}${txn} --trace`;
 }
 
 export function runSimulation(options: SimOptions): SimResult {
@@ -214,6 +273,8 @@ class Simulation implements NemesisTarget {
   private readonly readMode: ReadMode;
   private readonly clientSessions: boolean;
   private readonly groupCount: number;
+  private readonly workload: SimWorkload;
+  private readonly txnMode: TxnMode;
   private readonly storage: StorageSetup;
   private readonly safetyUs: number;
   private readonly livenessBoundUs: number;
@@ -276,13 +337,19 @@ class Simulation implements NemesisTarget {
     this.nodeCount = options.nodeCount ?? setup.nodeCount;
     assert(Number.isSafeInteger(this.nodeCount) && this.nodeCount >= 1 && this.nodeCount <= 9, `nodeCount must be 1..9, got ${this.nodeCount}`);
     this.readMode = options.readMode ?? setup.readMode;
+    // Txns use neither sessions nor several groups (a txn across groups is refused): forcing either keeps the seed on lin-kv.
+    const linKvForced = options.clientSessions === true || (options.groupCount ?? 1) > 1;
+    this.workload = options.workload ?? (linKvForced ? 'lin-kv' : workloadForSeed(options.seed));
+    const txn = this.workload !== 'lin-kv';
+    if (txn && linKvForced) throw new RangeError(`${this.workload} runs on one Raft group per node without client sessions`);
+    this.txnMode = options.txnMode ?? DEFAULT_KV_SERVER_OPTIONS.txnMode;
     // Sessions forced on pick one group unless told otherwise; several groups turn drawn sessions off.
-    this.groupCount = options.groupCount ?? (options.clientSessions === true ? 1 : setup.groupCount);
+    this.groupCount = options.groupCount ?? (options.clientSessions === true || txn ? 1 : setup.groupCount);
     assert(
       Number.isSafeInteger(this.groupCount) && this.groupCount >= 1 && this.groupCount <= MAX_GROUPS,
       `groupCount must be 1..${MAX_GROUPS}, got ${this.groupCount}`,
     );
-    this.clientSessions = options.clientSessions ?? (this.groupCount === 1 && setup.clientSessions);
+    this.clientSessions = options.clientSessions ?? (this.groupCount === 1 && !txn && setup.clientSessions);
     if (this.clientSessions && this.groupCount > 1)
       throw new RangeError(`client sessions need one Raft group per node (a node with ${this.groupCount} refuses them)`);
     this.storage = storageForSeed(options.seed);
@@ -308,6 +375,7 @@ class Simulation implements NemesisTarget {
       serverOptions: {
         ...DEFAULT_KV_SERVER_OPTIONS,
         readMode: this.readMode,
+        txnMode: this.txnMode,
         groupCount: this.groupCount,
         snapshotEveryEntries: this.storage.snapshotEveryEntries,
       } satisfies KvServerOptions,
@@ -327,7 +395,14 @@ class Simulation implements NemesisTarget {
     this.clients = new SimClients(
       this.nodeIds,
       clientRng,
-      { timeoutUs: CLIENT_TIMEOUT_US, thinkUs: CLIENT_THINK_US, processLimit: 8, sessions: this.clientSessions, groupCount: this.groupCount },
+      {
+        workload: this.workload,
+        timeoutUs: CLIENT_TIMEOUT_US,
+        thinkUs: CLIENT_THINK_US,
+        processLimit: 8,
+        sessions: this.clientSessions,
+        groupCount: this.groupCount,
+      },
       {
         send: (_clientId, nodeId, line) => this.sendFromClient(nodeId, line),
         schedule: (atUs, timer) => this.kernel.schedule(atUs, { kind: 'client', timer }),
@@ -344,7 +419,7 @@ class Simulation implements NemesisTarget {
       failure = `${(error as Error).name}: ${(error as Error).message}`;
     }
     const history = this.clients.history;
-    if (failure === undefined) failure = this.checkLinearizability(history);
+    if (failure === undefined) failure = this.workload === 'lin-kv' ? this.checkLinearizability(history) : this.checkTxns(history);
     this.stats.opsOk = this.clients.okCount;
     this.stats.opsFail = this.clients.failCount;
     this.stats.opsInfo = this.clients.infoCount;
@@ -374,10 +449,22 @@ class Simulation implements NemesisTarget {
       readMode: this.readMode,
       clientSessions: this.clientSessions,
       groupCount: this.groupCount,
+      workload: this.workload,
+      txnMode: this.txnMode,
       storage: this.storage,
+      finalReads: this.clients.finalReadSummary,
       rates: this.rates,
       failure,
-      replay: replayCommand(this.options.seed, this.profile.name, this.nodeCount, this.groupCount, this.readMode, this.clientSessions),
+      replay: replayCommand({
+        seed: this.options.seed,
+        profile: this.profile.name,
+        nodeCount: this.nodeCount,
+        groupCount: this.groupCount,
+        readMode: this.readMode,
+        clientSessions: this.clientSessions,
+        workload: this.workload,
+        txnMode: this.txnMode,
+      }),
       virtualUs: this.kernel.now,
       leaderUs: this.leaderUs,
       livenessUs: this.livenessUs,
@@ -399,11 +486,27 @@ class Simulation implements NemesisTarget {
     return `linearizability: ${result.verdict}; ${keys.join('; ')}`;
   }
 
+  /**
+   * The whole txn history (workers, probes, final reads) against the model the txn mode promises.
+   * Unknown fails too: the probes commit txns in every run that got this far, so there is always
+   * something to check, and the checker runs without a time limit here.
+   */
+  private checkTxns(history: readonly HistoryEvent[]): string | undefined {
+    assert(this.workload !== 'lin-kv', 'a txn check of a lin-kv run');
+    const unread = this.clients.finalReadSummary?.keysUnread.length ?? 0;
+    if (unread > 0) return `liveness: final reads gave up on ${unread} keys after healing`;
+    const model = PROMISED_TXN_MODEL[this.txnMode];
+    const checked = checkTxnHistory(history, { workload: this.workload, models: [model] });
+    if (!checked.ok) return `history: ${checked.error}`;
+    return describeTxnFailure(checked.value, model, this.txnMode);
+  }
+
   // ------------------------------------------------------------------ the event loop
 
   private simulate(): void {
     this.trace?.(
-      `seed ${this.options.seed}: ${this.nodeCount} nodes of ${this.groupCount} Raft group${this.groupCount === 1 ? '' : 's'}, read mode ${this.readMode}, client sessions ${this.clientSessions ? 'on' : 'off'}`,
+      `seed ${this.options.seed}: ${this.nodeCount} nodes of ${this.groupCount} Raft group${this.groupCount === 1 ? '' : 's'}, read mode ${this.readMode}, client sessions ${this.clientSessions ? 'on' : 'off'}, ` +
+        `workload ${this.workload}${this.workload === 'lin-kv' ? '' : ` (txn mode ${this.txnMode}, checked ${PROMISED_TXN_MODEL[this.txnMode]})`}`,
     );
     this.trace?.(describeRates(this.rates));
     this.trace?.(describeStorage(this.storage, this.rates));
@@ -430,7 +533,7 @@ class Simulation implements NemesisTarget {
         this.livenessUs = instant - this.healedAtUs;
         this.note(`liveness: every node served a write and a read ${this.livenessUs / 1000} ms after healing`);
       }
-      if (this.livenessUs !== undefined && this.clients.inflight === 0) return;
+      if (this.livenessUs !== undefined && this.clients.inflight === 0 && this.clients.finalReadsDone) return;
     }
   }
 
@@ -622,6 +725,18 @@ class Simulation implements NemesisTarget {
   private stamp(): string {
     return `${(this.kernel.now / 1000).toFixed(3)}ms`;
   }
+}
+
+/** Undefined when the txn check is valid; else the verdict, the anomalies counted, and the worst explained. */
+function describeTxnFailure(result: TxnCheckResult, model: ConsistencyModel, txnMode: TxnMode): string | undefined {
+  if (result.verdict === 'valid') return undefined;
+  const counts = `${result.counts.ok} ok, ${result.counts.fail} fail, ${result.counts.info} info txns`;
+  if (result.verdict === 'unknown') return `txn check: ${model} (txn mode ${txnMode}) unknown (${counts}): ${result.notes.join(' ')}`;
+  const names = anomalyNames(result).map((name) => `${name} (${result.anomalyCounts?.get(name) ?? result.anomalies.get(name)?.length ?? 0})`);
+  const worst = firstAnomaly(result);
+  // The explanation opens with the anomaly's name and what it means, then its txns and edges.
+  const explained = worst === undefined ? '' : `\n      ${worst.explanation.split('\n').join('\n      ')}`;
+  return `txn check: ${model} (txn mode ${txnMode}) invalid (${counts}): ${names.join(', ')}${explained}`;
 }
 
 /** The dest of an encoded message, cheaply: encodeMessage writes src first, then dest. */

@@ -26,6 +26,46 @@ describe('sim CLI', () => {
     expect(parseSimArgs(['--groups', '2', '--client-sessions'])).toMatch(/--client-sessions needs one Raft group per node/);
     expect(parseSimArgs(['--groups', '1', '--client-sessions'])).toMatchObject({ groupCount: 1, clientSessions: true });
     expect(parseSimArgs(['--core', '--groups', '2'])).toMatch(/--core simulates the Raft core alone/);
+    expect(parseSimArgs([])).toMatchObject({ workloads: undefined, txnMode: undefined });
+    expect(parseSimArgs(['--workload', 'txn-list-append', '--txn-mode', 'batch'])).toMatchObject({ workloads: ['txn-list-append'], txnMode: 'batch' });
+    expect(parseSimArgs(['--workload', 'lin-kv,txn-rw-register,lin-kv'])).toMatchObject({ workloads: ['lin-kv', 'txn-rw-register'] });
+    expect(parseSimArgs(['--workload', 'txn'])).toMatch(/--workload must be one or more \(comma-separated\) of lin-kv, txn-list-append, txn-rw-register/);
+    expect(parseSimArgs(['--workload'])).toMatch(/--workload must be/);
+    expect(parseSimArgs(['--txn-mode', 'nope'])).toMatch(/--txn-mode must be one of batch/);
+    expect(parseSimArgs(['--workload', 'txn-list-append', '--groups', '2'])).toMatch(/runs on one Raft group per node without client sessions/);
+    expect(parseSimArgs(['--workload', 'lin-kv,txn-rw-register', '--client-sessions'])).toMatch(/--workload txn-rw-register runs on one Raft group/);
+    expect(parseSimArgs(['--workload', 'lin-kv', '--groups', '2'])).toMatchObject({ workloads: ['lin-kv'], groupCount: 2 });
+    expect(parseSimArgs(['--core', '--workload', 'lin-kv'])).toMatch(/--core simulates the Raft core alone/);
+  });
+
+  it('runs txn workloads: the seeds pick among those named, and the summary counts each', () => {
+    let out = '';
+    expect(
+      runSimCli(
+        ['--seeds', '4', '--from', '20', '--profile', 'clean', '--safety-ms', '300', '--workload', 'txn-list-append,txn-rw-register', '--verbose'],
+        (text) => (out += text),
+        () => 0,
+      ),
+    ).toBe(0);
+    const seeds = out.split('\n').filter((line) => line.startsWith('seed '));
+    expect(seeds).toHaveLength(4);
+    for (const line of seeds) expect(line).toMatch(/ workload=txn-(list-append|rw-register) txn-mode=batch .* final-reads=(\d+)\/\2 keys in \d+ txns /);
+    expect(out).toMatch(/^sim: 4 runs \(seeds 20\.\.23; clean 4; (txn-list-append \d, )?txn-rw-register \d|txn-list-append \d\), 0 failed/m);
+  });
+
+  it('fails a txn seed whose history is not strict-serializable, with its replay command', () => {
+    let out = '';
+    const code = runSimCli(
+      ['--seed', '2', '--profile', 'clean', '--read-mode', 'bounded-staleness', '--workload', 'txn-list-append'],
+      (text) => (out += text),
+      () => 0,
+    );
+    expect(code).toBe(1);
+    expect(out).toMatch(/^seed 2 FAILED \(clean\): txn check: strict-serializable \(txn mode batch\) invalid /m);
+    expect(out).toContain(
+      'npm run sim -- --seed 2 --profile clean --nodes 3 --groups 1 --read-mode bounded-staleness --workload txn-list-append --txn-mode batch --trace',
+    );
+    expect(out).toMatch(/^sim: 1 run \(seeds 2\.\.2; clean 1; txn-list-append 1\), 1 failed/m);
   });
 
   it('prints the rates each seed drew with --verbose, and first thing in a --trace', () => {
@@ -50,7 +90,7 @@ describe('sim CLI', () => {
       ),
     ).toBe(0);
     expect(out.split('\n').slice(0, 3)).toEqual([
-      expect.stringMatching(/^seed 4: \d nodes of 1 Raft group, read mode [a-z-]+, client sessions on$/),
+      expect.stringMatching(/^seed 4: \d nodes of 1 Raft group, read mode [a-z-]+, client sessions on, workload lin-kv$/),
       expect.stringMatching(/^rates \(clean\): .*nemeses none/),
       expect.stringMatching(/^storage: simulated disk, WAL segments of \d+ bytes/),
     ]);

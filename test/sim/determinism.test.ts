@@ -29,7 +29,7 @@ describe('simulator determinism', () => {
   });
 
   it('tracing does not change the run, and naming the seed-chosen setup replays it', () => {
-    for (const seed of [77, 79]) {
+    for (const seed of [77, 93, 79]) {
       const auto = runSimulation({ seed });
       const traced = runSimulation({
         seed,
@@ -38,16 +38,19 @@ describe('simulator determinism', () => {
         groupCount: auto.groupCount,
         readMode: auto.readMode,
         clientSessions: auto.clientSessions,
+        workload: auto.workload,
         trace: () => {},
       });
       expect(traced.traceHash).toBe(auto.traceHash);
       expect(traced.historyHash).toBe(auto.historyHash);
       expect(auto.replay).toBe(
-        `npm run sim -- --seed ${seed} --profile ${auto.profile} --nodes ${auto.nodeCount} --groups ${auto.groupCount} --read-mode ${auto.readMode}${auto.clientSessions ? ' --client-sessions' : ''} --trace`,
+        `npm run sim -- --seed ${seed} --profile ${auto.profile} --nodes ${auto.nodeCount} --groups ${auto.groupCount} --read-mode ${auto.readMode}${auto.clientSessions ? ' --client-sessions' : ''} --workload ${auto.workload}${auto.workload === 'lin-kv' ? '' : ' --txn-mode batch'} --trace`,
       );
     }
-    // Seed 77 draws sessions off, 79 on: the replay command names them only when on.
-    expect([77, 79].map((seed) => setupForSeed(seed).clientSessions)).toEqual([false, true]);
+    // Seed 77 draws sessions off, 93 and 79 on: the replay command names them only when on. Seed
+    // 79 draws a txn workload too, which runs without sessions.
+    expect([77, 93, 79].map((seed) => setupForSeed(seed).clientSessions)).toEqual([false, true, true]);
+    expect([77, 93, 79].map((seed) => runSimulation({ seed, profile: 'clean', safetyUs: 200_000 }).clientSessions)).toEqual([false, true, false]);
   });
 
   it('different seeds take different paths', () => {

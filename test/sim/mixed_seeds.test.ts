@@ -1,4 +1,5 @@
-// CI seeds with everything chosen by the seed: profile (and its fault rates), node count, Raft groups per node, read mode, client sessions.
+// CI seeds with everything chosen by the seed: profile (and its fault rates), node count, Raft groups per node, read mode, client sessions,
+// workload (a third run txn-list-append or txn-rw-register).
 import { seedRange, simSuite } from './sim_suite.js';
 
 simSuite('whole-node simulation, setup chosen per seed', seedRange(1, 100));

@@ -1,4 +1,4 @@
-// CI seeds for the 'chaos' fault profile (each seed draws its own rates within it; node count, Raft groups per node, read mode and client sessions vary with the seed too).
+// CI seeds for the 'chaos' fault profile (each seed draws its own rates within it; node count, Raft groups per node, read mode, client sessions and workload vary with the seed too).
 import { seedRange, simSuite } from './sim_suite.js';
 
 simSuite('whole-node simulation, profile chaos', seedRange(500000, 80), { profile: 'chaos' });

@@ -1,4 +1,4 @@
-// CI seeds for the 'clean' fault profile (each seed draws its own rates within it; node count, Raft groups per node, read mode and client sessions vary with the seed too).
+// CI seeds for the 'clean' fault profile (each seed draws its own rates within it; node count, Raft groups per node, read mode, client sessions and workload vary with the seed too).
 import { seedRange, simSuite } from './sim_suite.js';
 
 // 60 seeds, not 80 as for the other profiles: clean runs are the longest (every op succeeds)

@@ -1,6 +1,7 @@
 // The whole-node simulator as vitest suites: a fixed seed list per fault profile, each run
-// required to pass (safety invariants, linearizable history, liveness after healing). A failure
-// names its seed and the one-line command that replays it with a full trace.
+// required to pass (safety invariants, a linearizable history or a txn history valid under the
+// model the txn mode promises, liveness after healing). A failure names its seed and the
+// one-line command that replays it with a full trace.
 
 import { describe, expect, it } from 'vitest';
 import { runSimulation, type SimOptions } from '../../src/sim/simulator.js';
