@@ -69,6 +69,7 @@ const serverOptions = {
   snapshotEveryEntries: options.snapshotEveryEntries,
   groupCount: options.groupCount,
   txnMode: options.txnMode,
+  mvccRetentionEntries: options.mvccRetentionEntries,
 };
 const rng = new Rng(seed);
 runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {

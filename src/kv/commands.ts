@@ -14,6 +14,7 @@ import { executeTxn, isReadOnlyTxn } from './txn.js';
 const SESSION_SWEEP_INTERVAL = 1_024;
 
 export function applyCommand(command: KvCommand, index: number, store: KvStore, sessions: SessionTable): CommandOutcome {
+  store.beginEntry(index);
   if (index % SESSION_SWEEP_INTERVAL === 0) sessions.expireIdle(index);
   if (command.kind === 'open_session') return { type: 'open_session_ok', session: sessions.open(index) };
   const { tag } = command;
@@ -109,6 +110,6 @@ export function restoreState(text: string, store: KvStore, sessions: SessionTabl
   if (typeof parsed.store !== 'string' || typeof parsed.sessions !== 'object' || parsed.sessions === null) {
     throw new Error('not a raftkv state snapshot');
   }
-  store.restore(parsed.store);
+  store.restore(parsed.store, snapshotIndex);
   sessions.restore(parsed.sessions as SessionSnapshot, snapshotIndex);
 }

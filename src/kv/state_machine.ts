@@ -1,21 +1,27 @@
 // One Raft group's replicated state machine: the key-value store and the session table, the
 // index of the last entry applied, and the image a snapshot carries. Entries are decoded by the
 // command codec as they are applied, so a malformed entry changes nothing on any replica and
-// gets the same error everywhere. Pure; knows nothing of Raft beyond "entry I carries data D".
+// gets the same error everywhere. Reads outside the log see the newest state, or exactly the
+// state after an index still within the store's retention window (snapshot reads). Pure; knows
+// nothing of Raft beyond "entry I carries data D".
 
 import { assert } from '../base/assert.js';
-import type { JsonValue } from '../base/json.js';
+import { previewJson, type JsonValue } from '../base/json.js';
 import { decodeCommand, type CommandOutcome, type KvCommand } from './command_codec.js';
 import { applyCommand, restoreState, snapshotState } from './commands.js';
-import { KvStore } from './kv_store.js';
+import { KvStore, type KvStoreOptions } from './kv_store.js';
 import { KvErrorCode, type KvOutcome } from './operations.js';
 import { SessionTable } from './sessions.js';
 import { executeTxn, isReadOnlyTxn } from './txn.js';
 
 export class KvStateMachine {
-  readonly store = new KvStore();
+  readonly store: KvStore;
   readonly sessions = new SessionTable();
   private applied = 0;
+
+  constructor(storeOptions: Partial<KvStoreOptions> = {}) {
+    this.store = new KvStore(storeOptions);
+  }
 
   /** The index of the last entry applied (or of the snapshot restored). */
   get appliedIndex(): number {
@@ -29,6 +35,7 @@ export class KvStateMachine {
   apply(index: number, data: JsonValue | undefined): CommandOutcome | undefined {
     assert(index === this.applied + 1, () => `apply out of order: ${index} after ${this.applied}`);
     this.applied = index;
+    this.store.beginEntry(index);
     if (data === undefined) return undefined;
     const command = decodeCommand(data);
     if (!command.ok)
@@ -49,6 +56,25 @@ export class KvStateMachine {
     if (command.kind === 'op' && command.op.f === 'read') return this.store.read(command.op.key);
     assert(command.kind === 'txn' && isReadOnlyTxn(command.ops), () => `a ${command.kind} command that may write was served outside the log`);
     return executeTxn(command.ops, this.store);
+  }
+
+  /**
+   * A read-only command served outside the log against exactly the state after entry `index`
+   * (at most appliedIndex); undefined when the store no longer keeps the versions of that index
+   * (it is below store.oldestReadableIndex). Never changes anything.
+   */
+  queryAt(command: KvCommand, index: number): KvOutcome | undefined {
+    assert(index <= this.applied, () => `a read at ${index}, beyond the applied index ${this.applied}`);
+    const state = this.store.at(index);
+    if (state === undefined) return undefined;
+    if (command.kind === 'op' && command.op.f === 'read') {
+      const value = state.get(command.op.key);
+      return value === undefined
+        ? { type: 'error', code: KvErrorCode.keyDoesNotExist, text: `key ${previewJson(command.op.key)} did not exist at index ${index}` }
+        : { type: 'read_ok', value };
+    }
+    assert(command.kind === 'txn' && isReadOnlyTxn(command.ops), () => `a ${command.kind} command that may write was served at an index`);
+    return executeTxn(command.ops, state);
   }
 
   /** The deterministic image of the state at appliedIndex. */

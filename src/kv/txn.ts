@@ -1,6 +1,7 @@
 // Transactions as the state machine runs them (batch mode: a whole txn is one log entry, run at
 // apply in log order): micro-ops in order, each seeing the txn's own earlier writes, all or
-// nothing. Written against TxnStore (get, put), so a versioned store can take the map's place.
+// nothing. Written against TxnStore (get, put): the versioned store's newest state at apply,
+// or its state as of one index for a snapshot read.
 // Pure and deterministic. Stored values are never changed in place (an append stores a new
 // list), so a list handed out in a reply or remembered by a session never changes under it.
 

@@ -3,20 +3,33 @@
 // micro-ops exactly as sent; the reply {"type":"txn_ok","txn":[...]} is the state machine's
 // outcome as it is (reads filled in), so nothing is re-encoded. Every bad shape is refused here,
 // naming the fault, before anything is done; only an append to a non-list waits for apply.
+// Extensions, only when asked for: "at_index": I (a snapshot read of a read-only txn at exactly
+// index I) and "return_index": true (the reply carries "index").
 
 import { previewJson, type JsonObject, type JsonValue } from '../base/json.js';
-import { err } from '../base/result.js';
+import { err, ok } from '../base/result.js';
 import type { KvOutcome, MicroOp } from '../kv/operations.js';
-import { isTxnKey, MAX_TXN_MICRO_OPS, microOpProblem } from '../kv/txn.js';
-import type { FieldResult } from './fields.js';
+import { isReadOnlyTxn, isTxnKey, MAX_TXN_MICRO_OPS, microOpProblem } from '../kv/txn.js';
+import { optionalBoolean, optionalNonNegativeInteger, type FieldResult } from './fields.js';
 import { clientRequest, uncarriable, type ClientRequest } from './lin_kv.js';
 import type { Body } from './message.js';
 
 /** Extensions of the issue that are not served yet: refused, so a client never gets less than it asked for. */
-const NOT_YET_SUPPORTED = ['at_index', 'read_index'] as const;
+const NOT_YET_SUPPORTED = ['read_index'] as const;
 
-/** A txn request: its micro-ops, with the optional session tag (session, seq) and min_index of any request. */
-export function parseTxnRequest(body: Body): FieldResult<ClientRequest> {
+/**
+ * A client request with the txn extensions; a plain ClientRequest is one with neither (both
+ * fields are optional), so whatever serves requests can take this type.
+ */
+export interface TxnRequest extends ClientRequest {
+  /** A snapshot read: the read-only txn sees exactly the state after this log index. */
+  readonly atIndex?: number | undefined;
+  /** The reply carries "index": the index the txn committed at, or the state it read. */
+  readonly returnIndex?: boolean | undefined;
+}
+
+/** A txn request: its micro-ops, with the optional session tag (session, seq) and min_index of any request, and the txn extensions. */
+export function parseTxnRequest(body: Body): FieldResult<TxnRequest> {
   for (const field of NOT_YET_SUPPORTED) {
     if (body[field] !== undefined) return err({ field, problem: 'is not supported yet by this node' });
   }
@@ -34,7 +47,20 @@ export function parseTxnRequest(body: Body): FieldResult<ClientRequest> {
     const bad = f === 'r' ? undefined : uncarriable(value, 'txn', 2);
     if (bad !== undefined) return err({ field: 'txn', problem: `has a bad micro-op at ${i} (${f} on key ${previewJson(key)}): its value ${bad.problem}` });
   }
-  return clientRequest(body, { kind: 'txn', ops: txn as MicroOp[] });
+  const request = clientRequest(body, { kind: 'txn', ops: txn as MicroOp[] });
+  if (!request.ok) return request;
+  const returnIndex = optionalBoolean(body, 'return_index');
+  if (!returnIndex.ok) return returnIndex;
+  const atIndex = optionalNonNegativeInteger(body, 'at_index');
+  if (!atIndex.ok) return atIndex;
+  if (atIndex.value === undefined) return returnIndex.value === true ? ok({ ...request.value, returnIndex: true }) : request;
+  if (!isReadOnlyTxn(txn as MicroOp[])) return err({ field: 'at_index', problem: 'is for a txn of reads only: a snapshot read writes nothing' });
+  if (request.value.minIndex > atIndex.value)
+    return err({
+      field: 'min_index',
+      problem: `is ${request.value.minIndex}, beyond at_index ${atIndex.value}: a snapshot read sees exactly the state at at_index`,
+    });
+  return ok({ ...request.value, atIndex: atIndex.value, ...(returnIndex.value === true ? { returnIndex: true } : {}) });
 }
 
 /** A txn_ok outcome relayed by a peer (a forward's result), checked as any input is; undefined if malformed. */

@@ -3,7 +3,7 @@
 
 import { err, ok, type Result } from '../base/result.js';
 import type { LogLevel } from '../server/node_app.js';
-import { READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
+import { DEFAULT_KV_SERVER_OPTIONS, READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
 
 interface NodeOptions {
   readonly tickMs: number;
@@ -21,6 +21,8 @@ interface NodeOptions {
   readonly groupCount: number;
   /** auto: on disk when dataDir is given; memory: never on disk (measurements); disk: dataDir required. */
   readonly storage: StorageMode;
+  /** Log entries behind the newest whose state snapshot reads (at_index) may still ask for. */
+  readonly mvccRetentionEntries: number;
 }
 
 const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
@@ -57,11 +59,17 @@ options (each also read from the environment variable shown):
   --storage MODE       auto (on disk when a data directory is given), memory (ignore it: for
                        measuring what durability costs), disk (a data directory is required)
                        (RAFTKV_STORAGE, default auto)
+  --mvcc-retention N   log entries behind the newest for which superseded versions are kept,
+                       so a txn with "at_index" in that window is served; older ones are
+                       collected (RAFTKV_MVCC_RETENTION, default 10000)
   -h, --help           print this help
 `;
 
 /** Txn modes named by the design that this node does not run yet: refused with a word on why. */
 const PLANNED_TXN_MODES: readonly string[] = ['occ', 'si'];
+
+/** Superseded versions take memory for this many entries' writes: a window beyond it is a mistake. */
+const MAX_MVCC_RETENTION_ENTRIES = 100_000_000;
 
 /** Each group elects, ticks and replicates on its own: a few dozen per node is plenty for now. */
 const MAX_GROUPS = 64;
@@ -82,6 +90,7 @@ const SPECS = {
   snapshotEveryEntries: { flag: '--snapshot-every', env: 'RAFTKV_SNAPSHOT_EVERY' },
   groupCount: { flag: '--groups', env: 'RAFTKV_GROUPS' },
   storage: { flag: '--storage', env: 'RAFTKV_STORAGE' },
+  mvccRetentionEntries: { flag: '--mvcc-retention', env: 'RAFTKV_MVCC_RETENTION' },
 } as const satisfies Record<keyof NodeOptions, OptionSpec>;
 
 export type ParsedArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: NodeOptions };
@@ -135,6 +144,8 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   if (storage.value === 'disk' && dataDirGiven === undefined) {
     return err(`${(storageGiven as Given).source} disk needs a data directory (${SPECS.dataDir.flag} or ${SPECS.dataDir.env})`);
   }
+  const mvccRetentionEntries = integerOption(raw(SPECS.mvccRetentionEntries), DEFAULT_KV_SERVER_OPTIONS.mvccRetentionEntries, 0, MAX_MVCC_RETENTION_ENTRIES);
+  if (!mvccRetentionEntries.ok) return mvccRetentionEntries;
 
   return ok({
     kind: 'run',
@@ -149,6 +160,7 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
       snapshotEveryEntries: snapshotEveryEntries.value,
       groupCount: groupCount.value,
       storage: storage.value,
+      mvccRetentionEntries: mvccRetentionEntries.value,
     },
   });
 }

@@ -3,7 +3,8 @@
 // a group's Ready loop persists, sends (messages that vouch for storage wait for the sync),
 // applies and answers, then compacts by count or size. Invariant: every proposal is answered
 // exactly once, by the entry that took its index, by a snapshot that covered it, or when
-// leadership is lost (indefinitely: it may still commit under the next leader).
+// leadership is lost (indefinitely: it may still commit under the next leader). Snapshot reads
+// (at_index) are served here too, whatever the read mode.
 
 import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
@@ -12,6 +13,7 @@ import { encodeCommand } from '../kv/command_codec.js';
 import { isReadOnlyCommand } from '../kv/commands.js';
 import { KvStateMachine } from '../kv/state_machine.js';
 import type { ClientRequest } from '../protocol/lin_kv.js';
+import type { TxnRequest } from '../protocol/txn.js';
 import type { PeerBudget } from '../protocol/peer_budget.js';
 import { makeRaftConfig, RaftNode, vouchesForStorage, type Entry, type RaftMessage, type Role, type Snapshot } from '../raft/index.js';
 import type { GroupId, GroupStorage } from '../storage/types.js';
@@ -21,6 +23,7 @@ import type { KvServerOptions, ReadMode } from './options.js';
 import { LeaseReads } from './lease_reads.js';
 import { AppliedReads, LocalReads, ReadIndexReads, type ReadHost, type ReadPath } from './read_paths.js';
 import { notProposed, outcomeUnknown, type Respond } from './requests.js';
+import { SnapshotReads } from './snapshot_reads.js';
 
 /** What a group needs from the node that hosts it. */
 export interface GroupHost {
@@ -43,10 +46,11 @@ const MAX_READY_ROUNDS_PER_TURN = 4;
 
 export class Group {
   readonly raft: RaftNode;
-  readonly machine = new KvStateMachine();
+  readonly machine: KvStateMachine;
   /** Our proposals by log index; the term tells ours apart from an entry that replaced it. */
   private readonly proposals = new Map<number, { readonly term: number; readonly respond: Respond }>();
   private readonly reads: ReadPath | undefined;
+  private readonly snapshotReads: SnapshotReads;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
   /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
@@ -65,6 +69,7 @@ export class Group {
     // Random and far apart (Rng.int draws 32 bits): see ReadHost.firstReadCtx. Below 2^46, so
     // ctxs stay exact integers for as many reads as a node will ever ask for.
     const firstReadCtx = rng.int(1, 2 ** 30) * 2 ** 16;
+    this.machine = new KvStateMachine({ retentionEntries: options.mvccRetentionEntries });
     const snapshot = storage.snapshot();
     if (snapshot !== undefined) this.restoreSnapshot(snapshot);
     const { budget } = host;
@@ -99,10 +104,16 @@ export class Group {
       lastLeaderContactTick: () => this.lastLeaderContactTick,
       forward: (request, respond, deadlineTick) => host.forward(id, request, respond, deadlineTick),
     });
+    this.snapshotReads = new SnapshotReads({
+      machine: this.machine,
+      now: () => host.now(),
+      waitTicks: options.forwardTimeoutTicks,
+      retentionEntries: options.mvccRetentionEntries,
+    });
   }
 
   get pendingCount(): number {
-    return this.proposals.size + (this.reads?.pendingCount ?? 0);
+    return this.proposals.size + (this.reads?.pendingCount ?? 0) + this.snapshotReads.count;
   }
 
   /**
@@ -110,8 +121,13 @@ export class Group {
    * False when only the leader can, so the caller may forward it. `commandBytes` is at least
    * the size of the command's JSON (measured at admission), or undefined to measure it here.
    */
-  serve(request: ClientRequest, respond: Respond, mayForward: boolean, commandBytes: number | undefined): boolean {
+  serve(request: TxnRequest, respond: Respond, mayForward: boolean, commandBytes: number | undefined): boolean {
     const { command } = request;
+    // A snapshot read: any node that applied its index serves it, with no message to anyone.
+    if (request.atIndex !== undefined) {
+      this.snapshotReads.submit(command, request.atIndex, respond);
+      return true;
+    }
     // A lin-kv read or a txn of reads only: the read mode serves it, and it never enters the log
     // (in 'log' mode there is no read path, and it is proposed like a write).
     if (this.reads !== undefined && isReadOnlyCommand(command)) return this.reads.submit({ respond, minIndex: request.minIndex, request, mayForward });
@@ -143,6 +159,7 @@ export class Group {
   tick(): void {
     this.raft.tick();
     this.reads?.tick(this.host.now());
+    this.snapshotReads.tick(this.host.now());
   }
 
   /** The end of a turn: the turn's reads ask for their read index, then the Ready loop runs. */
@@ -180,6 +197,7 @@ export class Group {
         this.raft.advance(ready);
       }
       this.reads?.onApplied();
+      this.snapshotReads.onApplied();
     }
     this.maybeCompact();
   }

@@ -13,7 +13,7 @@ import type { FieldResult } from '../protocol/fields.js';
 import { FORWARD_RESULT_TYPE, FORWARD_TYPE, parseForward, parseForwardResults } from '../protocol/forward.js';
 import { KV_REQUEST_TYPES, parseClientRequest, parseOpenSession, type ClientRequest } from '../protocol/lin_kv.js';
 import type { Body } from '../protocol/message.js';
-import { parseTxnRequest } from '../protocol/txn.js';
+import { parseTxnRequest, type TxnRequest } from '../protocol/txn.js';
 import { parseRaftMessage, RAFT_MESSAGE_TYPES, type RaftMessage, type RaftNode } from '../raft/index.js';
 import type { KvStore } from '../kv/kv_store.js';
 import type { GroupId, GroupStorage } from '../storage/types.js';
@@ -155,10 +155,10 @@ export class KvNode implements NodeApp {
     this.forwarder.sendBatches();
   }
 
-  private onClientRequest(target: ReplyTarget, request: ClientRequest): void {
-    // Maelstrom validates replies as closed schemas, so only session clients (who opened a
-    // session, or sent one or a min_index) get the index in theirs.
-    const withIndex = request.command.kind === 'open_session' || request.command.tag !== undefined || request.minIndex > 0;
+  private onClientRequest(target: ReplyTarget, request: TxnRequest): void {
+    // Maelstrom validates replies as closed schemas, so only clients who ask (opened a session,
+    // sent one or a min_index, or return_index) get the index in theirs.
+    const withIndex = request.command.kind === 'open_session' || request.command.tag !== undefined || request.minIndex > 0 || request.returnIndex === true;
     const reply: Respond = (outcome, index) => this.replyToClient(target, outcome, withIndex ? index : undefined);
     const group = this.groupOf(request);
     if (this.groups.length > 1 && (request.command.kind === 'open_session' || request.command.tag !== undefined)) {
@@ -187,7 +187,7 @@ export class KvNode implements NodeApp {
    * Serves one request here if this node can, else forwards it (only when `mayForward`: a
    * request forwarded to us is never forwarded again, so no request loops).
    */
-  private serve(request: ClientRequest, respond: Respond, mayForward: boolean, commandBytes?: number): void {
+  private serve(request: TxnRequest, respond: Respond, mayForward: boolean, commandBytes?: number): void {
     const group = this.groupOf(request);
     if (group === SPANS_GROUPS) {
       // Refused at its origin already, unless that node runs with another group count.

@@ -1,6 +1,8 @@
 // The key-value node's options, with their defaults (sized for 10 ms ticks). One typed object,
 // validated by whoever builds it (src/runtime/node_options.ts for bin/raftkv).
 
+import { DEFAULT_MVCC_RETENTION_ENTRIES } from '../kv/kv_store.js';
+
 /**
  * All but 'bounded-staleness' are linearizable. 'bounded-staleness' serves every read from the
  * local copy of any node that heard from its leader within a bound: reads may miss recent
@@ -48,6 +50,11 @@ export interface KvServerOptions {
   readonly snapshotEveryBytes: number;
   /** bounded-staleness only: how long after the last word from the leader local reads go on. */
   readonly stalenessBoundTicks: number;
+  /**
+   * Log entries behind the newest for which the store keeps superseded versions, so snapshot
+   * reads (at_index) within the window are served; older ones are collected.
+   */
+  readonly mvccRetentionEntries: number;
 }
 
 export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
@@ -63,4 +70,5 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   snapshotEveryEntries: 10_000,
   snapshotEveryBytes: 64 << 20,
   stalenessBoundTicks: 50,
+  mvccRetentionEntries: DEFAULT_MVCC_RETENTION_ENTRIES,
 };

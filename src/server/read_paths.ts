@@ -70,7 +70,9 @@ export class AppliedReads {
   /** Serves the read once the state machine reached `readPoint` and the client's minimum. */
   serveAt(readPoint: number, read: ReadRequest): void {
     const index = Math.max(readPoint, read.minIndex);
-    if (index <= this.host.machine.appliedIndex) read.respond(this.host.machine.query(read.request.command), index);
+    // The index answered is the state read (the applied one), so a client may read at it later (at_index).
+    const { machine } = this.host;
+    if (index <= machine.appliedIndex) read.respond(machine.query(read.request.command), machine.appliedIndex);
     else this.waiting.push({ ...read, index, deadlineTick: this.host.now() + this.host.forwardTimeoutTicks });
   }
 
@@ -80,7 +82,7 @@ export class AppliedReads {
     const waiting = this.waiting;
     this.waiting = [];
     for (const read of waiting) {
-      if (read.index <= applied) read.respond(this.host.machine.query(read.request.command), read.index);
+      if (read.index <= applied) read.respond(this.host.machine.query(read.request.command), applied);
       else this.waiting.push(read);
     }
   }

@@ -1,15 +1,16 @@
 // End-to-end: real bin/raftkv processes answer Maelstrom's txn requests for both workloads over
 // stdin/stdout. Three nodes, every node-to-node line routed by the test: txns sent to any node,
 // concurrent appends to one key each applied once and in each client's order; one node with a
-// data directory keeps list values across kill -9 (from its snapshot and its WAL); and under the
-// harness's txn workloads and faults, the histories are strict-serializable. Seeds are fixed so
-// a failure replays with the printed command.
-import { mkdtempSync, rmSync } from 'node:fs';
+// data directory keeps list values across kill -9 (from its snapshot and its WAL); snapshot reads
+// (at_index) work on a data directory the previous build wrote and across kill -9 within the
+// --mvcc-retention window; and under the harness's txn workloads and faults, the histories are
+// strict-serializable. Seeds are fixed so a failure replays with the printed command.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanOutDirs, harnessRun } from '../harness/helpers.js';
-import { NodeProcess, RAFTKV_BIN, requireBuilt, stopAll } from '../support/node_process.js';
+import { NodeProcess, RAFTKV_BIN, REPO_ROOT, requireBuilt, stopAll } from '../support/node_process.js';
 import { RoutedCluster } from '../support/routed_cluster.js';
 
 const IDS = ['n0', 'n1', 'n2'];
@@ -221,6 +222,95 @@ describe('bin/raftkv serving txns', () => {
       ],
     });
     expect(second.stderr.join('')).toMatch(/restarted on .*: recovered \d+ WAL records .*group 0: a snapshot at [1-9]/);
+  });
+
+  it('serves at_index on a data directory the previous build wrote, and across kill -9 within --mvcc-retention', { timeout: 30_000 }, async () => {
+    // Written by the build before versioned storage (store image version 1: plain values), then
+    // cut after its last WAL record (the rest was preallocated zeros): a snapshot at 13 and
+    // entries 14-15. Its history: a leader no-op at 1, then for v = 1..7 a txn
+    // [append "l" v, w "r" v] and a lin-kv write of "k" = v, one entry each.
+    const dir = join(root, 'previous-build');
+    cpSync(join(REPO_ROOT, 'test/e2e/fixtures/previous_build_data'), dir, { recursive: true });
+    const init = { src: 'c0', dest: 'n0', body: { type: 'init', msg_id: 1, node_id: 'n0', node_ids: ['n0'] } };
+    const start = (): NodeProcess => new NodeProcess(RAFTKV_BIN, ['--data-dir', dir, '--snapshot-every', '4', '--mvcc-retention', '20'], { cwd: '/tmp' });
+    let msgId = 10;
+    const request = async (node: NodeProcess, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const id = msgId++;
+      node.send({ src: 'c1', dest: 'n0', body: { ...body, msg_id: id } });
+      const reply = await node.next(10_000);
+      expect(reply.body['in_reply_to']).toBe(id);
+      return reply.body;
+    };
+    const readsAt = (atIndex: number): Record<string, unknown> => ({
+      type: 'txn',
+      txn: [
+        ['r', 'l', null],
+        ['r', 'r', null],
+        ['r', 'k', null],
+      ],
+      at_index: atIndex,
+    });
+    const first = start();
+    first.send(init);
+    expect((await first.next()).body['type']).toBe('init_ok');
+    const list = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+    expect(await request(first, readsAt(13))).toMatchObject({
+      type: 'txn_ok',
+      txn: [
+        ['r', 'l', list(6)],
+        ['r', 'r', 6],
+        ['r', 'k', 6],
+      ],
+    });
+    expect(await request(first, readsAt(14))).toMatchObject({
+      txn: [
+        ['r', 'l', list(7)],
+        ['r', 'r', 7],
+        ['r', 'k', 6],
+      ],
+    });
+    expect(await request(first, readsAt(15))).toMatchObject({
+      txn: [
+        ['r', 'l', list(7)],
+        ['r', 'r', 7],
+        ['r', 'k', 7],
+      ],
+    });
+    // Below the earlier build's snapshot, which held no versions: refused, definitely.
+    expect(await request(first, readsAt(12))).toMatchObject({ type: 'error', code: 14 });
+    // Commit on, past a few snapshots of the new build, noting where each txn committed.
+    const committed: Array<{ index: number; value: number }> = [];
+    for (let value = 8; value <= 16; value++) {
+      const reply = await request(first, {
+        type: 'txn',
+        txn: [
+          ['append', 'l', value],
+          ['w', 'r', value],
+        ],
+        return_index: true,
+      });
+      expect(reply).toMatchObject({ type: 'txn_ok' });
+      committed.push({ index: reply['index'] as number, value });
+    }
+    first.kill();
+    await first.exited;
+
+    const second = start();
+    second.send(init);
+    expect((await second.next()).body['type']).toBe('init_ok');
+    // Every commit index is within the 20-entry window: each reads exactly its own state, from
+    // the new build's snapshot (its versions) and the WAL.
+    for (const { index, value } of committed) {
+      expect(await request(second, readsAt(index)), `at_index ${index}`).toMatchObject({
+        type: 'txn_ok',
+        txn: [
+          ['r', 'l', list(value)],
+          ['r', 'r', value],
+          ['r', 'k', 7],
+        ],
+      });
+    }
+    expect(second.stderr.join('')).toMatch(/group 0: a snapshot at (1[6-9]|[2-9]\d)/);
   });
 
   for (const [workload, readMode, nemesis, seed] of [

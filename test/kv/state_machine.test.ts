@@ -1,6 +1,7 @@
 // The group's state machine applies entries in order, decodes each with the command codec, and
 // answers a malformed entry alike on every replica without changing anything.
 import { describe, expect, it } from 'vitest';
+import type { KvCommand } from '../../src/kv/command_codec.js';
 import { KvStateMachine } from '../../src/kv/state_machine.js';
 import { KvErrorCode } from '../../src/kv/operations.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -155,5 +156,75 @@ describe('KvStateMachine', () => {
       keyDoesNotExist: ErrorCode.keyDoesNotExist,
       preconditionFailed: ErrorCode.preconditionFailed,
     });
+  });
+
+  it('serves read-only commands at exactly an applied index, and refuses one whose versions were collected', () => {
+    const machine = new KvStateMachine({ retentionEntries: 3 });
+    machine.apply(1, {
+      kind: 'txn',
+      ops: [
+        ['append', 'l', 1],
+        ['w', 'r', 1],
+      ],
+    });
+    machine.apply(2, undefined);
+    machine.apply(3, { kind: 'txn', ops: [['append', 'l', 2]] });
+    machine.apply(4, { kind: 'op', op: { f: 'write', key: 'r', value: 4 } });
+    const reads: KvCommand = {
+      kind: 'txn',
+      ops: [
+        ['r', 'l', null],
+        ['r', 'r', null],
+        ['r', 'x', null],
+      ],
+    };
+    expect(machine.queryAt(reads, 1)).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['r', 'l', [1]],
+        ['r', 'r', 1],
+        ['r', 'x', null],
+      ],
+    });
+    expect(machine.queryAt(reads, 3)).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['r', 'l', [1, 2]],
+        ['r', 'r', 1],
+        ['r', 'x', null],
+      ],
+    });
+    expect(machine.queryAt({ kind: 'op', op: { f: 'read', key: 'r' } }, 4)).toEqual({ type: 'read_ok', value: 4 });
+    expect(machine.queryAt({ kind: 'op', op: { f: 'read', key: 'x' } }, 4)).toMatchObject({ type: 'error', code: KvErrorCode.keyDoesNotExist });
+    expect(machine.query(reads)).toEqual(machine.queryAt(reads, 4));
+    machine.apply(5, undefined);
+    // The window is 3 entries: index 2 and later are kept, 1 is gone.
+    expect(machine.queryAt(reads, 2)).toEqual({
+      type: 'txn_ok',
+      txn: [
+        ['r', 'l', [1]],
+        ['r', 'r', 1],
+        ['r', 'x', null],
+      ],
+    });
+    expect(machine.queryAt(reads, 1)).toBeUndefined();
+    expect(() => machine.queryAt(reads, 6)).toThrow(/beyond the applied index 5/);
+    expect(() => machine.queryAt({ kind: 'txn', ops: [['w', 'x', 1]] }, 5)).toThrow(/may write/);
+  });
+
+  it('restores the state image an earlier build wrote, and goes on from there', () => {
+    // group-0.snapshot's data as the previous build wrote it (store image version 1).
+    const earlier = String.raw`{"store":"{\"version\":1,\"entries\":[[\"sk\",6],[\"sl\",[1,2,3,4,5,6]],[\"sr\",6]]}","sessions":{"sessions":[],"expired":[],"expiredThrough":0}}`;
+    const machine = new KvStateMachine();
+    machine.restore(13, earlier);
+    machine.apply(14, { kind: 'txn', ops: [['append', 'l', 7]] });
+    const read: KvCommand = { kind: 'txn', ops: [['r', 'l', null]] };
+    expect(machine.queryAt(read, 13)).toEqual({ type: 'txn_ok', txn: [['r', 'l', [1, 2, 3, 4, 5, 6]]] });
+    expect(machine.queryAt(read, 14)).toEqual({ type: 'txn_ok', txn: [['r', 'l', [1, 2, 3, 4, 5, 6, 7]]] });
+    expect(machine.queryAt(read, 12)).toBeUndefined();
+    const again = new KvStateMachine();
+    again.restore(14, machine.snapshot());
+    expect(again.snapshot()).toBe(machine.snapshot());
+    expect(again.queryAt(read, 13)).toEqual(machine.queryAt(read, 13));
   });
 });

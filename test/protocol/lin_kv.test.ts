@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_VALUE_DEPTH, parseKvOperation } from '../../src/protocol/lin_kv.js';
+import { MAX_VALUE_DEPTH, parseClientRequest, parseKvOperation } from '../../src/protocol/lin_kv.js';
 import type { Body } from '../../src/protocol/message.js';
 import { parseInit } from '../../src/protocol/init.js';
 
@@ -76,5 +76,23 @@ describe('init bodies', () => {
     expect(parseInit({ type: 'init', node_id: 'n0', node_ids: ['n0', 'n0'] })).toMatchObject({ ok: false, error: { field: 'node_ids' } });
     expect(parseInit({ type: 'init', node_id: 'n0', node_ids: 'n0' })).toMatchObject({ ok: false, error: { field: 'node_ids' } });
     expect(parseInit({ type: 'init', node_ids: ['n0'] })).toMatchObject({ ok: false, error: { field: 'node_id' } });
+  });
+});
+
+describe('lin-kv requests and the txn extensions', () => {
+  const parse = (line: string) => {
+    const body = JSON.parse(line) as Body;
+    return parseClientRequest(body.type as 'read' | 'write' | 'cas', body);
+  };
+
+  it('refuses at_index and return_index on read, write and cas rather than ignoring them', () => {
+    for (const line of [
+      '{"type":"read","key":1,"at_index":5}',
+      '{"type":"write","key":1,"value":2,"return_index":true}',
+      '{"type":"cas","key":1,"from":1,"to":2,"at_index":3}',
+    ]) {
+      expect(parse(line)).toMatchObject({ ok: false, error: { problem: expect.stringContaining('is a txn extension') } });
+    }
+    expect(parse('{"type":"read","key":1,"min_index":5}')).toMatchObject({ ok: true, value: { minIndex: 5 } });
   });
 });

@@ -53,7 +53,21 @@ describe('parseTxnRequest', () => {
       [{ txn: [['r', 1, 5]] }, 'field "txn" has a bad micro-op at 0, ["r",1,5]: it is a read, whose value must be null'],
       [{ txn: [['r', 1, null]], session: 3 }, 'field "seq" must be a positive integer, given with session'],
       [{ txn: [['r', 1, null]], read_index: 4 }, 'field "read_index" is not supported yet by this node'],
-      [{ txn: [['r', 1, null]], at_index: 4 }, 'field "at_index" is not supported yet by this node'],
+      [
+        {
+          txn: [
+            ['r', 1, null],
+            ['w', 1, 2],
+          ],
+          at_index: 4,
+        },
+        'field "at_index" is for a txn of reads only: a snapshot read writes nothing',
+      ],
+      [{ txn: [['r', 1, null]], at_index: -1 }, 'field "at_index" must be a non-negative integer'],
+      [{ txn: [['r', 1, null]], at_index: 2.5 }, 'field "at_index" must be a non-negative integer'],
+      [{ txn: [['r', 1, null]], at_index: '4' }, 'field "at_index" must be a non-negative integer'],
+      [{ txn: [['r', 1, null]], at_index: 4, min_index: 5 }, 'field "min_index" is 5, beyond at_index 4: a snapshot read sees exactly the state at at_index'],
+      [{ txn: [['r', 1, null]], return_index: 1 }, 'field "return_index" must be a boolean'],
     ] as Array<[Record<string, JsonValue>, string]>) {
       expect(refusal(fields), JSON.stringify(fields)).toBe(text);
     }
@@ -72,6 +86,25 @@ describe('parseTxnRequest', () => {
     const reads = (count: number): JsonValue => Array.from({ length: count }, (_, key) => ['r', key, null]);
     expect(parse({ txn: reads(MAX_TXN_MICRO_OPS) }).ok).toBe(true);
     expect(refusal({ txn: reads(MAX_TXN_MICRO_OPS + 1) })).toBe(`field "txn" holds ${MAX_TXN_MICRO_OPS + 1} micro-ops, over the bound of ${MAX_TXN_MICRO_OPS}`);
+  });
+
+  it('takes at_index on a txn of reads only, and return_index on any txn; without them the request is as before', () => {
+    const reads: JsonValue = [
+      ['r', 1, null],
+      ['r', 'k', null],
+    ];
+    expect(parse({ txn: reads, at_index: 7 })).toStrictEqual({ ok: true, value: { command: { kind: 'txn', ops: reads }, minIndex: 0, atIndex: 7 } });
+    expect(parse({ txn: reads, at_index: 0, return_index: true, min_index: 0 })).toStrictEqual({
+      ok: true,
+      value: { command: { kind: 'txn', ops: reads }, minIndex: 0, atIndex: 0, returnIndex: true },
+    });
+    expect(parse({ txn: [['w', 1, 2]], return_index: true })).toStrictEqual({
+      ok: true,
+      value: { command: { kind: 'txn', ops: [['w', 1, 2]] }, minIndex: 0, returnIndex: true },
+    });
+    // Not asked for (or false): nothing added, so the reply keeps Maelstrom's closed schema.
+    expect(parse({ txn: reads, return_index: false })).toStrictEqual({ ok: true, value: { command: { kind: 'txn', ops: reads }, minIndex: 0 } });
+    expect(parse({ txn: reads })).toStrictEqual({ ok: true, value: { command: { kind: 'txn', ops: reads }, minIndex: 0 } });
   });
 
   it('takes a session tag and min_index as lin-kv requests do', () => {

@@ -78,3 +78,12 @@ describe('node options: txn mode', () => {
     expect(run(['--txn-mode', 'locking'])).toBe('--txn-mode must be one of batch; got "locking"');
   });
 });
+
+describe('node options: MVCC retention', () => {
+  it('keeps 10,000 entries of versions unless told, takes a count from the flag or RAFTKV_MVCC_RETENTION, 0 included, and refuses a negative one', () => {
+    expect(run([])).toMatchObject({ mvccRetentionEntries: 10_000 });
+    expect(run(['--mvcc-retention', '5'])).toMatchObject({ mvccRetentionEntries: 5 });
+    expect(run([], { RAFTKV_MVCC_RETENTION: '0' })).toMatchObject({ mvccRetentionEntries: 0 });
+    expect(run(['--mvcc-retention', '-1'])).toEqual(expect.stringContaining('--mvcc-retention must be an integer from 0'));
+  });
+});
