@@ -9,13 +9,9 @@
 //   node --expose-gc scripts/bench_store.mjs [--before DIR] [--entries 200000] [--reps 7] [--retention N]
 //
 // The state machine is not an entry of the build, so it is bundled on the fly with esbuild.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { root, scriptArgs } from './script_args.mjs';
+import { importSources, root, scriptArgs } from './script_args.mjs';
 
 const { option } = scriptArgs();
 const before = option('before', undefined);
@@ -57,18 +53,8 @@ const WORKLOADS = {
   },
 };
 
-async function load(srcRoot, scratch, name) {
-  const bundle = join(scratch, `${name}.mjs`);
-  await build({
-    absWorkingDir: srcRoot,
-    stdin: { contents: "export { KvStateMachine } from './src/kv/state_machine.ts';\n", resolveDir: srcRoot },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile: bundle,
-    logLevel: 'error',
-  });
-  return (await import(pathToFileURL(bundle).href)).KvStateMachine;
+async function load(srcRoot) {
+  return (await importSources("export { KvStateMachine } from './src/kv/state_machine.ts';\n", srcRoot)).KvStateMachine;
 }
 
 function run(Machine, workload) {
@@ -89,30 +75,25 @@ function run(Machine, workload) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const scratch = mkdtempSync(join(tmpdir(), 'bench-store-'));
-try {
-  const machines = { after: await load(root, scratch, 'after') };
-  if (before !== undefined) machines.before = await load(resolve(before), scratch, 'before');
-  console.log(`${entryCount} entries per run, ${reps} runs, median; retention ${retention ?? 'default'}`);
-  for (const [name, workload] of Object.entries(WORKLOADS)) {
-    const times = { after: [], before: [] };
-    for (let rep = 0; rep < reps + 1; rep++) {
-      // The first round warms the JIT up and is not counted; the order alternates.
-      const order = Object.entries(machines);
-      if (rep % 2 === 1) order.reverse();
-      for (const [which, Machine] of order) {
-        const elapsed = run(Machine, workload);
-        if (rep > 0) times[which].push(elapsed);
-      }
+const machines = { after: await load(root) };
+if (before !== undefined) machines.before = await load(resolve(before));
+console.log(`${entryCount} entries per run, ${reps} runs, median; retention ${retention ?? 'default'}`);
+for (const [name, workload] of Object.entries(WORKLOADS)) {
+  const times = { after: [], before: [] };
+  for (let rep = 0; rep < reps + 1; rep++) {
+    // The first round warms the JIT up and is not counted; the order alternates.
+    const order = Object.entries(machines);
+    if (rep % 2 === 1) order.reverse();
+    for (const [which, Machine] of order) {
+      const elapsed = run(Machine, workload);
+      if (rep > 0) times[which].push(elapsed);
     }
-    const after = median(times.after);
-    const line = [`${name}: after ${after.toFixed(1)} ms (${Math.round(entryCount / (after / 1_000)).toLocaleString('en')} entries/s)`];
-    if (before !== undefined) {
-      const was = median(times.before);
-      line.push(`before ${was.toFixed(1)} ms; after/before ${(after / was).toFixed(2)}`);
-    }
-    console.log(line.join('; '));
   }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+  const after = median(times.after);
+  const line = [`${name}: after ${after.toFixed(1)} ms (${Math.round(entryCount / (after / 1_000)).toLocaleString('en')} entries/s)`];
+  if (before !== undefined) {
+    const was = median(times.before);
+    line.push(`before ${was.toFixed(1)} ms; after/before ${(after / was).toFixed(2)}`);
+  }
+  console.log(line.join('; '));
 }

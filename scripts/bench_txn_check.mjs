@@ -17,9 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { root, scriptArgs } from './script_args.mjs';
+import { importSources, root, scriptArgs } from './script_args.mjs';
 
 const { own, option, flag } = scriptArgs();
 const txnCount = Number(option('txns', '100000'));
@@ -29,26 +27,11 @@ const reps = Number(option('reps', '3'));
 const snapshotLag = Number(option('lag', '200'));
 if (!(txnCount >= 10 && cyclicTxnCount >= 10 && reps >= 1)) throw new Error('--txns and --cyclic-txns must be at least 10, --reps at least 1');
 
+const { checkTxnHistory, formatHistory, Rng } = await importSources(
+  "export { checkTxnHistory } from './src/check/txn/checker.ts';\nexport { formatHistory } from './src/check/history.ts';\nexport { Rng } from './src/base/rng.ts';\n",
+);
 const scratch = mkdtempSync(join(tmpdir(), 'bench-txn-check-'));
 try {
-  const bundle = join(scratch, 'checker.mjs');
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents:
-        "export { checkTxnHistory } from './src/check/txn/checker.ts';\nexport { formatHistory } from './src/check/history.ts';\nexport { Rng } from './src/base/rng.ts';\n",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  const { checkTxnHistory, formatHistory, Rng } = await import(pathToFileURL(bundle).href);
-
   const histories = [
     { name: 'list-append, strict-serializable store', workload: 'txn-list-append', events: maelstromHistory(new Rng(seed), 'append', txnCount) },
     { name: 'rw-register, strict-serializable store', workload: 'txn-rw-register', events: maelstromHistory(new Rng(seed + 1), 'w', txnCount) },

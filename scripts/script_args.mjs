@@ -1,6 +1,9 @@
 // Command-line handling shared by the measurement scripts: `--name value` options, then
 // optionally `--` and arguments passed through to the node.
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The checkout's root directory. */
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -36,4 +39,30 @@ export function scriptArgs(argv = process.argv.slice(2)) {
       return value;
     },
   };
+}
+
+/**
+ * Imports TypeScript modules that are not an entry of the build: bundles `exportLines` (export
+ * statements with paths relative to `srcRoot`) with esbuild, as scripts/build.mjs bundles the
+ * binaries, into a temporary file, and imports it.
+ */
+export async function importSources(exportLines, srcRoot = root) {
+  const { build } = await import('esbuild');
+  const scratch = mkdtempSync(join(tmpdir(), 'raftkv-script-'));
+  try {
+    const bundle = join(scratch, 'sources.mjs');
+    await build({
+      absWorkingDir: srcRoot,
+      stdin: { contents: exportLines, resolveDir: srcRoot, loader: 'ts' },
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+    return await import(pathToFileURL(bundle).href);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

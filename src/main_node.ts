@@ -11,7 +11,7 @@ import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
 import { createKvNodeApp } from './server/kv_node.js';
 import type { NodeContext } from './server/node_app.js';
-import { DEFAULT_KV_SERVER_OPTIONS } from './server/options.js';
+import { DEFAULT_KV_SERVER_OPTIONS, TXN_RETRY_BUDGET_MS } from './server/options.js';
 import { DurableNodeStore, type RecoveryReport } from './storage/durable_store.js';
 import { MemoryNodeStore } from './storage/memory_store.js';
 import type { NodeStore } from './storage/types.js';
@@ -70,6 +70,7 @@ const serverOptions = {
   groupCount: options.groupCount,
   txnMode: options.txnMode,
   mvccRetentionEntries: options.mvccRetentionEntries,
+  txnRetryBudgetTicks: Math.max(1, Math.floor(TXN_RETRY_BUDGET_MS / options.tickMs)),
 };
 const rng = new Rng(seed);
 runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {

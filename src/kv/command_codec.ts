@@ -6,7 +6,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../base/json.js';
 import { err, ok, type Result } from '../base/result.js';
 import { isKvFunction, type KvOperation, type KvOutcome, type MicroOp } from './operations.js';
-import { txnProblem } from './txn.js';
+import { txnCheckProblem, txnProblem, type TxnCheck } from './txn.js';
 
 export interface SessionTag {
   readonly session: number;
@@ -15,8 +15,14 @@ export interface SessionTag {
 
 export type KvCommand =
   | { readonly kind: 'op'; readonly op: KvOperation; readonly tag?: SessionTag | undefined }
-  /** A whole transaction, one log entry: `ops` exactly as the client sent them (`{"kind":"txn","ops":[["r",1,null],...]}`). */
-  | { readonly kind: 'txn'; readonly ops: readonly MicroOp[]; readonly tag?: SessionTag | undefined }
+  /**
+   * A whole transaction, one log entry: `ops` exactly as the client sent them
+   * (`{"kind":"txn","ops":[["r",1,null],...]}`). With a `check` it commits only if the check holds
+   * at apply (else error 30, and nothing changed): a client's read_index, or an occ or si txn
+   * prepared at its read point, whose `ops` are then its writes only (its reads were served there):
+   * `{"kind":"txn","ops":[["append",1,5]],"check":{"after":41,"keys":[1,2]}}`.
+   */
+  | { readonly kind: 'txn'; readonly ops: readonly MicroOp[]; readonly check?: TxnCheck | undefined; readonly tag?: SessionTag | undefined }
   | { readonly kind: 'open_session' };
 
 export type CommandOutcome = KvOutcome | { readonly type: 'open_session_ok'; readonly session: number };
@@ -37,7 +43,7 @@ export function decodeCommand(data: JsonValue | undefined): Result<KvCommand, st
     const problem = operationProblem(op);
     if (problem !== undefined) return err(problem);
   } else if (kind === 'txn') {
-    const problem = txnProblem(data['ops']);
+    const problem = txnProblem(data['ops']) ?? (data['check'] === undefined ? undefined : txnCheckProblem(data['check']));
     if (problem !== undefined) return err(problem);
   } else if (kind === 'open_session') {
     return ok({ kind: 'open_session' });

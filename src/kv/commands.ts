@@ -8,7 +8,7 @@ import type { CommandOutcome, KvCommand } from './command_codec.js';
 import { keySlot, sameKey, type KvStore } from './kv_store.js';
 import { KvErrorCode, type KvOutcome } from './operations.js';
 import type { SessionSnapshot, SessionTable } from './sessions.js';
-import { executeTxn, isReadOnlyTxn } from './txn.js';
+import { executeTxn, isReadOnlyTxn, txnCheckConflict } from './txn.js';
 
 /** How often (in log entries) idle sessions are looked for. */
 const SESSION_SWEEP_INTERVAL = 1_024;
@@ -56,7 +56,10 @@ export function applyCommand(command: KvCommand, index: number, store: KvStore, 
 }
 
 function runCommand(command: KvCommand & { readonly kind: 'op' | 'txn' }, store: KvStore): KvOutcome {
-  return command.kind === 'op' ? store.apply(command.op) : executeTxn(command.ops, store);
+  if (command.kind === 'op') return store.apply(command.op);
+  // The newest versions at apply, the same on every replica: a failed check is a no-op everywhere.
+  const conflict = command.check === undefined ? undefined : txnCheckConflict(command.check, (key) => store.versionOf(key));
+  return conflict ?? executeTxn(command.ops, store);
 }
 
 /** Whether `command` only reads: it changes nothing, so a read path may serve it outside the log. */

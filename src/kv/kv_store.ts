@@ -13,7 +13,7 @@ import type { TxnStore } from './txn.js';
 export const DEFAULT_MVCC_RETENTION_ENTRIES = 10_000;
 
 /** About how many bytes superseded versions may take (approximateJsonBytes) before the window shrinks. */
-const DEFAULT_MVCC_RETENTION_BYTES = 64 << 20;
+const DEFAULT_MVCC_RETENTION_BYTES = 8 << 20;
 
 /** Version 1: plain values (earlier builds); version 2: versions newer than the image's floor. */
 const PLAIN_SNAPSHOT_VERSION = 1;
@@ -246,6 +246,14 @@ export class KvStore implements TxnStore {
     return this.entries.get(keySlot(key))?.value;
   }
 
+  /**
+   * The index of the entry that wrote the key's newest value (0: never written). Exact on every
+   * replica, also after a snapshot restore, so txn checks at apply decide alike everywhere.
+   */
+  versionOf(key: JsonValue): number {
+    return this.entries.get(keySlot(key))?.index ?? 0;
+  }
+
   /** Writes the key's value as of the entry being applied. */
   put(key: JsonValue, value: JsonValue): void {
     this.write(keySlot(key), value);
@@ -293,7 +301,8 @@ export class KvStore implements TxnStore {
    * A deterministic image of the store at the entry applied: keys sorted by their canonical
    * form, and of each key the versions a read within the retention window can see, so the same
    * history gives the same text on every replica with the same retention, whatever its readers
-   * pinned. A key with one version the window sees entirely is `[slot, value]`; otherwise
+   * pinned. A key with one version the window sees entirely is `[slot, value, index]` (the
+   * index that wrote it, which txn checks compare); otherwise
    * `[slot, value, index, [[index, value], ...]]` (superseded versions ascending).
    */
   snapshot(): string {
@@ -304,7 +313,7 @@ export class KvStore implements TxnStore {
       const slot = slots[i] as string;
       const chain = this.entries.get(slot) as VersionChain;
       if (chain.index <= floor) {
-        entries[i] = [slot, chain.value];
+        entries[i] = [slot, chain.value, chain.index];
         continue;
       }
       const older: JsonValue[] = [];
@@ -416,8 +425,14 @@ export class KvStore implements TxnStore {
 /** One entry of a snapshot image as a chain, checked; throws on a malformed one. */
 function restoredChain(item: JsonValue, floor: number, snapshotIndex: number): VersionChain {
   if (!Array.isArray(item) || typeof item[0] !== 'string' || item[1] === undefined) throw new Error('malformed key-value snapshot entry');
+  // An image of an earlier build: the index that wrote the value is not known, only that it is at most the floor.
   if (item.length === 2) return new VersionChain(item[1], floor);
   const [, value, index, older] = item;
+  if (item.length === 3) {
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index > floor)
+      throw new Error(`malformed version of key ${item[0]} in a key-value snapshot`);
+    return new VersionChain(value as JsonValue, index);
+  }
   if (item.length !== 4 || typeof index !== 'number' || !Number.isSafeInteger(index) || index <= floor || index > snapshotIndex || !Array.isArray(older))
     throw new Error(`malformed versions of key ${item[0]} in a key-value snapshot`);
   const chain = new VersionChain(value as JsonValue, index);

@@ -21,12 +21,14 @@ export type TxnKey = number | string;
  */
 export type MicroOp = ['r', TxnKey, null] | ['w', TxnKey, JsonValue] | ['append', TxnKey, JsonValue];
 
-/** The errors the state machine decides. Definite: 12, 20, 22; indefinite: 13. */
+/** The errors the state machine decides. Definite: 12, 20, 22, 30; indefinite: 13. */
 export const KvErrorCode = {
   malformedRequest: 12,
   outcomeUnknown: 13,
   keyDoesNotExist: 20,
   preconditionFailed: 22,
+  /** A txn's check failed: a key it depends on changed after its read point; it changed nothing. */
+  txnConflict: 30,
 } as const;
 
 export type KvOutcome =

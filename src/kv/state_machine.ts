@@ -12,7 +12,7 @@ import { applyCommand, restoreState, snapshotState } from './commands.js';
 import { KvStore, type KvStoreOptions } from './kv_store.js';
 import { KvErrorCode, type KvOutcome } from './operations.js';
 import { SessionTable } from './sessions.js';
-import { executeTxn, isReadOnlyTxn } from './txn.js';
+import { executeTxn, isReadOnlyTxn, txnCheckConflict } from './txn.js';
 
 export class KvStateMachine {
   readonly store: KvStore;
@@ -55,7 +55,17 @@ export class KvStateMachine {
   query(command: KvCommand): KvOutcome {
     if (command.kind === 'op' && command.op.f === 'read') return this.store.read(command.op.key);
     assert(command.kind === 'txn' && isReadOnlyTxn(command.ops), () => `a ${command.kind} command that may write was served outside the log`);
-    return executeTxn(command.ops, this.store);
+    return this.checkConflict(command) ?? executeTxn(command.ops, this.store);
+  }
+
+  /**
+   * The error 30 a txn's check gets against the state as applied so far (its read_index, or an
+   * occ or si txn's read point), or undefined when it holds or there is none. A conflict seen
+   * here is final: versions only grow, so the txn would fail the same check at apply.
+   */
+  checkConflict(command: KvCommand): KvOutcome | undefined {
+    if (command.kind !== 'txn' || command.check === undefined) return undefined;
+    return txnCheckConflict(command.check, (key) => this.store.versionOf(key));
   }
 
   /**

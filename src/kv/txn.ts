@@ -2,6 +2,8 @@
 // apply in log order): micro-ops in order, each seeing the txn's own earlier writes, all or
 // nothing. Written against TxnStore (get, put): the versioned store's newest state at apply,
 // or its state as of one index for a snapshot read.
+// A txn may carry a check (read_index, occ, si): it commits only if none of the check's keys
+// has a version newer than the check's index, decided from the store's version indexes alone.
 // Pure and deterministic. Stored values are never changed in place (an append stores a new
 // list), so a list handed out in a reply or remembered by a session never changes under it.
 
@@ -15,6 +17,58 @@ import { KvErrorCode, type KvOutcome, type MicroOp, type TxnKey } from './operat
  * message between nodes can carry (src/protocol/peer_budget.ts).
  */
 export const MAX_TXN_MICRO_OPS = 1_024;
+
+/**
+ * The condition a txn commits under: none of `keys` was written by an entry after `after`. A
+ * client's read_index asks for it over every key of the txn; occ over the keys it read at its
+ * read point `after`, si over the keys it writes. At most MAX_TXN_MICRO_OPS keys.
+ */
+export interface TxnCheck {
+  readonly after: number;
+  readonly keys: readonly TxnKey[];
+}
+
+/** Why `check` is not a TxnCheck, or undefined when it is one. */
+export function txnCheckProblem(check: unknown): string | undefined {
+  if (typeof check !== 'object' || check === null || Array.isArray(check)) return '"check" must be an object {after, keys}';
+  const { after, keys } = check as { after?: unknown; keys?: unknown };
+  if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) return '"check.after" must be a non-negative integer';
+  if (!Array.isArray(keys) || keys.length > MAX_TXN_MICRO_OPS) return `"check.keys" must be a list of at most ${MAX_TXN_MICRO_OPS} keys`;
+  for (const key of keys) if (!isTxnKey(key)) return `"check.keys" holds ${previewJson(key as JsonValue, 40)}, which is not a txn key`;
+  return undefined;
+}
+
+/**
+ * The conflict that fails `check` against the versions `versionOf` gives (the newest version's
+ * index of each key at apply, or at the state a read is served from), or undefined when it
+ * holds: a txn error 30 that says which key changed, and when.
+ */
+export function txnCheckConflict(check: TxnCheck, versionOf: (key: TxnKey) => number): KvOutcome | undefined {
+  for (const key of check.keys) {
+    const version = versionOf(key);
+    if (version > check.after)
+      return {
+        type: 'error',
+        code: KvErrorCode.txnConflict,
+        text: `txn conflict: key ${previewJson(key)} was written at index ${version}, after the txn's read point ${check.after}; the txn changed nothing`,
+      };
+  }
+  return undefined;
+}
+
+/** The distinct keys of the micro-ops `ops` for which `which` holds, in order of first use. */
+export function distinctKeys(ops: readonly MicroOp[], which: (op: MicroOp) => boolean): TxnKey[] {
+  const seen = new Set<string>();
+  const keys: TxnKey[] = [];
+  for (const op of ops) {
+    if (!which(op)) continue;
+    const slot = keySlot(op[1]);
+    if (seen.has(slot)) continue;
+    seen.add(slot);
+    keys.push(op[1]);
+  }
+  return keys;
+}
 
 /** What a txn needs of the store: a key's current value (undefined: missing), and setting one. */
 export interface TxnStore {

@@ -46,7 +46,7 @@ export function parseClientRequest(type: KvRequestType, body: Body): FieldResult
   const op = parseKvOperation(type, body);
   if (!op.ok) return op;
   // The txn extensions, refused rather than ignored: a client must never get less than it asked for.
-  for (const field of ['at_index', 'return_index'] as const) {
+  for (const field of ['at_index', 'read_index', 'return_index'] as const) {
     if (body[field] !== undefined) return err({ field, problem: `is a txn extension: ${type} does not take it (send a txn of one micro-op instead)` });
   }
   return clientRequest(body, { kind: 'op', op: op.value });

@@ -47,8 +47,14 @@ options (each also read from the environment variable shown):
                                      local copy while it hears from a leader (for teaching)
   --txn-mode MODE      how txns run (RAFTKV_TXN_MODE, default batch):
                          batch       each txn is one log entry, run at apply in log order:
-                                     all or nothing, strict-serializable, never aborts; a txn
-                                     of reads only takes the read mode and never enters the log
+                                     all or nothing, strict-serializable, never aborts
+                         occ         optimistic: reads at a linearizable read point, writes
+                                     committed only if no key read changed since (else error
+                                     30, retried by the node): strict-serializable
+                         si          snapshot isolation: reads at a snapshot, first committer
+                                     wins on keys written only: NOT serializable (write skew)
+                       in every mode a txn of reads only takes the read mode and never enters
+                       the log
   --seed N             seed of the node's random choices (RAFTKV_SEED, default random)
   --data-dir DIR       keep the WAL and snapshots under DIR/<node id>/, fsynced before any
                        acknowledgement (RAFTKV_DATA_DIR; default: state in memory only)
@@ -64,9 +70,6 @@ options (each also read from the environment variable shown):
                        collected (RAFTKV_MVCC_RETENTION, default 10000)
   -h, --help           print this help
 `;
-
-/** Txn modes named by the design that this node does not run yet: refused with a word on why. */
-const PLANNED_TXN_MODES: readonly string[] = ['occ', 'si'];
 
 /** Superseded versions take memory for this many entries' writes: a window beyond it is a mistake. */
 const MAX_MVCC_RETENTION_ENTRIES = 100_000_000;
@@ -122,11 +125,7 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   if (!logLevel.ok) return logLevel;
   const readMode = choiceOption(raw(SPECS.readMode), 'read-index', READ_MODES);
   if (!readMode.ok) return readMode;
-  const txnModeGiven = raw(SPECS.txnMode);
-  if (txnModeGiven !== undefined && PLANNED_TXN_MODES.includes(txnModeGiven.text)) {
-    return err(`${txnModeGiven.source} ${txnModeGiven.text} is not available yet: only batch runs now (occ and si are still to come)`);
-  }
-  const txnMode = choiceOption(txnModeGiven, 'batch', TXN_MODES);
+  const txnMode = choiceOption(raw(SPECS.txnMode), 'batch', TXN_MODES);
   if (!txnMode.ok) return txnMode;
   const seedGiven = raw(SPECS.seed);
   const seed = seedGiven === undefined ? ok(undefined) : integerOption(seedGiven, 0, 0, 0xffff_ffff);

@@ -4,7 +4,9 @@
 // applies and answers, then compacts by count or size. Invariant: every proposal is answered
 // exactly once, by the entry that took its index, by a snapshot that covered it, or when
 // leadership is lost (indefinitely: it may still commit under the next leader). Snapshot reads
-// (at_index) are served here too, whatever the read mode.
+// (at_index) are served here too, whatever the read mode; in occ and si modes a txn that reads
+// and writes goes through OptimisticTxns, and a txn with a check that the applied state already
+// fails is refused with 30 before it is proposed (early abort).
 
 import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
@@ -24,6 +26,7 @@ import { LeaseReads } from './lease_reads.js';
 import { AppliedReads, LocalReads, ReadIndexReads, type ReadHost, type ReadPath } from './read_paths.js';
 import { notProposed, outcomeUnknown, type Respond } from './requests.js';
 import { SnapshotReads } from './snapshot_reads.js';
+import { OptimisticTxns, runsOptimistically } from './optimistic_txns.js';
 
 /** What a group needs from the node that hosts it. */
 export interface GroupHost {
@@ -44,6 +47,9 @@ export interface GroupHost {
  */
 const MAX_READY_ROUNDS_PER_TURN = 4;
 
+/** How often (100 ticks: 1 s at 10 ms) a node in occ or si mode logs its txn counters, when they changed. */
+const TXN_STATS_EVERY_TICKS = 100;
+
 export class Group {
   readonly raft: RaftNode;
   readonly machine: KvStateMachine;
@@ -51,6 +57,13 @@ export class Group {
   private readonly proposals = new Map<number, { readonly term: number; readonly respond: Respond }>();
   private readonly reads: ReadPath | undefined;
   private readonly snapshotReads: SnapshotReads;
+  /** occ and si modes: txns with reads and writes run here, optimistically. */
+  readonly optimistic: OptimisticTxns | undefined;
+  /** Prepared txns (with a check) refused on this leader before any proposal: their check already failed. */
+  earlyAborts = 0;
+  /** The optimistic txn counters as last logged, and the tick of the next look. */
+  private loggedTxnStats = '';
+  private nextTxnStatsTick = 0;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
   /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
@@ -110,10 +123,25 @@ export class Group {
       waitTicks: options.forwardTimeoutTicks,
       retentionEntries: options.mvccRetentionEntries,
     });
+    const { txnMode } = options;
+    this.optimistic =
+      txnMode === 'batch'
+        ? undefined
+        : new OptimisticTxns({
+            mode: txnMode,
+            rng: rng.fork(),
+            retryBudgetTicks: options.txnRetryBudgetTicks,
+            now: () => host.now(),
+            read: (request, respond, mayForward) => this.readForTxn(request, respond, mayForward),
+            commit: (request, respond) => {
+              if (!this.serve(request, respond, false, undefined)) host.forward(id, request, respond, host.now() + options.leaderWaitTicks);
+            },
+            conflict: (command) => this.machine.checkConflict(command),
+          });
   }
 
   get pendingCount(): number {
-    return this.proposals.size + (this.reads?.pendingCount ?? 0) + this.snapshotReads.count;
+    return this.proposals.size + (this.reads?.pendingCount ?? 0) + this.snapshotReads.count + (this.optimistic?.count ?? 0);
   }
 
   /**
@@ -131,7 +159,15 @@ export class Group {
     // A lin-kv read or a txn of reads only: the read mode serves it, and it never enters the log
     // (in 'log' mode there is no read path, and it is proposed like a write).
     if (this.reads !== undefined && isReadOnlyCommand(command)) return this.reads.submit({ respond, minIndex: request.minIndex, request, mayForward });
+    if (this.optimistic !== undefined && runsOptimistically(command)) return this.optimistic.start(request, respond, mayForward);
     if (this.raft.role !== 'leader') return false;
+    // Early abort: a check the applied state already fails would fail at apply too (versions only grow).
+    const conflict = this.machine.checkConflict(command);
+    if (conflict !== undefined) {
+      this.earlyAborts++;
+      respond(conflict, this.machine.appliedIndex);
+      return true;
+    }
     const { budget } = this.host;
     const bytes = commandBytes ?? commandSize(command, budget);
     if (bytes > budget.commandBytes) {
@@ -160,12 +196,41 @@ export class Group {
     this.raft.tick();
     this.reads?.tick(this.host.now());
     this.snapshotReads.tick(this.host.now());
+    this.optimistic?.tick(this.host.now());
+    this.logTxnStats();
   }
 
-  /** The end of a turn: the turn's reads ask for their read index, then the Ready loop runs. */
+  /** Every few seconds, if they changed: how this node's occ or si txns ended (abort rates and retries). */
+  private logTxnStats(): void {
+    const now = this.host.now();
+    if (this.optimistic === undefined || now < this.nextTxnStatsTick) return;
+    this.nextTxnStatsTick = now + TXN_STATS_EVERY_TICKS;
+    const { committed, aborted, retries, earlyAborts } = this.optimistic.stats;
+    if (committed + aborted + retries + this.earlyAborts === 0) return;
+    const line =
+      `${this.options.txnMode === 'si' ? 'si (snapshot isolation, NOT serializable: write skew is allowed)' : this.options.txnMode} txns coordinated here: ${committed} committed, ${aborted} ended in error 30, ${retries} retries, ` +
+      `${earlyAborts} early aborts before committing; ${this.earlyAborts} early aborts as leader`;
+    if (line === this.loggedTxnStats) return;
+    this.loggedTxnStats = line;
+    this.log('info', line);
+  }
+
+  /** The end of a turn: optimistic txns read this turn commit, the turn's reads ask for their read index, then the Ready loop runs. */
   flush(): void {
+    this.optimistic?.drain();
     this.reads?.flush();
     this.handleReadies();
+  }
+
+  /**
+   * The reads of an occ or si txn: on the read path (a linearizable read point), or with no
+   * read path ('log' mode) at the leader's applied index, which its check at apply makes safe.
+   */
+  private readForTxn(request: ClientRequest, respond: Respond, mayForward: boolean): boolean {
+    if (this.reads !== undefined) return this.reads.submit({ respond, minIndex: request.minIndex, request, mayForward });
+    if (this.raft.role !== 'leader' || request.minIndex > this.machine.appliedIndex) return false;
+    respond(this.machine.query(request.command), this.machine.appliedIndex);
+    return true;
   }
 
   /**
@@ -198,6 +263,8 @@ export class Group {
       }
       this.reads?.onApplied();
       this.snapshotReads.onApplied();
+      // Outside any Ready: txns whose reads were just served propose now, for the next round.
+      this.optimistic?.drain();
     }
     this.maybeCompact();
   }

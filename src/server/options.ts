@@ -12,11 +12,13 @@ export const READ_MODES = ['log', 'read-index', 'lease', 'follower', 'bounded-st
 export type ReadMode = (typeof READ_MODES)[number];
 
 /**
- * How a txn runs. 'batch': the whole txn is one log entry, run at apply in log order: all or
- * nothing, strict-serializable, never aborts; a txn of reads only takes the read mode and never
- * enters the log. ('occ' and 'si' are to come.)
+ * How a txn runs (a txn of reads only takes the read mode and never enters the log, in every
+ * mode). 'batch': the whole txn is one log entry, run at apply in log order: all or nothing,
+ * strict-serializable, never aborts. 'occ': reads at a read point, writes committed with a check
+ * of the keys read (error 30 on a conflict, retried by the node): strict-serializable. 'si':
+ * snapshot isolation, first committer wins on the keys written only: NOT serializable (write skew).
  */
-export const TXN_MODES = ['batch'] as const;
+export const TXN_MODES = ['batch', 'occ', 'si'] as const;
 export type TxnMode = (typeof TXN_MODES)[number];
 
 export interface KvServerOptions {
@@ -55,7 +57,15 @@ export interface KvServerOptions {
    * reads (at_index) within the window are served; older ones are collected.
    */
   readonly mvccRetentionEntries: number;
+  /**
+   * occ and si: no new attempt of a txn starts later than this many ticks after it arrived, so
+   * the client (Maelstrom's waits 5 s) hears the outcome of the last attempt in time.
+   */
+  readonly txnRetryBudgetTicks: number;
 }
+
+/** The time within which an occ or si txn may start attempts: well inside a Maelstrom client's 5 s timeout. */
+export const TXN_RETRY_BUDGET_MS = 2_000;
 
 export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   readMode: 'read-index',
@@ -71,4 +81,5 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   snapshotEveryBytes: 64 << 20,
   stalenessBoundTicks: 50,
   mvccRetentionEntries: DEFAULT_MVCC_RETENTION_ENTRIES,
+  txnRetryBudgetTicks: TXN_RETRY_BUDGET_MS / 10,
 };

@@ -154,12 +154,16 @@ describe('KvStore versions', () => {
           ],
         ],
         ['slate', 'l', 11, []],
-        ['sonce', { v: [1] }],
+        // Below the floor: one version, with the index that wrote it (txn checks compare it).
+        ['sonce', { v: [1] }, 1],
       ],
     });
     const restored = new KvStore({ retentionEntries: 5 });
     restored.restore(image, 12);
     expect(restored.snapshot()).toBe(image);
+    // The version indexes survive the image exactly, so a txn check at apply decides as on a replica that applied every entry.
+    for (const key of ['even', 'late', 'once', 'never']) expect(restored.versionOf(key), key).toBe(build(false).versionOf(key));
+    expect([restored.versionOf('once'), restored.versionOf('even'), restored.versionOf('never')]).toEqual([1, 12, 0]);
     expect(restored.oldestReadableIndex).toBe(7);
     for (let index = 7; index <= 12; index++) {
       expect(readAt(restored, 'even', index)).toBe(index - (index % 2));
@@ -189,9 +193,10 @@ describe('KvStore versions', () => {
       version: 2,
       floor: 13,
       entries: [
-        ['sk', 6],
+        // The earlier image did not say which entry wrote them: at most the snapshot's index.
+        ['sk', 6, 13],
         ['sl', [1, 2, 3, 4, 5, 6, 7], 14, [[13, [1, 2, 3, 4, 5, 6]]]],
-        ['sr', 6],
+        ['sr', 6, 13],
       ],
     });
   });
@@ -205,6 +210,8 @@ describe('KvStore versions', () => {
       '{"version":2,"floor":1,"entries":[["sk",1,3,[[2,1],[2,1]]]]}',
       '{"version":2,"floor":1,"entries":[["sk",1,3,[[4,1]]]]}',
       '{"version":2,"floor":1,"entries":[["sk"]]}',
+      '{"version":2,"floor":1,"entries":[["sk",1,2]]}',
+      '{"version":2,"floor":1,"entries":[["sk",1,-1]]}',
     ])
       expect(() => store.restore(text, 5), text).toThrow();
   });

@@ -155,6 +155,7 @@ describe('KvStateMachine', () => {
       outcomeUnknown: ErrorCode.crash,
       keyDoesNotExist: ErrorCode.keyDoesNotExist,
       preconditionFailed: ErrorCode.preconditionFailed,
+      txnConflict: ErrorCode.txnConflict,
     });
   });
 

@@ -85,11 +85,12 @@ describe('lin-kv requests and the txn extensions', () => {
     return parseClientRequest(body.type as 'read' | 'write' | 'cas', body);
   };
 
-  it('refuses at_index and return_index on read, write and cas rather than ignoring them', () => {
+  it('refuses at_index, read_index and return_index on read, write and cas rather than ignoring them', () => {
     for (const line of [
       '{"type":"read","key":1,"at_index":5}',
       '{"type":"write","key":1,"value":2,"return_index":true}',
       '{"type":"cas","key":1,"from":1,"to":2,"at_index":3}',
+      '{"type":"write","key":1,"value":2,"read_index":3}',
     ]) {
       expect(parse(line)).toMatchObject({ ok: false, error: { problem: expect.stringContaining('is a txn extension') } });
     }

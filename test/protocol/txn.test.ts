@@ -29,6 +29,23 @@ describe('parseTxnRequest', () => {
     expect(parse({ txn })).toEqual({ ok: true, value: { command: { kind: 'txn', ops: txn }, minIndex: 0 } });
   });
 
+  it('turns read_index into a check over every key the txn reads or writes, once each, so the check travels with the command', () => {
+    const txn: JsonValue = [
+      ['r', 1, null],
+      ['append', 'k', 3],
+      ['r', 1, null],
+      ['w', 2, 4],
+    ];
+    expect(parse({ txn, read_index: 7 })).toEqual({
+      ok: true,
+      value: { command: { kind: 'txn', ops: txn, check: { after: 7, keys: [1, 'k', 2] } }, minIndex: 0 },
+    });
+    expect(parse({ txn: [['r', 1, null]], read_index: 0, return_index: true })).toEqual({
+      ok: true,
+      value: { command: { kind: 'txn', ops: [['r', 1, null]], check: { after: 0, keys: [1] } }, minIndex: 0, returnIndex: true },
+    });
+  });
+
   it('refuses every bad shape, naming the fault', () => {
     for (const [fields, text] of [
       [{}, 'field "txn" is missing'],
@@ -52,7 +69,12 @@ describe('parseTxnRequest', () => {
       ],
       [{ txn: [['r', 1, 5]] }, 'field "txn" has a bad micro-op at 0, ["r",1,5]: it is a read, whose value must be null'],
       [{ txn: [['r', 1, null]], session: 3 }, 'field "seq" must be a positive integer, given with session'],
-      [{ txn: [['r', 1, null]], read_index: 4 }, 'field "read_index" is not supported yet by this node'],
+      [{ txn: [['r', 1, null]], read_index: -4 }, 'field "read_index" must be a non-negative integer'],
+      [{ txn: [['r', 1, null]], read_index: '4' }, 'field "read_index" must be a non-negative integer'],
+      [
+        { txn: [['r', 1, null]], read_index: 4, at_index: 4 },
+        'field "read_index" cannot go with at_index: a snapshot read sees exactly the state at at_index, which nothing changes',
+      ],
       [
         {
           txn: [

@@ -1,6 +1,6 @@
 // The durability options of bin/raftkv: where the data lives and whether it is used.
 import { describe, expect, it } from 'vitest';
-import { parseNodeOptions } from '../../src/runtime/node_options.js';
+import { NODE_USAGE, parseNodeOptions } from '../../src/runtime/node_options.js';
 
 function run(argv: string[], env: Record<string, string> = {}): Record<string, unknown> | string {
   const parsed = parseNodeOptions(argv, env);
@@ -69,13 +69,18 @@ describe('node options: Raft groups', () => {
 });
 
 describe('node options: txn mode', () => {
-  it('runs txns in batch mode unless told, takes it from the flag or RAFTKV_TXN_MODE, and says the other modes are not there yet', () => {
+  it('runs txns in batch mode unless told, takes batch, occ or si from the flag or RAFTKV_TXN_MODE, and refuses others', () => {
     expect(run([])).toMatchObject({ txnMode: 'batch' });
     expect(run(['--txn-mode', 'batch'])).toMatchObject({ txnMode: 'batch' });
     expect(run([], { RAFTKV_TXN_MODE: 'batch' })).toMatchObject({ txnMode: 'batch' });
-    expect(run(['--txn-mode', 'occ'])).toBe('--txn-mode occ is not available yet: only batch runs now (occ and si are still to come)');
-    expect(run([], { RAFTKV_TXN_MODE: 'si' })).toBe('RAFTKV_TXN_MODE si is not available yet: only batch runs now (occ and si are still to come)');
-    expect(run(['--txn-mode', 'locking'])).toBe('--txn-mode must be one of batch; got "locking"');
+    expect(run(['--txn-mode', 'occ'])).toMatchObject({ txnMode: 'occ' });
+    expect(run([], { RAFTKV_TXN_MODE: 'si' })).toMatchObject({ txnMode: 'si' });
+    expect(run(['--txn-mode', 'locking'])).toBe('--txn-mode must be one of batch, occ, si; got "locking"');
+  });
+
+  it('says in its help that si is not serializable', () => {
+    expect(NODE_USAGE).toMatch(/si +snapshot isolation[\s\S]*NOT serializable \(write skew\)/);
+    expect(NODE_USAGE).toMatch(/occ +optimistic[\s\S]*strict-serializable/);
   });
 });
 

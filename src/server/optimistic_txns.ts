@@ -1,0 +1,205 @@
+// The occ and si txn modes on the node that receives a txn: serve its reads at a read point the
+// read path confirms (read index or lease), run it there with its writes buffered, and commit
+// only its writes with a check at that point (occ: the keys it read; si: the keys it writes),
+// retrying an aborted txn with jittered backoff within a bound. Never answers a client with a
+// definite error while an attempt may still apply: only error 30 (the check failed: a no-op
+// everywhere, or seen before anything was proposed) leads to another attempt. Pure: time is
+// the node's tick, randomness its seeded Rng.
+
+import type { Rng } from '../base/rng.js';
+import type { CommandOutcome, KvCommand } from '../kv/command_codec.js';
+import { KvErrorCode, type KvOutcome, type MicroOp } from '../kv/operations.js';
+import { keySlot } from '../kv/kv_store.js';
+import { distinctKeys, executeTxn, type TxnCheck } from '../kv/txn.js';
+import type { JsonValue } from '../base/json.js';
+import type { ClientRequest } from '../protocol/lin_kv.js';
+import type { Respond } from './requests.js';
+
+export type OptimisticMode = 'occ' | 'si';
+
+/** Attempts per txn at most (the first and its retries). */
+export const MAX_TXN_ATTEMPTS = 8;
+/** Backoff before retry k is drawn uniformly from 1 .. min(2^k, this) ticks (full jitter). */
+export const MAX_TXN_BACKOFF_TICKS = 16;
+
+export interface OptimisticHost {
+  readonly mode: OptimisticMode;
+  readonly rng: Rng;
+  /** No attempt starts later than this many ticks after the txn arrived. */
+  readonly retryBudgetTicks: number;
+  now(): number;
+  /**
+   * Serves a read-only request on this node's read path (at a linearizable read point);
+   * `respond` gets the outcome and the applied index it was read at. False when only the
+   * leader can serve it.
+   */
+  read(request: ClientRequest, respond: Respond, mayForward: boolean): boolean;
+  /** Commits a prepared command: proposes it on the leader, or forwards it there. */
+  commit(request: ClientRequest, respond: Respond): void;
+  /** The error 30 a prepared command's check gets against this node's applied state, if it fails there already. */
+  conflict(command: KvCommand): KvOutcome | undefined;
+}
+
+interface Txn {
+  readonly request: ClientRequest;
+  readonly ops: readonly MicroOp[];
+  readonly respond: Respond;
+  readonly deadlineTick: number;
+  attempts: number;
+}
+
+/** Counters for the log and tests: how txns of these modes ended. */
+export interface OptimisticStats {
+  committed: number;
+  /** Txns answered with error 30 after their last attempt. */
+  aborted: number;
+  /** Attempts after the first. */
+  retries: number;
+  /** Attempts whose check this node's applied state failed before they were committed: nothing proposed or forwarded. */
+  earlyAborts: number;
+}
+
+/** Whether `command` runs optimistically in occ or si mode: a txn with reads and writes and no session (a session txn runs whole in the log, so its recorded outcome is complete). */
+export function runsOptimistically(command: KvCommand): boolean {
+  if (command.kind !== 'txn' || command.tag !== undefined) return false;
+  let reads = false;
+  let writes = false;
+  for (const op of command.ops) {
+    if (op[0] === 'r') reads = true;
+    else writes = true;
+  }
+  return reads && writes;
+}
+
+/**
+ * The command an attempt commits, prepared from the values read at `readPoint`: the txn's
+ * writes, with the check its mode asks for. A client's read_index I adds every key of the txn,
+ * checked after min(I, readPoint).
+ */
+export function preparedCommand(mode: OptimisticMode, command: KvCommand & { readonly kind: 'txn' }, readPoint: number): KvCommand {
+  const writes = command.ops.filter((op) => op[0] !== 'r');
+  let check: TxnCheck;
+  if (command.check !== undefined) check = { after: Math.min(command.check.after, readPoint), keys: command.check.keys };
+  else if (mode === 'occ') check = { after: readPoint, keys: distinctKeys(command.ops, (op) => op[0] === 'r') };
+  else check = { after: readPoint, keys: distinctKeys(writes, () => true) };
+  return { kind: 'txn', ops: writes, check };
+}
+
+export class OptimisticTxns {
+  /** Txns waiting out their backoff, with the tick their next attempt is due. */
+  private backingOff: Array<{ readonly txn: Txn; readonly dueTick: number }> = [];
+  /** Attempts whose reads were served, to be committed outside the Ready loop (drain). */
+  private readyToCommit: Array<{ readonly txn: Txn; readonly command: KvCommand; readonly reply: JsonValue[] }> = [];
+  readonly stats: OptimisticStats = { committed: 0, aborted: 0, retries: 0, earlyAborts: 0 };
+
+  constructor(private readonly host: OptimisticHost) {}
+
+  /** Txns held here between attempts (their reads and commits in flight are counted where they wait). */
+  get count(): number {
+    return this.backingOff.length + this.readyToCommit.length;
+  }
+
+  /** Starts the txn's first attempt; false when its reads can be served only on the leader (the caller forwards it). */
+  start(request: ClientRequest, respond: Respond, mayForward: boolean): boolean {
+    const { command } = request;
+    if (command.kind !== 'txn') return false;
+    const txn: Txn = { request, ops: command.ops, respond, deadlineTick: this.host.now() + this.host.retryBudgetTicks, attempts: 0 };
+    return this.attempt(txn, mayForward);
+  }
+
+  /** Commits the attempts whose reads were served: called where proposing is safe (outside a Ready). */
+  drain(): void {
+    while (this.readyToCommit.length > 0) {
+      const ready = this.readyToCommit;
+      this.readyToCommit = [];
+      for (const { txn, command, reply } of ready) {
+        const respond: Respond = (outcome, index) => this.onCommitted(txn, reply, outcome, index);
+        // Entries applied here since the reads may fail the check already: then nothing is proposed.
+        const conflict = this.host.conflict(command);
+        if (conflict === undefined) this.host.commit({ command, minIndex: 0 }, respond);
+        else {
+          this.stats.earlyAborts++;
+          respond(conflict, 0);
+        }
+      }
+    }
+  }
+
+  /** Starts the attempts whose backoff is over. */
+  tick(now: number): void {
+    if (this.backingOff.length === 0) return;
+    const due = this.backingOff.filter((item) => item.dueTick <= now);
+    if (due.length === 0) return;
+    this.backingOff = this.backingOff.filter((item) => item.dueTick > now);
+    for (const { txn } of due) {
+      this.stats.retries++;
+      // A retry is never forwarded: the client has no other node to hear from.
+      if (this.attempt(txn, false)) continue;
+      this.stats.aborted++;
+      this.finish(txn, conflictAfterRetries(txn, 'this node can no longer serve its reads (no longer leader)'), 0);
+    }
+  }
+
+  private attempt(txn: Txn, mayForward: boolean): boolean {
+    txn.attempts++;
+    const ops = distinctKeys(txn.ops, () => true).map((key): MicroOp => ['r', key, null]);
+    const probe: ClientRequest = { command: { kind: 'txn', ops }, minIndex: txn.request.minIndex };
+    return this.host.read(probe, (outcome, index) => this.onRead(txn, outcome, index), mayForward);
+  }
+
+  private onRead(txn: Txn, outcome: CommandOutcome, readPoint: number): void {
+    // A read changes nothing, and earlier attempts all failed their checks: any error is definite.
+    if (outcome.type !== 'txn_ok') {
+      this.finish(txn, outcome, readPoint);
+      return;
+    }
+    const values = new Map<string, JsonValue>();
+    for (const op of outcome.txn) {
+      const [, key, value] = op as [string, MicroOp[1], JsonValue];
+      if (value !== null) values.set(keySlot(key), value);
+    }
+    const run = executeTxn(txn.ops, { get: (key) => values.get(keySlot(key)), put: () => {} });
+    if (run.type !== 'txn_ok') {
+      this.finish(txn, run, readPoint);
+      return;
+    }
+    this.readyToCommit.push({ txn, command: preparedCommand(this.host.mode, txn.request.command as KvCommand & { kind: 'txn' }, readPoint), reply: run.txn });
+  }
+
+  private onCommitted(txn: Txn, reply: JsonValue[], outcome: CommandOutcome, index: number): void {
+    if (outcome.type === 'txn_ok') {
+      this.stats.committed++;
+      this.finish(txn, { type: 'txn_ok', txn: reply }, index);
+      return;
+    }
+    const now = this.host.now();
+    // A client's read_index that failed fails forever (versions only grow): no retry then.
+    const retriable =
+      outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict && txn.request.command.kind === 'txn' && txn.request.command.check === undefined;
+    if (!retriable || txn.attempts >= MAX_TXN_ATTEMPTS) {
+      if (outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict) this.stats.aborted++;
+      this.finish(txn, outcome, index);
+      return;
+    }
+    const backoff = this.host.rng.int(1, Math.min(2 ** txn.attempts, MAX_TXN_BACKOFF_TICKS));
+    if (now + backoff > txn.deadlineTick) {
+      this.stats.aborted++;
+      this.finish(txn, outcome, index);
+      return;
+    }
+    this.backingOff.push({ txn, dueTick: now + backoff });
+  }
+
+  private finish(txn: Txn, outcome: CommandOutcome, index: number): void {
+    txn.respond(outcome, index);
+  }
+}
+
+/** The answer when a retry cannot start: its last attempt failed its check (definite), so does the txn. */
+function conflictAfterRetries(txn: Txn, why: string): KvOutcome {
+  return {
+    type: 'error',
+    code: KvErrorCode.txnConflict,
+    text: `txn conflict: attempt ${txn.attempts - 1} failed its check and ${why}; the txn changed nothing`,
+  };
+}
