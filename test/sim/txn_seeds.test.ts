@@ -1,4 +1,4 @@
-// The txn workloads in the whole-node simulator: CI seeds of each (every profile, drawn per seed),
+// The txn workloads in the whole-node simulator: CI seeds of each, in every txn mode (every profile, drawn per seed),
 // the seed's workload draw, final reads, replay, and a node that serves read-only txns from stale
 // state (the bounded-staleness read mode), which the txn check must catch as a realtime anomaly.
 
@@ -8,6 +8,12 @@ import { seedRange, simSuite } from './sim_suite.js';
 
 simSuite('whole-node simulation, txn-list-append', seedRange(700000, 40), { workload: 'txn-list-append' });
 simSuite('whole-node simulation, txn-rw-register', seedRange(710000, 40), { workload: 'txn-rw-register' });
+// The optimistic modes, each checked against the model it promises (occ: strict-serializable;
+// si: snapshot-isolation): every profile, both workloads.
+simSuite('whole-node simulation, occ, txn-list-append', seedRange(720000, 15), { workload: 'txn-list-append', txnMode: 'occ' });
+simSuite('whole-node simulation, occ, txn-rw-register', seedRange(721000, 15), { workload: 'txn-rw-register', txnMode: 'occ' });
+simSuite('whole-node simulation, si, txn-list-append', seedRange(722000, 15), { workload: 'txn-list-append', txnMode: 'si' });
+simSuite('whole-node simulation, si, txn-rw-register', seedRange(723000, 15), { workload: 'txn-rw-register', txnMode: 'si' });
 
 describe('txn workloads in the simulator', () => {
   it('are drawn by a third of the seeds, both of them, from a stream of the seed apart from the run', () => {
