@@ -7,7 +7,7 @@
 // Linux only (it reads /proc). Exit status: the harness's (0 valid), or 3 when memory grew.
 //
 //   node scripts/memory_soak.mjs [--minutes 5] [--workload txn-list-append] [--rate 1000]
-//        [--nodes 3] [--sample-s 5] [--flat-percent 15] [--seed 1] [-- node arguments]
+//        [--nodes 3] [--sample-s 5] [--flat-percent 15] [--seed 1] [--bin bin/raftkv] [-- node arguments]
 //
 // Node arguments after `--` reach bin/raftkv; a mode is easiest to pick with the environment,
 // e.g. RAFTKV_TXN_MODE=occ node scripts/memory_soak.mjs.
@@ -24,6 +24,7 @@ const nodes = args.option('nodes', '3');
 const sampleS = Number(args.option('sample-s', '5'));
 const flatPercent = Number(args.option('flat-percent', '15'));
 const seed = args.option('seed', '1');
+const bin = args.option('bin', join(root, 'bin/raftkv'));
 if (!(minutes >= 2) || !(sampleS > 0)) {
   process.stderr.write('memory_soak: --minutes must be at least 2 (the first is warm-up) and --sample-s positive\n');
   process.exit(2);
@@ -35,7 +36,7 @@ const harnessArgs = [
   '-w',
   workload,
   '--bin',
-  join(root, 'bin/raftkv'),
+  bin,
   '--node-count',
   nodes,
   '--concurrency',

@@ -11,7 +11,7 @@ import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
 import { createKvNodeApp } from './server/kv_node.js';
 import type { NodeContext } from './server/node_app.js';
-import { DEFAULT_KV_SERVER_OPTIONS, TXN_RETRY_BUDGET_MS } from './server/options.js';
+import { DEFAULT_KV_SERVER_OPTIONS, TXN_RETRY_BUDGET_MS, TXN_STATS_EVERY_MS } from './server/options.js';
 import { DurableNodeStore, type RecoveryReport } from './storage/durable_store.js';
 import { MemoryNodeStore } from './storage/memory_store.js';
 import type { NodeStore } from './storage/types.js';
@@ -33,7 +33,7 @@ const { options } = parsed.value;
 const seed = options.seed ?? randomInt(0, 0xffff_ffff);
 const { dataDir } = options;
 process.stderr.write(
-  `raftkv: read mode ${options.readMode}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
+  `raftkv: read mode ${options.readMode}, txn mode ${options.txnMode}${options.txnMode === 'batch' ? '' : ` (early abort ${options.txnEarlyAbort ? 'on' : 'off'}, backoff ${options.txnBackoff ? 'on' : 'off'}, ${options.txnRetries} retries)`}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
 );
 
 function openStore(context: NodeContext): NodeStore {
@@ -71,6 +71,10 @@ const serverOptions = {
   txnMode: options.txnMode,
   mvccRetentionEntries: options.mvccRetentionEntries,
   txnRetryBudgetTicks: Math.max(1, Math.floor(TXN_RETRY_BUDGET_MS / options.tickMs)),
+  txnRetries: options.txnRetries,
+  txnBackoff: options.txnBackoff,
+  txnEarlyAbort: options.txnEarlyAbort,
+  txnStatsEveryTicks: Math.max(1, Math.round(TXN_STATS_EVERY_MS / options.tickMs)),
 };
 const rng = new Rng(seed);
 runStdioNode((context, store) => createKvNodeApp(serverOptions, { storage: (group) => store.group(group), rng })(context), {

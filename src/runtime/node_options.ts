@@ -3,7 +3,7 @@
 
 import { err, ok, type Result } from '../base/result.js';
 import type { LogLevel } from '../server/node_app.js';
-import { DEFAULT_KV_SERVER_OPTIONS, READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
+import { DEFAULT_KV_SERVER_OPTIONS, DEFAULT_TXN_RETRIES, READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
 
 interface NodeOptions {
   readonly tickMs: number;
@@ -23,10 +23,19 @@ interface NodeOptions {
   readonly storage: StorageMode;
   /** Log entries behind the newest whose state snapshot reads (at_index) may still ask for. */
   readonly mvccRetentionEntries: number;
+  /** Whether a txn whose check the applied state already fails is refused before it is proposed. */
+  readonly txnEarlyAbort: boolean;
+  /** occ and si: whether a retry waits a jittered backoff. */
+  readonly txnBackoff: boolean;
+  /** occ and si: retries of a txn after its first attempt at most. */
+  readonly txnRetries: number;
 }
 
 const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
 type StorageMode = (typeof STORAGE_MODES)[number];
+
+/** Retries stop at 2 s anyway; more than this many is a mistake. */
+const MAX_TXN_RETRIES = 1_000;
 
 export const NODE_USAGE = `usage: raftkv [options]
 
@@ -55,6 +64,17 @@ options (each also read from the environment variable shown):
                                      wins on keys written only: NOT serializable (write skew)
                        in every mode a txn of reads only takes the read mode and never enters
                        the log
+  --txn-early-abort on|off
+                       refuse (error 30) a txn whose check this node's applied state already
+                       fails, before it is proposed: by an occ or si node running it, and by
+                       the leader in every mode (RAFTKV_TXN_EARLY_ABORT, 1 or 0 too, default
+                       on); off: it is proposed and fails at apply, with the same outcome
+  --txn-backoff on|off occ and si: a retry waits a jittered backoff of up to 16 ticks; off: it
+                       starts at once, at the end of the turn that saw the conflict
+                       (RAFTKV_TXN_BACKOFF, 1 or 0 too, default on)
+  --txn-retries N      occ and si: retries of a txn after its first attempt, none started
+                       later than 2 s after it arrived; 0: a conflict is answered with error
+                       30 at once (RAFTKV_TXN_RETRIES, default ${DEFAULT_TXN_RETRIES}, at most ${MAX_TXN_RETRIES})
   --seed N             seed of the node's random choices (RAFTKV_SEED, default random)
   --data-dir DIR       keep the WAL and snapshots under DIR/<node id>/, fsynced before any
                        acknowledgement (RAFTKV_DATA_DIR; default: state in memory only)
@@ -94,6 +114,9 @@ const SPECS = {
   groupCount: { flag: '--groups', env: 'RAFTKV_GROUPS' },
   storage: { flag: '--storage', env: 'RAFTKV_STORAGE' },
   mvccRetentionEntries: { flag: '--mvcc-retention', env: 'RAFTKV_MVCC_RETENTION' },
+  txnEarlyAbort: { flag: '--txn-early-abort', env: 'RAFTKV_TXN_EARLY_ABORT' },
+  txnBackoff: { flag: '--txn-backoff', env: 'RAFTKV_TXN_BACKOFF' },
+  txnRetries: { flag: '--txn-retries', env: 'RAFTKV_TXN_RETRIES' },
 } as const satisfies Record<keyof NodeOptions, OptionSpec>;
 
 export type ParsedArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: NodeOptions };
@@ -145,6 +168,12 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   }
   const mvccRetentionEntries = integerOption(raw(SPECS.mvccRetentionEntries), DEFAULT_KV_SERVER_OPTIONS.mvccRetentionEntries, 0, MAX_MVCC_RETENTION_ENTRIES);
   if (!mvccRetentionEntries.ok) return mvccRetentionEntries;
+  const txnEarlyAbort = switchOption(raw(SPECS.txnEarlyAbort), DEFAULT_KV_SERVER_OPTIONS.txnEarlyAbort);
+  if (!txnEarlyAbort.ok) return txnEarlyAbort;
+  const txnBackoff = switchOption(raw(SPECS.txnBackoff), DEFAULT_KV_SERVER_OPTIONS.txnBackoff);
+  if (!txnBackoff.ok) return txnBackoff;
+  const txnRetries = integerOption(raw(SPECS.txnRetries), DEFAULT_TXN_RETRIES, 0, MAX_TXN_RETRIES);
+  if (!txnRetries.ok) return txnRetries;
 
   return ok({
     kind: 'run',
@@ -160,6 +189,9 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
       groupCount: groupCount.value,
       storage: storage.value,
       mvccRetentionEntries: mvccRetentionEntries.value,
+      txnEarlyAbort: txnEarlyAbort.value,
+      txnBackoff: txnBackoff.value,
+      txnRetries: txnRetries.value,
     },
   });
 }
@@ -185,4 +217,12 @@ function choiceOption<T extends string>(given: Given | undefined, fallback: T, c
   if (!(choices as readonly string[]).includes(given.text))
     return err(`${given.source} must be one of ${choices.join(', ')}; got ${JSON.stringify(given.text)}`);
   return ok(given.text as T);
+}
+
+/** on or off, or 1 or 0 (what an environment variable usually says). */
+function switchOption(given: Given | undefined, fallback: boolean): Result<boolean, string> {
+  if (given === undefined) return ok(fallback);
+  if (given.text === 'on' || given.text === '1') return ok(true);
+  if (given.text === 'off' || given.text === '0') return ok(false);
+  return err(`${given.source} must be on, off, 1 or 0; got ${JSON.stringify(given.text)}`);
 }

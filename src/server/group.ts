@@ -6,7 +6,7 @@
 // leadership is lost (indefinitely: it may still commit under the next leader). Snapshot reads
 // (at_index) are served here too, whatever the read mode; in occ and si modes a txn that reads
 // and writes goes through OptimisticTxns, and a txn with a check that the applied state already
-// fails is refused with 30 before it is proposed (early abort).
+// fails is refused with 30 before it is proposed (early abort, unless switched off).
 
 import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
@@ -47,9 +47,6 @@ export interface GroupHost {
  */
 const MAX_READY_ROUNDS_PER_TURN = 4;
 
-/** How often (100 ticks: 1 s at 10 ms) a node in occ or si mode logs its txn counters, when they changed. */
-const TXN_STATS_EVERY_TICKS = 100;
-
 export class Group {
   readonly raft: RaftNode;
   readonly machine: KvStateMachine;
@@ -59,11 +56,8 @@ export class Group {
   private readonly snapshotReads: SnapshotReads;
   /** occ and si modes: txns with reads and writes run here, optimistically. */
   readonly optimistic: OptimisticTxns | undefined;
-  /** Prepared txns (with a check) refused on this leader before any proposal: their check already failed. */
-  earlyAborts = 0;
-  /** The optimistic txn counters as last logged, and the tick of the next look. */
-  private loggedTxnStats = '';
-  private nextTxnStatsTick = 0;
+  /** Txns with a check refused on this leader before any proposal: their check already failed. */
+  earlyAbortsAsLeader = 0;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
   /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
@@ -131,6 +125,9 @@ export class Group {
             mode: txnMode,
             rng: rng.fork(),
             retryBudgetTicks: options.txnRetryBudgetTicks,
+            maxRetries: options.txnRetries,
+            backoff: options.txnBackoff,
+            earlyAbort: options.txnEarlyAbort,
             now: () => host.now(),
             read: (request, respond, mayForward) => this.readForTxn(request, respond, mayForward),
             commit: (request, respond) => {
@@ -162,9 +159,9 @@ export class Group {
     if (this.optimistic !== undefined && runsOptimistically(command)) return this.optimistic.start(request, respond, mayForward);
     if (this.raft.role !== 'leader') return false;
     // Early abort: a check the applied state already fails would fail at apply too (versions only grow).
-    const conflict = this.machine.checkConflict(command);
+    const conflict = this.options.txnEarlyAbort ? this.machine.checkConflict(command) : undefined;
     if (conflict !== undefined) {
-      this.earlyAborts++;
+      this.earlyAbortsAsLeader++;
       respond(conflict, this.machine.appliedIndex);
       return true;
     }
@@ -197,22 +194,6 @@ export class Group {
     this.reads?.tick(this.host.now());
     this.snapshotReads.tick(this.host.now());
     this.optimistic?.tick(this.host.now());
-    this.logTxnStats();
-  }
-
-  /** Every few seconds, if they changed: how this node's occ or si txns ended (abort rates and retries). */
-  private logTxnStats(): void {
-    const now = this.host.now();
-    if (this.optimistic === undefined || now < this.nextTxnStatsTick) return;
-    this.nextTxnStatsTick = now + TXN_STATS_EVERY_TICKS;
-    const { committed, aborted, retries, earlyAborts } = this.optimistic.stats;
-    if (committed + aborted + retries + this.earlyAborts === 0) return;
-    const line =
-      `${this.options.txnMode === 'si' ? 'si (snapshot isolation, NOT serializable: write skew is allowed)' : this.options.txnMode} txns coordinated here: ${committed} committed, ${aborted} ended in error 30, ${retries} retries, ` +
-      `${earlyAborts} early aborts before committing; ${this.earlyAborts} early aborts as leader`;
-    if (line === this.loggedTxnStats) return;
-    this.loggedTxnStats = line;
-    this.log('info', line);
   }
 
   /** The end of a turn: optimistic txns read this turn commit, the turn's reads ask for their read index, then the Ready loop runs. */

@@ -21,6 +21,7 @@ import { Admission } from './admission.js';
 import { Forwarder, LeaderWait } from './forwarding.js';
 import { Group } from './group.js';
 import { groupOfKey } from './key_split.js';
+import { formatTxnStats, type TxnStats } from './optimistic_txns.js';
 import { route, type Delivery, type NodeApp, type NodeContext, type ReplyTarget, type Route } from './node_app.js';
 import type { KvServerOptions } from './options.js';
 import { notProposed, type Respond } from './requests.js';
@@ -52,6 +53,9 @@ export class KvNode implements NodeApp {
   private readonly leaderWait = new LeaderWait();
   /** Raft senders outside the cluster already logged. */
   private readonly strangers = new Set<string>();
+  /** The txn counters line as last logged, and the tick of the next look. */
+  private loggedTxnStats = '';
+  private nextTxnStatsTick = 0;
 
   constructor(
     private readonly context: NodeContext,
@@ -147,6 +151,40 @@ export class KvNode implements NodeApp {
     const now = this.context.currentTick();
     this.routeHeld(now);
     this.forwarder.expire(now, this.appliedIndexOf(0));
+    this.logTxnStats(now);
+  }
+
+  /** The node's occ or si txn counters, summed over its groups, since it started. */
+  get txnStats(): TxnStats {
+    const sum = { committed: 0, aborted: 0, retries: 0, earlyAborts: 0, earlyAbortsCoordinating: 0, earlyAbortsAsLeader: 0 };
+    for (const group of this.groups) {
+      const stats = group.optimistic?.stats;
+      if (stats !== undefined) {
+        sum.committed += stats.committed;
+        sum.aborted += stats.aborted;
+        sum.retries += stats.retries;
+        sum.earlyAbortsCoordinating += stats.earlyAborts;
+      }
+      sum.earlyAbortsAsLeader += group.earlyAbortsAsLeader;
+    }
+    sum.earlyAborts = sum.earlyAbortsCoordinating + sum.earlyAbortsAsLeader;
+    return sum;
+  }
+
+  /**
+   * Every txnStatsEveryTicks, if they changed since: the node's occ or si txn counters, one line
+   * for all its groups (readers take a node's last line as its totals: the contention study).
+   */
+  private logTxnStats(now: number): void {
+    const mode = this.options.txnMode;
+    if (mode === 'batch' || now < this.nextTxnStatsTick) return;
+    this.nextTxnStatsTick = now + this.options.txnStatsEveryTicks;
+    const stats = this.txnStats;
+    if (stats.committed + stats.aborted + stats.retries + stats.earlyAborts === 0) return;
+    const line = formatTxnStats(mode, stats);
+    if (line === this.loggedTxnStats) return;
+    this.loggedTxnStats = line;
+    this.context.log('info', line);
   }
 
   flush(): void {

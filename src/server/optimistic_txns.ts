@@ -3,8 +3,9 @@
 // only its writes with a check at that point (occ: the keys it read; si: the keys it writes),
 // retrying an aborted txn with jittered backoff within a bound. Never answers a client with a
 // definite error while an attempt may still apply: only error 30 (the check failed: a no-op
-// everywhere, or seen before anything was proposed) leads to another attempt. Pure: time is
-// the node's tick, randomness its seeded Rng.
+// everywhere, or seen before anything was proposed) leads to another attempt. Early abort,
+// backoff and retries can each be switched off (to measure what they buy). Pure: time is the
+// node's tick, randomness its seeded Rng.
 
 import type { Rng } from '../base/rng.js';
 import type { CommandOutcome, KvCommand } from '../kv/command_codec.js';
@@ -17,8 +18,6 @@ import type { Respond } from './requests.js';
 
 export type OptimisticMode = 'occ' | 'si';
 
-/** Attempts per txn at most (the first and its retries). */
-export const MAX_TXN_ATTEMPTS = 8;
 /** Backoff before retry k is drawn uniformly from 1 .. min(2^k, this) ticks (full jitter). */
 export const MAX_TXN_BACKOFF_TICKS = 16;
 
@@ -27,6 +26,12 @@ export interface OptimisticHost {
   readonly rng: Rng;
   /** No attempt starts later than this many ticks after the txn arrived. */
   readonly retryBudgetTicks: number;
+  /** Attempts after the first at most (0: a conflict goes to the client at once). */
+  readonly maxRetries: number;
+  /** Whether a retry waits a jittered backoff; without, it starts at the end of the turn that saw the conflict. */
+  readonly backoff: boolean;
+  /** Whether an attempt whose check this node's applied state already fails is refused before it is committed. */
+  readonly earlyAbort: boolean;
   now(): number;
   /**
    * Serves a read-only request on this node's read path (at a linearizable read point);
@@ -57,6 +62,29 @@ export interface OptimisticStats {
   retries: number;
   /** Attempts whose check this node's applied state failed before they were committed: nothing proposed or forwarded. */
   earlyAborts: number;
+}
+
+/** A node's counters (OptimisticStats summed over its groups, early aborts split by where they happened). */
+export interface TxnStats {
+  readonly committed: number;
+  readonly aborted: number;
+  readonly retries: number;
+  /** Both kinds below together. */
+  readonly earlyAborts: number;
+  readonly earlyAbortsCoordinating: number;
+  /** Txns with a check the leader refused before proposing them (forwarded attempts, client read_index txns). */
+  readonly earlyAbortsAsLeader: number;
+}
+
+/**
+ * The counters line a node logs: words for people, then `txn stats` and the counters as one
+ * JSON object ending the line, which tools parse (src/bench/contention.ts reads each node's last).
+ */
+export function formatTxnStats(mode: OptimisticMode, stats: TxnStats): string {
+  const { committed, aborted, retries, earlyAborts } = stats;
+  const name = mode === 'si' ? 'si (snapshot isolation, NOT serializable: write skew is allowed)' : mode;
+  const words = `${name} txns coordinated here: ${committed} committed, ${aborted} ended in error 30, ${retries} retries, ${earlyAborts} early aborts`;
+  return `${words}; txn stats ${JSON.stringify({ mode, ...stats })}`;
 }
 
 /** Whether `command` runs optimistically in occ or si mode: a txn with reads and writes and no session (a session txn runs whole in the log, so its recorded outcome is complete). */
@@ -107,15 +135,17 @@ export class OptimisticTxns {
     return this.attempt(txn, mayForward);
   }
 
-  /** Commits the attempts whose reads were served: called where proposing is safe (outside a Ready). */
+  /** Starts the retries that are due, then commits the attempts whose reads were served: called where proposing is safe (outside a Ready). */
   drain(): void {
+    // Only retries without backoff are due within the turn that saw their conflict.
+    this.startDueRetries(this.host.now());
     while (this.readyToCommit.length > 0) {
       const ready = this.readyToCommit;
       this.readyToCommit = [];
       for (const { txn, command, reply } of ready) {
         const respond: Respond = (outcome, index) => this.onCommitted(txn, reply, outcome, index);
         // Entries applied here since the reads may fail the check already: then nothing is proposed.
-        const conflict = this.host.conflict(command);
+        const conflict = this.host.earlyAbort ? this.host.conflict(command) : undefined;
         if (conflict === undefined) this.host.commit({ command, minIndex: 0 }, respond);
         else {
           this.stats.earlyAborts++;
@@ -127,6 +157,10 @@ export class OptimisticTxns {
 
   /** Starts the attempts whose backoff is over. */
   tick(now: number): void {
+    this.startDueRetries(now);
+  }
+
+  private startDueRetries(now: number): void {
     if (this.backingOff.length === 0) return;
     const due = this.backingOff.filter((item) => item.dueTick <= now);
     if (due.length === 0) return;
@@ -176,12 +210,12 @@ export class OptimisticTxns {
     // A client's read_index that failed fails forever (versions only grow): no retry then.
     const retriable =
       outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict && txn.request.command.kind === 'txn' && txn.request.command.check === undefined;
-    if (!retriable || txn.attempts >= MAX_TXN_ATTEMPTS) {
+    if (!retriable || txn.attempts > this.host.maxRetries) {
       if (outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict) this.stats.aborted++;
       this.finish(txn, outcome, index);
       return;
     }
-    const backoff = this.host.rng.int(1, Math.min(2 ** txn.attempts, MAX_TXN_BACKOFF_TICKS));
+    const backoff = this.host.backoff ? this.host.rng.int(1, Math.min(2 ** txn.attempts, MAX_TXN_BACKOFF_TICKS)) : 0;
     if (now + backoff > txn.deadlineTick) {
       this.stats.aborted++;
       this.finish(txn, outcome, index);

@@ -62,10 +62,28 @@ export interface KvServerOptions {
    * the client (Maelstrom's waits 5 s) hears the outcome of the last attempt in time.
    */
   readonly txnRetryBudgetTicks: number;
+  /** occ and si: attempts of a txn after its first at most (0: a conflict is answered 30 at once). */
+  readonly txnRetries: number;
+  /** occ and si: whether a retry waits a jittered backoff (up to 16 ticks) or starts at the end of the turn that saw the conflict. */
+  readonly txnBackoff: boolean;
+  /**
+   * Whether a txn with a check that this node's applied state already fails is refused with 30
+   * before it is proposed (by an occ or si coordinator, and by the leader in every mode), rather
+   * than proposed to fail at apply. Only where the 30 is decided changes, never the outcome.
+   */
+  readonly txnEarlyAbort: boolean;
+  /** How often a node in occ or si mode logs its txn counters, when they changed. */
+  readonly txnStatsEveryTicks: number;
 }
+
+/** A txn's attempts in occ and si modes are this many retries after the first, unless told. */
+export const DEFAULT_TXN_RETRIES = 7;
 
 /** The time within which an occ or si txn may start attempts: well inside a Maelstrom client's 5 s timeout. */
 export const TXN_RETRY_BUDGET_MS = 2_000;
+
+/** A node in occ or si mode logs its txn counters this often (when they changed). */
+export const TXN_STATS_EVERY_MS = 1_000;
 
 export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   readMode: 'read-index',
@@ -82,4 +100,8 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   stalenessBoundTicks: 50,
   mvccRetentionEntries: DEFAULT_MVCC_RETENTION_ENTRIES,
   txnRetryBudgetTicks: TXN_RETRY_BUDGET_MS / 10,
+  txnRetries: DEFAULT_TXN_RETRIES,
+  txnBackoff: true,
+  txnEarlyAbort: true,
+  txnStatsEveryTicks: TXN_STATS_EVERY_MS / 10,
 };

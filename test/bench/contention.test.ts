@@ -18,6 +18,7 @@ import {
   type ContentionRun,
   type ContentionVariant,
 } from '../../src/bench/contention.js';
+import { formatTxnStats } from '../../src/server/optimistic_txns.js';
 import { metrics } from './fixtures.js';
 
 const batch: ContentionVariant = { name: 'batch', mode: 'batch', env: {}, keyCounts: null };
@@ -92,6 +93,19 @@ describe("the node's txn counters", () => {
     ].join('\n');
     expect(parseTxnStats(prose)).toEqual({ committed: 90, aborted: 10, retries: 25, earlyAborts: 7 });
     expect(retriesPerTxn(parseTxnStats(prose))).toBe(0.25);
+  });
+
+  it("reads the line the node writes (src/server's formatTxnStats), words and all, as its counters", () => {
+    const counters = { committed: 90, aborted: 10, retries: 25, earlyAborts: 7, earlyAbortsCoordinating: 2, earlyAbortsAsLeader: 5 };
+    for (const mode of ['occ', 'si'] as const) {
+      const log = [
+        `2026-12-06T20:00:05.000Z - INFO ${formatTxnStats(mode, { ...counters, committed: 1 })}`,
+        `2026-12-06T20:00:06.000Z - INFO ${formatTxnStats(mode, counters)}`,
+        '2026-12-06T20:00:07.000Z - INFO became leader of term 3',
+      ].join('\n');
+      expect(parseTxnStats(log), mode).toEqual(counters);
+      expect(retriesPerTxn(parseTxnStats(log)), mode).toBe(0.25);
+    }
   });
 
   it('sums over nodes and gives retries per txn only when the retries and the txns are both counted', () => {

@@ -92,3 +92,33 @@ describe('node options: MVCC retention', () => {
     expect(run(['--mvcc-retention', '-1'])).toEqual(expect.stringContaining('--mvcc-retention must be an integer from 0'));
   });
 });
+
+describe('node options: txn early abort, backoff and retries', () => {
+  it('keeps early abort and backoff on and 7 retries unless told', () => {
+    expect(run([])).toMatchObject({ txnEarlyAbort: true, txnBackoff: true, txnRetries: 7 });
+  });
+
+  it('switches early abort and backoff with on or off, or 1 or 0 (as the environment says it), the flag first', () => {
+    expect(run(['--txn-early-abort', 'off'])).toMatchObject({ txnEarlyAbort: false, txnBackoff: true });
+    expect(run([], { RAFTKV_TXN_EARLY_ABORT: '0' })).toMatchObject({ txnEarlyAbort: false });
+    expect(run([], { RAFTKV_TXN_EARLY_ABORT: '1' })).toMatchObject({ txnEarlyAbort: true });
+    expect(run(['--txn-backoff=off'])).toMatchObject({ txnBackoff: false, txnEarlyAbort: true });
+    expect(run([], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoff: false });
+    expect(run(['--txn-backoff', 'on'], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoff: true });
+    expect(run(['--txn-early-abort', 'no'])).toBe('--txn-early-abort must be on, off, 1 or 0; got "no"');
+    expect(run([], { RAFTKV_TXN_BACKOFF: 'false' })).toBe('RAFTKV_TXN_BACKOFF must be on, off, 1 or 0; got "false"');
+  });
+
+  it('takes retries after the first attempt from the flag or RAFTKV_TXN_RETRIES, 0 included, and refuses others', () => {
+    expect(run(['--txn-retries', '3'])).toMatchObject({ txnRetries: 3 });
+    expect(run([], { RAFTKV_TXN_RETRIES: '0' })).toMatchObject({ txnRetries: 0 });
+    expect(run(['--txn-retries', '-1'])).toBe('--txn-retries must be an integer from 0 to 1000; got "-1"');
+    expect(run([], { RAFTKV_TXN_RETRIES: '1001' })).toBe('RAFTKV_TXN_RETRIES must be an integer from 0 to 1000; got "1001"');
+  });
+
+  it('names each switch and its environment variable in the help (the contention study looks for them there)', () => {
+    for (const name of ['--txn-early-abort', 'RAFTKV_TXN_EARLY_ABORT', '--txn-backoff', 'RAFTKV_TXN_BACKOFF', '--txn-retries', 'RAFTKV_TXN_RETRIES']) {
+      expect(NODE_USAGE).toContain(name);
+    }
+  });
+});

@@ -9,7 +9,10 @@ import type { CommandOutcome, KvCommand } from '../../src/kv/command_codec.js';
 import type { MicroOp } from '../../src/kv/operations.js';
 import { KvStateMachine } from '../../src/kv/state_machine.js';
 import type { ClientRequest } from '../../src/protocol/lin_kv.js';
-import { MAX_TXN_ATTEMPTS, MAX_TXN_BACKOFF_TICKS, OptimisticTxns, runsOptimistically, type OptimisticMode } from '../../src/server/optimistic_txns.js';
+import { MAX_TXN_BACKOFF_TICKS, OptimisticTxns, runsOptimistically, type OptimisticHost, type OptimisticMode } from '../../src/server/optimistic_txns.js';
+import { DEFAULT_TXN_RETRIES } from '../../src/server/options.js';
+
+const MAX_TXN_ATTEMPTS = DEFAULT_TXN_RETRIES + 1;
 
 const RETRY_BUDGET_TICKS = 200;
 
@@ -19,7 +22,7 @@ interface Commit {
 }
 
 /** A coordinator over one state machine; commits wait in `commits` for the test to answer them. */
-function harness(seed: number, mode: OptimisticMode = 'occ') {
+function harness(seed: number, mode: OptimisticMode = 'occ', switches: Partial<Pick<OptimisticHost, 'maxRetries' | 'backoff' | 'earlyAbort'>> = {}) {
   const machine = new KvStateMachine();
   const commits: Commit[] = [];
   const readPoints: number[] = [];
@@ -28,6 +31,9 @@ function harness(seed: number, mode: OptimisticMode = 'occ') {
     mode,
     rng: new Rng(seed),
     retryBudgetTicks: RETRY_BUDGET_TICKS,
+    maxRetries: switches.maxRetries ?? DEFAULT_TXN_RETRIES,
+    backoff: switches.backoff ?? true,
+    earlyAbort: switches.earlyAbort ?? true,
     now: () => clock.now,
     read: (request, respond) => {
       readPoints.push(machine.appliedIndex);
@@ -257,5 +263,94 @@ describe('the occ and si coordinator', () => {
       ],
       check: { after: 1, keys: [2, 1] },
     });
+  });
+});
+
+describe('the occ and si coordinator with its helpers switched off', () => {
+  it('without early abort, proposes an attempt the applied state already dooms: it fails at apply, and the retry commits', () => {
+    const h = harness(9, 'occ', { earlyAbort: false });
+    const answer = start(
+      h.txns,
+      [
+        ['r', 1, null],
+        ['append', 2, 'mine'],
+      ],
+      false,
+    );
+    h.write(1, 'theirs');
+    h.txns.drain();
+    // The same situation that aborts early above: here the attempt is committed anyway.
+    expect(h.commits.map((commit) => commit.command)).toEqual([{ kind: 'txn', ops: [['append', 2, 'mine']], check: { after: 0, keys: [1] } }]);
+    h.applyCommit(h.commits.shift() as Commit);
+    expect(h.machine.query({ kind: 'txn', ops: [['r', 2, null]] })).toEqual({ type: 'txn_ok', txn: [['r', 2, null]] });
+    expect(answer.outcome).toBeUndefined();
+    expect(h.txns.stats).toEqual({ committed: 0, aborted: 0, retries: 0, earlyAborts: 0 });
+    tickUntilCommit(h);
+    h.applyCommit(h.commits.shift() as Commit);
+    expect(answer.outcome?.type).toBe('txn_ok');
+    expect(h.txns.stats).toEqual({ committed: 1, aborted: 0, retries: 1, earlyAborts: 0 });
+  });
+
+  it('without backoff, starts the retry at once: in the drain that follows the conflict, with no tick', () => {
+    for (const seed of [1, 2, 3]) {
+      const h = harness(seed, 'occ', { backoff: false });
+      const answer = start(h.txns, [
+        ['r', 1, null],
+        ['w', 2, 1],
+      ]);
+      for (let attempt = 1; attempt < MAX_TXN_ATTEMPTS; attempt++) {
+        (h.commits.shift() as Commit).respond(conflict, 0);
+        expect(h.commits, `seed ${seed}: nothing before the drain`).toEqual([]);
+        h.txns.drain();
+        expect(h.commits, `seed ${seed}: attempt ${attempt + 1} without a tick`).toHaveLength(1);
+      }
+      (h.commits.shift() as Commit).respond(conflict, 0);
+      expect(answer.outcome, `seed ${seed}`).toEqual(conflict);
+      expect(h.clock.now).toBe(0);
+      expect(h.txns.stats).toEqual({ committed: 0, aborted: 1, retries: MAX_TXN_ATTEMPTS - 1, earlyAborts: 0 });
+    }
+  });
+
+  it('with backoff (the default), never retries in the drain that follows the conflict', () => {
+    const h = harness(1);
+    start(h.txns, [
+      ['r', 1, null],
+      ['w', 2, 1],
+    ]);
+    (h.commits.shift() as Commit).respond(conflict, 0);
+    h.txns.drain();
+    expect(h.commits).toEqual([]);
+    expect(tickUntilCommit(h)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with 0 retries, answers a conflict with 30 at once and attempts nothing more', () => {
+    const h = harness(10, 'occ', { maxRetries: 0 });
+    const answer = start(h.txns, [
+      ['r', 1, null],
+      ['w', 2, 1],
+    ]);
+    (h.commits.shift() as Commit).respond(conflict, 0);
+    expect(answer.outcome).toEqual(conflict);
+    h.clock.now += 1_000;
+    h.txns.tick(h.clock.now);
+    h.txns.drain();
+    expect(h.commits).toEqual([]);
+    expect(h.txns.count).toBe(0);
+    expect(h.txns.stats).toEqual({ committed: 0, aborted: 1, retries: 0, earlyAborts: 0 });
+  });
+
+  it('with 2 retries, makes 3 attempts', () => {
+    const h = harness(11, 'occ', { maxRetries: 2 });
+    const answer = start(h.txns, [
+      ['r', 1, null],
+      ['w', 2, 1],
+    ]);
+    for (let attempt = 1; attempt < 3; attempt++) {
+      (h.commits.shift() as Commit).respond(conflict, 0);
+      tickUntilCommit(h);
+    }
+    (h.commits.shift() as Commit).respond(conflict, 0);
+    expect(answer.outcome).toEqual(conflict);
+    expect(h.txns.stats).toEqual({ committed: 0, aborted: 1, retries: 2, earlyAborts: 0 });
   });
 });
