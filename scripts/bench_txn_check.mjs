@@ -107,6 +107,22 @@ try {
 }
 
 /**
+ * When each txn runs: the thread that is free first goes next (so invocations come in time
+ * order), after a short pause, for 0.5-2.5 time units.
+ */
+function threadSchedule(rng, processes) {
+  const freeAt = new Array(processes).fill(0);
+  return () => {
+    let thread = 0;
+    for (let t = 1; t < processes; t++) if (freeAt[t] < freeAt[thread]) thread = t;
+    const invokeAt = freeAt[thread] + rng.float() * 0.2;
+    const completeAt = invokeAt + 0.5 + rng.float() * 2;
+    freeAt[thread] = completeAt;
+    return { thread, invokeAt, completeAt };
+  };
+}
+
+/**
  * A strict-serializable history in Maelstrom's shape: 10 processes, each running one txn at a
  * time; a txn takes effect at a random instant between its invocation and its completion, so
  * applying txns in that order is a single copy that respects real time. About 2% fail (no
@@ -126,16 +142,11 @@ function maelstromHistory(rng, writeF, count) {
     const r = rng.float() * (2 ** activeKeys - 1);
     return Math.min(activeKeys - 1, Math.floor(Math.log2(r + 1)));
   };
-  const freeAt = new Array(processes).fill(0);
+  const nextSlot = threadSchedule(rng, processes);
   const processOf = Array.from({ length: processes }, (_, thread) => thread);
   const txns = [];
   for (let i = 0; i < count; i++) {
-    // The thread that is free first goes next, so invocations come in time order.
-    let thread = 0;
-    for (let t = 1; t < processes; t++) if (freeAt[t] < freeAt[thread]) thread = t;
-    const invokeAt = freeAt[thread] + rng.float() * 0.2;
-    const completeAt = invokeAt + 0.5 + rng.float() * 2;
-    freeAt[thread] = completeAt;
+    const { thread, invokeAt, completeAt } = nextSlot();
     const ops = [];
     const opCount = rng.int(1, 4);
     for (let j = 0; j < opCount; j++) {
@@ -185,14 +196,10 @@ function tangledHistory(rng, count) {
   const keys = Array.from({ length: activeKeys }, (_, slot) => slot);
   let nextKey = activeKeys;
   const written = new Map();
-  const freeAt = new Array(processes).fill(0);
+  const nextSlot = threadSchedule(rng, processes);
   const txns = [];
   for (let i = 0; i < count; i++) {
-    let thread = 0;
-    for (let t = 1; t < processes; t++) if (freeAt[t] < freeAt[thread]) thread = t;
-    const invokeAt = freeAt[thread] + rng.float() * 0.2;
-    const completeAt = invokeAt + 0.5 + rng.float() * 2;
-    freeAt[thread] = completeAt;
+    const { thread, invokeAt, completeAt } = nextSlot();
     const ops = [];
     for (let j = 0; j < 2; j++) ops.push({ f: 'r', key: keys[rng.int(0, activeKeys - 1)], value: null });
     for (let j = 0; j < 2; j++) {

@@ -120,17 +120,9 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
   }
   const result = checked.value;
 
-  let svgWritten: string | null = null;
   const invalidKeys = result.keys.filter((key) => key.verdict === 'invalid');
-  if (options.svgPath !== undefined && invalidKeys.length > 0) {
-    try {
-      await writeFile(options.svgPath, renderTimelinesSvg(invalidKeys));
-      svgWritten = options.svgPath;
-    } catch (error) {
-      io.stderr(`raftkv-test check: cannot write ${options.svgPath}: ${(error as Error).message}\n`);
-      return EXIT_UNKNOWN_OR_ERROR;
-    }
-  }
+  const svgWritten = await writeSvg(options.svgPath, invalidKeys.length > 0 ? () => renderTimelinesSvg(invalidKeys) : undefined, io);
+  if (svgWritten === false) return EXIT_UNKNOWN_OR_ERROR;
 
   if (options.json) {
     io.stdout(`${JSON.stringify({ file: options.file, format: format ?? null, elapsedMs, svg: svgWritten, ...result })}\n`);
@@ -174,17 +166,9 @@ async function checkTxnFile(
   }
   const result = checked.value;
 
-  let svgWritten: string | null = null;
   const anomaly = firstAnomaly(result);
-  if (options.svgPath !== undefined && anomaly !== undefined) {
-    try {
-      await writeFile(options.svgPath, renderAnomalySvg(anomaly, result.txns));
-      svgWritten = options.svgPath;
-    } catch (error) {
-      io.stderr(`raftkv-test check: cannot write ${options.svgPath}: ${(error as Error).message}\n`);
-      return EXIT_UNKNOWN_OR_ERROR;
-    }
-  }
+  const svgWritten = await writeSvg(options.svgPath, anomaly === undefined ? undefined : () => renderAnomalySvg(anomaly, result.txns), io);
+  if (svgWritten === false) return EXIT_UNKNOWN_OR_ERROR;
 
   if (options.json) {
     const document = { file: options.file, format: format ?? null, workload: txnWorkload, elapsedMs, svg: svgWritten, ...txnResultsJson(result) };
@@ -199,6 +183,21 @@ async function checkTxnFile(
     io.stdout(`checked in ${elapsedMs.toFixed(1)} ms\n`);
   }
   return result.verdict === 'valid' ? EXIT_VALID : result.verdict === 'invalid' ? EXIT_INVALID : EXIT_UNKNOWN_OR_ERROR;
+}
+
+/**
+ * Writes the picture `render` draws to `path` (--svg); null when not asked for or nothing to
+ * draw, false (after saying why on stderr) when the file cannot be written.
+ */
+async function writeSvg(path: string | undefined, render: (() => string) | undefined, io: CommandIo): Promise<string | null | false> {
+  if (path === undefined || render === undefined) return null;
+  try {
+    await writeFile(path, render());
+    return path;
+  } catch (error) {
+    io.stderr(`raftkv-test check: cannot write ${path}: ${(error as Error).message}\n`);
+    return false;
+  }
 }
 
 /**
