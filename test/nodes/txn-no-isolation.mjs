@@ -11,7 +11,7 @@
 // fails, so no G1a.
 // txn-rw-register infers version orders only from a write after a read in one txn, so it seldom
 // sees the G0, but G1b and G1c show there too: invalid from read-committed up.
-import { malformedMicroOp, readValue, startNode, written } from './txn_common.mjs';
+import { refusedAsNotATxn, readValue, startNode, written } from './txn_common.mjs';
 
 const store = new Map(); // on n0 only
 
@@ -27,15 +27,7 @@ startNode(async (node, message) => {
     }
     return;
   }
-  if (body.type !== 'txn') {
-    if (body.msg_id !== undefined) node.reply(message, { type: 'error', code: 10, text: `unknown type ${body.type}` });
-    return;
-  }
-  const problem = malformedMicroOp(body.txn);
-  if (problem !== null) {
-    node.reply(message, { type: 'error', code: 12, text: problem });
-    return;
-  }
+  if (refusedAsNotATxn(node, message)) return;
   const done = [];
   for (const op of body.txn) {
     const answer = await node.call(node.primary, { type: 'micro_op', op });

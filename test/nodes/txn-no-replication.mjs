@@ -16,17 +16,11 @@
 //   snapshot-isolation up.
 // Under strict-serializable both also show real-time cycles (a txn misses a write that completed
 // on another node before it began: G-single-realtime).
-import { malformedMicroOp, runTxn, startNode } from './txn_common.mjs';
+import { refusedAsNotATxn, runTxn, startNode } from './txn_common.mjs';
 
 const store = new Map();
 
 startNode((node, message) => {
   const body = message.body;
-  if (body.type !== 'txn') {
-    if (body.msg_id !== undefined) node.reply(message, { type: 'error', code: 10, text: `unknown type ${body.type}` });
-    return;
-  }
-  const problem = malformedMicroOp(body.txn);
-  if (problem !== null) node.reply(message, { type: 'error', code: 12, text: problem });
-  else node.reply(message, { type: 'txn_ok', txn: runTxn(store, body.txn) });
+  if (!refusedAsNotATxn(node, message)) node.reply(message, { type: 'txn_ok', txn: runTxn(store, body.txn) });
 });

@@ -15,7 +15,7 @@
 // another txn overwrites before it locks and writes the key too (lost-update), and G-nonadjacent
 // and G2-item show as well.
 // Not fault-tolerant: a lost lock answer leaves the lock held (the tests run without faults).
-import { malformedMicroOp, readValue, startNode, withOwnWrites, written } from './txn_common.mjs';
+import { refusedAsNotATxn, readValue, startNode, withOwnWrites, written } from './txn_common.mjs';
 
 const store = new Map(); // on n0: committed values
 const lockHolders = new Map(); // on n0: key -> txn id holding its write lock
@@ -101,7 +101,5 @@ startNode((node, message) => {
     serve(node, message);
     return;
   }
-  const problem = malformedMicroOp(body.txn);
-  if (problem !== null) node.reply(message, { type: 'error', code: 12, text: problem });
-  else void runTxn(node, message);
+  if (!refusedAsNotATxn(node, message)) void runTxn(node, message);
 });

@@ -5,7 +5,7 @@
 // in between. Predicted verdict: valid under every model, strict-serializable included: each txn
 // takes effect at one instant inside its request's lifetime. A lost forward or answer only means
 // no reply (the client records info), so this holds under partitions too.
-import { malformedMicroOp, runTxn, startNode } from './txn_common.mjs';
+import { refusedAsNotATxn, runTxn, startNode } from './txn_common.mjs';
 
 const store = new Map();
 
@@ -16,15 +16,7 @@ startNode(async (node, message) => {
     node.reply(message, { type: 'txn_forward_ok', txn: runTxn(store, body.txn) });
     return;
   }
-  if (body.type !== 'txn') {
-    if (body.msg_id !== undefined) node.reply(message, { type: 'error', code: 10, text: `unknown type ${body.type}` });
-    return;
-  }
-  const problem = malformedMicroOp(body.txn);
-  if (problem !== null) {
-    node.reply(message, { type: 'error', code: 12, text: problem });
-    return;
-  }
+  if (refusedAsNotATxn(node, message)) return;
   if (node.id === node.primary) {
     node.reply(message, { type: 'txn_ok', txn: runTxn(store, body.txn) });
     return;

@@ -15,7 +15,7 @@
 // txn-rw-register the checker sees a write skew only when both txns write keys they read, so a
 // run may come out valid under every model.
 // Not fault-tolerant beyond the single copy: the tests run without faults.
-import { malformedMicroOp, startNode, withOwnWrites, written } from './txn_common.mjs';
+import { refusedAsNotATxn, startNode, withOwnWrites, written } from './txn_common.mjs';
 
 let lastCommitTs = 0; // on n0
 const versions = new Map(); // on n0: key -> [{ts, value}], oldest first
@@ -87,7 +87,5 @@ startNode((node, message) => {
     serve(node, message);
     return;
   }
-  const problem = malformedMicroOp(body.txn);
-  if (problem !== null) node.reply(message, { type: 'error', code: 12, text: problem });
-  else void runTxn(node, message);
+  if (!refusedAsNotATxn(node, message)) void runTxn(node, message);
 });

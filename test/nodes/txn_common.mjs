@@ -91,8 +91,23 @@ export function withOwnWrites(outsideValue, ownWrites, key) {
   return Array.isArray(value) ? [...value] : value;
 }
 
-/** The micro-op names both workloads use; anything else is refused with 12 (malformed request). */
-export function malformedMicroOp(txn) {
+/**
+ * Answers what is not a well-formed txn: another message type with 10 (not supported), a txn
+ * with a micro-op neither workload uses with 12 (malformed request). True when it answered.
+ */
+export function refusedAsNotATxn(node, message) {
+  const body = message.body;
+  if (body.type !== 'txn') {
+    if (body.msg_id !== undefined) node.reply(message, { type: 'error', code: 10, text: `unknown type ${body.type}` });
+    return true;
+  }
+  const problem = malformedMicroOp(body.txn);
+  if (problem === null) return false;
+  node.reply(message, { type: 'error', code: 12, text: problem });
+  return true;
+}
+
+function malformedMicroOp(txn) {
   if (!Array.isArray(txn)) return 'txn must be a list of micro-ops';
   const bad = txn.find((op) => !Array.isArray(op) || !['r', 'append', 'w'].includes(op[0]));
   return bad === undefined ? null : `unknown micro-op ${JSON.stringify(bad)}`;
