@@ -77,6 +77,7 @@ const switchSpecs = own.flatMap((arg, i) => (arg === '--switch' ? [own[i + 1] ??
 const DEFAULT_SWITCHES = [
   'occ, no early abort:occ:RAFTKV_TXN_EARLY_ABORT=0',
   'occ, no backoff:occ:RAFTKV_TXN_BACKOFF=0',
+  'occ, backoff up to 16 ticks:occ:RAFTKV_TXN_BACKOFF=16',
   'occ, no retries:occ:RAFTKV_TXN_RETRIES=0',
 ];
 const switches = (flag('no-switches') ? [] : switchSpecs.length > 0 ? switchSpecs : DEFAULT_SWITCHES).map((spec) => {

@@ -4,15 +4,18 @@
 // (from /proc, every --sample-s seconds) and prints, per node and per minute, the largest RSS
 // seen, then whether the last minute's peak is within --flat-percent of the second minute's
 // (the first minute is warm-up: the WAL preallocates, the heap grows to its working size).
+// Then, from the node logs, where each node's memory was at each minute (the node logs the V8
+// heap, external memory and array buffers once a minute), so growth outside the JS heap shows.
 // Linux only (it reads /proc). Exit status: the harness's (0 valid), or 3 when memory grew.
 //
 //   node scripts/memory_soak.mjs [--minutes 5] [--workload txn-list-append] [--rate 1000]
-//        [--nodes 3] [--sample-s 5] [--flat-percent 15] [--seed 1] [--bin bin/raftkv] [-- node arguments]
+//        [--nodes 3] [--sample-s 5] [--flat-percent 15] [--seed 1] [--bin bin/raftkv]
+//        [--out DIR] [-- node arguments]
 //
 // Node arguments after `--` reach bin/raftkv; a mode is easiest to pick with the environment,
 // e.g. RAFTKV_TXN_MODE=occ node scripts/memory_soak.mjs.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, scriptArgs } from './script_args.mjs';
 
@@ -25,6 +28,7 @@ const sampleS = Number(args.option('sample-s', '5'));
 const flatPercent = Number(args.option('flat-percent', '15'));
 const seed = args.option('seed', '1');
 const bin = args.option('bin', join(root, 'bin/raftkv'));
+const out = args.option('out', join(root, 'store', `memory-soak-${workload}-${process.pid}`));
 if (!(minutes >= 2) || !(sampleS > 0)) {
   process.stderr.write('memory_soak: --minutes must be at least 2 (the first is warm-up) and --sample-s positive\n');
   process.exit(2);
@@ -49,6 +53,8 @@ const harnessArgs = [
   seed,
   '--progress-interval',
   '60',
+  '--out',
+  out,
   ...(args.passThrough.length > 0 ? ['--', ...args.passThrough] : []),
 ];
 const harness = spawn(process.execPath, harnessArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -94,5 +100,12 @@ process.stdout.write(`peak node RSS per minute: ${peakByMinute.map((kb, i) => `$
 const second = peakByMinute[1];
 const last = peakByMinute[minutes - 1];
 const flat = second !== undefined && last !== undefined && last <= second * (1 + flatPercent / 100);
+const logDir = join(out, 'node-logs');
+for (const file of existsSync(logDir) ? readdirSync(logDir).sort() : []) {
+  const lines = readFileSync(join(logDir, file), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('memory: rss'));
+  process.stdout.write(`${file.replace(/\.log$/, '')}, once a minute:\n${lines.map((line) => `  ${line.slice(line.indexOf('memory: '))}`).join('\n')}\n`);
+}
 process.stdout.write(`${flat ? 'flat' : 'GREW'}: last minute ${mb(last)} against the second ${mb(second)} (allowed +${flatPercent}%)\n${verdict}\n`);
 process.exit(exitCode !== 0 ? exitCode : flat ? 0 : 3);

@@ -33,7 +33,7 @@ const { options } = parsed.value;
 const seed = options.seed ?? randomInt(0, 0xffff_ffff);
 const { dataDir } = options;
 process.stderr.write(
-  `raftkv: read mode ${options.readMode}, txn mode ${options.txnMode}${options.txnMode === 'batch' ? '' : ` (early abort ${options.txnEarlyAbort ? 'on' : 'off'}, backoff ${options.txnBackoff ? 'on' : 'off'}, ${options.txnRetries} retries)`}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
+  `raftkv: read mode ${options.readMode}, txn mode ${options.txnMode}${options.txnMode === 'batch' ? '' : ` (early abort ${options.txnEarlyAbort ? 'on' : 'off'}, backoff ${options.txnBackoffTicks > 0 ? `up to ${options.txnBackoffTicks} ticks` : 'off'}, ${options.txnRetries} retries)`}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
 );
 
 function openStore(context: NodeContext): NodeStore {
@@ -72,7 +72,7 @@ const serverOptions = {
   mvccRetentionEntries: options.mvccRetentionEntries,
   txnRetryBudgetTicks: Math.max(1, Math.floor(TXN_RETRY_BUDGET_MS / options.tickMs)),
   txnRetries: options.txnRetries,
-  txnBackoff: options.txnBackoff,
+  txnBackoffTicks: options.txnBackoffTicks,
   txnEarlyAbort: options.txnEarlyAbort,
   txnStatsEveryTicks: Math.max(1, Math.round(TXN_STATS_EVERY_MS / options.tickMs)),
 };

@@ -3,7 +3,15 @@
 
 import { err, ok, type Result } from '../base/result.js';
 import type { LogLevel } from '../server/node_app.js';
-import { DEFAULT_KV_SERVER_OPTIONS, DEFAULT_TXN_RETRIES, READ_MODES, TXN_MODES, type ReadMode, type TxnMode } from '../server/options.js';
+import {
+  DEFAULT_KV_SERVER_OPTIONS,
+  DEFAULT_TXN_BACKOFF_TICKS,
+  DEFAULT_TXN_RETRIES,
+  READ_MODES,
+  TXN_MODES,
+  type ReadMode,
+  type TxnMode,
+} from '../server/options.js';
 
 interface NodeOptions {
   readonly tickMs: number;
@@ -25,8 +33,8 @@ interface NodeOptions {
   readonly mvccRetentionEntries: number;
   /** Whether a txn whose check the applied state already fails is refused before it is proposed. */
   readonly txnEarlyAbort: boolean;
-  /** occ and si: whether a retry waits a jittered backoff. */
-  readonly txnBackoff: boolean;
+  /** occ and si: the longest jittered backoff before a retry, in ticks (0: none). */
+  readonly txnBackoffTicks: number;
   /** occ and si: retries of a txn after its first attempt at most. */
   readonly txnRetries: number;
 }
@@ -36,6 +44,8 @@ type StorageMode = (typeof STORAGE_MODES)[number];
 
 /** Retries stop at 2 s anyway; more than this many is a mistake. */
 const MAX_TXN_RETRIES = 1_000;
+/** A longer backoff than 10 s at the default tick would outlast every client's patience. */
+const MAX_TXN_BACKOFF_TICKS = 1_000;
 
 export const NODE_USAGE = `usage: raftkv [options]
 
@@ -69,9 +79,10 @@ options (each also read from the environment variable shown):
                        fails, before it is proposed: by an occ or si node running it, and by
                        the leader in every mode (RAFTKV_TXN_EARLY_ABORT, 1 or 0 too, default
                        on); off: it is proposed and fails at apply, with the same outcome
-  --txn-backoff on|off occ and si: a retry waits a jittered backoff of up to 16 ticks; off: it
-                       starts at once, at the end of the turn that saw the conflict
-                       (RAFTKV_TXN_BACKOFF, 1 or 0 too, default on)
+  --txn-backoff on|off|N
+                       occ and si: a retry waits a jittered backoff of up to N ticks (on: ${DEFAULT_TXN_BACKOFF_TICKS});
+                       off or 0: it starts at once, at the end of the turn that saw the
+                       conflict (RAFTKV_TXN_BACKOFF, default on)
   --txn-retries N      occ and si: retries of a txn after its first attempt, none started
                        later than 2 s after it arrived; 0: a conflict is answered with error
                        30 at once (RAFTKV_TXN_RETRIES, default ${DEFAULT_TXN_RETRIES}, at most ${MAX_TXN_RETRIES})
@@ -115,7 +126,7 @@ const SPECS = {
   storage: { flag: '--storage', env: 'RAFTKV_STORAGE' },
   mvccRetentionEntries: { flag: '--mvcc-retention', env: 'RAFTKV_MVCC_RETENTION' },
   txnEarlyAbort: { flag: '--txn-early-abort', env: 'RAFTKV_TXN_EARLY_ABORT' },
-  txnBackoff: { flag: '--txn-backoff', env: 'RAFTKV_TXN_BACKOFF' },
+  txnBackoffTicks: { flag: '--txn-backoff', env: 'RAFTKV_TXN_BACKOFF' },
   txnRetries: { flag: '--txn-retries', env: 'RAFTKV_TXN_RETRIES' },
 } as const satisfies Record<keyof NodeOptions, OptionSpec>;
 
@@ -170,8 +181,8 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   if (!mvccRetentionEntries.ok) return mvccRetentionEntries;
   const txnEarlyAbort = switchOption(raw(SPECS.txnEarlyAbort), DEFAULT_KV_SERVER_OPTIONS.txnEarlyAbort);
   if (!txnEarlyAbort.ok) return txnEarlyAbort;
-  const txnBackoff = switchOption(raw(SPECS.txnBackoff), DEFAULT_KV_SERVER_OPTIONS.txnBackoff);
-  if (!txnBackoff.ok) return txnBackoff;
+  const txnBackoffTicks = backoffOption(raw(SPECS.txnBackoffTicks));
+  if (!txnBackoffTicks.ok) return txnBackoffTicks;
   const txnRetries = integerOption(raw(SPECS.txnRetries), DEFAULT_TXN_RETRIES, 0, MAX_TXN_RETRIES);
   if (!txnRetries.ok) return txnRetries;
 
@@ -190,7 +201,7 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
       storage: storage.value,
       mvccRetentionEntries: mvccRetentionEntries.value,
       txnEarlyAbort: txnEarlyAbort.value,
-      txnBackoff: txnBackoff.value,
+      txnBackoffTicks: txnBackoffTicks.value,
       txnRetries: txnRetries.value,
     },
   });
@@ -217,6 +228,16 @@ function choiceOption<T extends string>(given: Given | undefined, fallback: T, c
   if (!(choices as readonly string[]).includes(given.text))
     return err(`${given.source} must be one of ${choices.join(', ')}; got ${JSON.stringify(given.text)}`);
   return ok(given.text as T);
+}
+
+/** on (the default), off, or the longest backoff in ticks (0 is off). */
+function backoffOption(given: Given | undefined): Result<number, string> {
+  if (given?.text === 'on') return ok(DEFAULT_TXN_BACKOFF_TICKS);
+  if (given?.text === 'off') return ok(0);
+  const ticks = integerOption(given, DEFAULT_TXN_BACKOFF_TICKS, 0, MAX_TXN_BACKOFF_TICKS);
+  return ticks.ok
+    ? ticks
+    : err(`${(given as Given).source} must be on, off or a number of ticks from 0 to ${MAX_TXN_BACKOFF_TICKS}; got ${JSON.stringify((given as Given).text)}`);
 }
 
 /** on or off, or 1 or 0 (what an environment variable usually says). */

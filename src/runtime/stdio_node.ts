@@ -25,6 +25,14 @@ const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
 /** A disk that has not made the last writes durable by then is not waited for any longer. */
 const SHUTDOWN_STORAGE_TIMEOUT_MS = 10_000;
 const MAX_CATCH_UP_TICKS = 1_000;
+/** How often the node logs where its memory is (scripts/memory_soak.mjs reads these lines). */
+const MEMORY_LOG_EVERY_MS = 60_000;
+
+/** One line on where the process's memory is: the V8 heap, and outside it (Buffers, the allocator). */
+export function memoryLine(usage: NodeJS.MemoryUsage): string {
+  const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+  return `memory: rss ${mb(usage.rss)} MB, heap used ${mb(usage.heapUsed)} of ${mb(usage.heapTotal)} MB, external ${mb(usage.external)} MB (array buffers ${mb(usage.arrayBuffers)} MB)`;
+}
 
 export function runStdioNode(createApp: (context: NodeContext, store: NodeStore) => NodeApp, options: StdioNodeOptions): void {
   const logger = new StderrLogger(options.logLevel);
@@ -72,6 +80,7 @@ export function runStdioNode(createApp: (context: NodeContext, store: NodeStore)
     if (shuttingDown) return;
     shuttingDown = true;
     clearInterval(ticker);
+    clearInterval(memoryLogger);
     logger.log('info', `shutting down: ${reason}`);
     // Closing the store makes everything written durable; then every held line may leave. Held
     // lines never leave without it: past the timeout, the node exits without them.
@@ -99,6 +108,8 @@ export function runStdioNode(createApp: (context: NodeContext, store: NodeStore)
     ticksDelivered = due;
   };
   const ticker = setInterval(catchUpTicks, options.tickMs);
+  const memoryLogger = setInterval(() => logger.log('info', memoryLine(process.memoryUsage())), MEMORY_LOG_EVERY_MS);
+  memoryLogger.unref();
   stdin.on('data', (chunk: Buffer) => {
     catchUpTicks();
     splitter.push(chunk);

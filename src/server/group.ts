@@ -1,16 +1,13 @@
 // One Raft group as its node hosts it: the RaftNode, its slice of the node's storage, its state
 // machine, the proposals it made and its read path. The node drives every group in each turn;
 // a group's Ready loop persists, sends (messages that vouch for storage wait for the sync),
-// applies and answers, then compacts by count or size. Invariant: every proposal is answered
-// exactly once, by the entry that took its index, by a snapshot that covered it, or when
-// leadership is lost (indefinitely: it may still commit under the next leader). Snapshot reads
-// (at_index) are served here too, whatever the read mode; in occ and si modes a txn that reads
-// and writes goes through OptimisticTxns, and a txn with a check that the applied state already
-// fails is refused with 30 before it is proposed (early abort, unless switched off).
+// applies and answers (every proposal exactly once: see proposals.ts), then compacts by count
+// or size (compaction.ts). Snapshot reads (at_index) are served here too, whatever the read
+// mode; in occ and si modes a txn that reads and writes goes through OptimisticTxns, and a txn
+// with a check that the applied state already fails is refused with 30 before it is proposed
+// (early abort, unless switched off).
 
-import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
-import { approximateJsonBytes } from '../base/json.js';
 import { encodeCommand } from '../kv/command_codec.js';
 import { isReadOnlyCommand } from '../kv/commands.js';
 import { KvStateMachine } from '../kv/state_machine.js';
@@ -21,10 +18,12 @@ import { makeRaftConfig, RaftNode, vouchesForStorage, type Entry, type RaftMessa
 import type { GroupId, GroupStorage } from '../storage/types.js';
 import { commandSize, tooLarge } from './admission.js';
 import type { Delivery, LogLevel } from './node_app.js';
-import type { KvServerOptions, ReadMode } from './options.js';
-import { LeaseReads } from './lease_reads.js';
-import { AppliedReads, LocalReads, ReadIndexReads, type ReadHost, type ReadPath } from './read_paths.js';
-import { notProposed, outcomeUnknown, type Respond } from './requests.js';
+import type { KvServerOptions } from './options.js';
+import type { ReadPath } from './read_paths.js';
+import { createReadPath } from './read_modes.js';
+import { notProposed, type Respond } from './requests.js';
+import { CompactionTrigger } from './compaction.js';
+import { Proposals } from './proposals.js';
 import { SnapshotReads } from './snapshot_reads.js';
 import { OptimisticTxns, runsOptimistically } from './optimistic_txns.js';
 
@@ -50,8 +49,7 @@ const MAX_READY_ROUNDS_PER_TURN = 4;
 export class Group {
   readonly raft: RaftNode;
   readonly machine: KvStateMachine;
-  /** Our proposals by log index; the term tells ours apart from an entry that replaced it. */
-  private readonly proposals = new Map<number, { readonly term: number; readonly respond: Respond }>();
+  private readonly proposals = new Proposals();
   private readonly reads: ReadPath | undefined;
   private readonly snapshotReads: SnapshotReads;
   /** occ and si modes: txns with reads and writes run here, optimistically. */
@@ -60,9 +58,7 @@ export class Group {
   earlyAbortsAsLeader = 0;
   /** The tick of the last append or heartbeat from a leader (bounded-staleness reads only). */
   private lastLeaderContactTick = -Infinity;
-  /** About how many bytes the commands applied since the last snapshot take (compaction by size). */
-  private appliedBytesSinceSnapshot = 0;
-  private lastSnapshotChars = 0;
+  private readonly compaction: CompactionTrigger;
   /** Role, term and leader as last logged, so each change is logged once. */
   private leadership: { readonly term: number; readonly role: Role; readonly leader: string | null };
 
@@ -77,6 +73,7 @@ export class Group {
     // ctxs stay exact integers for as many reads as a node will ever ask for.
     const firstReadCtx = rng.int(1, 2 ** 30) * 2 ** 16;
     this.machine = new KvStateMachine({ retentionEntries: options.mvccRetentionEntries });
+    this.compaction = new CompactionTrigger(options.snapshotEveryEntries, options.snapshotEveryBytes);
     const snapshot = storage.snapshot();
     if (snapshot !== undefined) this.restoreSnapshot(snapshot);
     const { budget } = host;
@@ -126,7 +123,7 @@ export class Group {
             rng: rng.fork(),
             retryBudgetTicks: options.txnRetryBudgetTicks,
             maxRetries: options.txnRetries,
-            backoff: options.txnBackoff,
+            backoffTicks: options.txnBackoffTicks,
             earlyAbort: options.txnEarlyAbort,
             now: () => host.now(),
             read: (request, respond, mayForward) => this.readForTxn(request, respond, mayForward),
@@ -174,7 +171,7 @@ export class Group {
     }
     const proposed = this.raft.propose(encodeCommand(command), bytes);
     if (proposed.ok) {
-      this.proposals.set(proposed.value.index, { term: proposed.value.term, respond });
+      this.proposals.add(proposed.value.index, proposed.value.term, respond);
       return true;
     }
     if (proposed.error.reason === 'overloaded') {
@@ -238,7 +235,7 @@ export class Group {
         // Applying before the sync is safe: committed entries are durable on a majority already.
         for (const entry of ready.committedEntries) this.apply(entry);
         this.reads?.onReady(ready);
-        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.failLostLeadership();
+        if (ready.softState !== undefined && ready.softState.role !== 'leader') this.proposals.leadershipLost(this.machine.appliedIndex);
         this.logLeadershipChange();
         this.raft.advance(ready);
       }
@@ -252,56 +249,25 @@ export class Group {
 
   private apply(entry: Entry): void {
     const outcome = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : undefined);
-    if (entry.kind === 'normal') this.appliedBytesSinceSnapshot += approximateJsonBytes(entry.data);
-    const proposal = this.proposals.get(entry.index);
-    if (proposal === undefined) return;
-    this.proposals.delete(entry.index);
-    if (proposal.term !== entry.term) {
-      // Another entry took this index, and only one entry per index ever commits (log
-      // matching), so ours never will: a definite failure.
-      proposal.respond(notProposed('leadership changed before the request committed; it did not take effect'), entry.index);
-      return;
-    }
-    assert(outcome !== undefined, () => `our proposal at ${entry.index} applied as a ${entry.kind} entry`);
-    proposal.respond(outcome, entry.index);
+    if (entry.kind === 'normal') this.compaction.applied(entry.data);
+    this.proposals.applied(entry.index, entry.term, outcome);
   }
 
   /** The state machine jumps to a snapshot (on start, or installed from the leader). */
   private restoreSnapshot(snapshot: Snapshot): void {
     this.machine.restore(snapshot.index, snapshot.data);
-    this.appliedBytesSinceSnapshot = 0;
-    this.lastSnapshotChars = snapshot.data.length;
-    // Our proposals it covers were decided without us seeing how: their outcome is unknown.
-    for (const [index, proposal] of this.proposals) {
-      if (index > snapshot.index) continue;
-      this.proposals.delete(index);
-      proposal.respond(outcomeUnknown('the node caught up from a snapshot; the request may or may not have taken effect'), snapshot.index);
-    }
+    this.compaction.snapshotTaken(snapshot.data.length);
+    this.proposals.coveredBySnapshot(snapshot.index);
   }
 
-  /** Snapshots the state machine once enough entries, or enough bytes of them, were applied since the last. */
   private maybeCompact(): void {
     const snapshotIndex = this.storage.firstIndex() - 1;
     const applied = this.machine.appliedIndex;
-    const byCount = applied - snapshotIndex >= this.options.snapshotEveryEntries;
-    const bySize = applied > snapshotIndex && this.appliedBytesSinceSnapshot >= Math.max(this.options.snapshotEveryBytes, this.lastSnapshotChars);
-    if (!byCount && !bySize) return;
+    if (!this.compaction.due(applied, snapshotIndex)) return;
     const data = this.machine.snapshot();
     this.storage.compact(applied, data);
-    this.appliedBytesSinceSnapshot = 0;
-    this.lastSnapshotChars = data.length;
+    this.compaction.snapshotTaken(data.length);
     this.log('info', `snapshot at ${applied} (${data.length} characters); log compacted from ${snapshotIndex + 1}`);
-  }
-
-  /**
-   * Leadership was lost: answer what waited on it now rather than letting clients time out.
-   * Our proposals may still commit under the next leader, so their outcome is unknown.
-   */
-  private failLostLeadership(): void {
-    for (const [index, proposal] of this.proposals) {
-      this.proposals.delete(index);
-      proposal.respond(outcomeUnknown('leadership was lost while the request was in flight; it may or may not take effect'), this.machine.appliedIndex);
-    }
   }
 
   /** Logs, once each, an election won, a step-down, a new term and a new leader to follow. */
@@ -320,23 +286,5 @@ export class Group {
   /** A node with one group logs as before; with several, each line names its group. */
   private log(level: LogLevel, text: string): void {
     this.host.log(level, this.options.groupCount > 1 ? `group ${this.id}: ${text}` : text);
-  }
-}
-
-/** The path of a read mode; undefined for 'log', whose reads are commands like any other. */
-function createReadPath(mode: ReadMode, host: ReadHost): ReadPath | undefined {
-  switch (mode) {
-    case 'log':
-      return undefined;
-    case 'read-index':
-      return new ReadIndexReads(host, new AppliedReads(host), false);
-    case 'follower':
-      return new ReadIndexReads(host, new AppliedReads(host), true);
-    case 'lease': {
-      const applied = new AppliedReads(host);
-      return new LeaseReads(host, applied, new ReadIndexReads(host, applied, false));
-    }
-    case 'bounded-staleness':
-      return new LocalReads(host, new AppliedReads(host));
   }
 }

@@ -18,9 +18,6 @@ import type { Respond } from './requests.js';
 
 export type OptimisticMode = 'occ' | 'si';
 
-/** Backoff before retry k is drawn uniformly from 1 .. min(2^k, this) ticks (full jitter). */
-export const MAX_TXN_BACKOFF_TICKS = 16;
-
 export interface OptimisticHost {
   readonly mode: OptimisticMode;
   readonly rng: Rng;
@@ -28,8 +25,11 @@ export interface OptimisticHost {
   readonly retryBudgetTicks: number;
   /** Attempts after the first at most (0: a conflict goes to the client at once). */
   readonly maxRetries: number;
-  /** Whether a retry waits a jittered backoff; without, it starts at the end of the turn that saw the conflict. */
-  readonly backoff: boolean;
+  /**
+   * The longest backoff before a retry, in ticks; 0: a retry starts at the end of the turn that
+   * saw the conflict. Backoff before retry k is drawn uniformly from 1 .. min(2^k, this) ticks.
+   */
+  readonly backoffTicks: number;
   /** Whether an attempt whose check this node's applied state already fails is refused before it is committed. */
   readonly earlyAbort: boolean;
   now(): number;
@@ -215,7 +215,7 @@ export class OptimisticTxns {
       this.finish(txn, outcome, index);
       return;
     }
-    const backoff = this.host.backoff ? this.host.rng.int(1, Math.min(2 ** txn.attempts, MAX_TXN_BACKOFF_TICKS)) : 0;
+    const backoff = this.host.backoffTicks > 0 ? this.host.rng.int(1, Math.min(2 ** txn.attempts, this.host.backoffTicks)) : 0;
     if (now + backoff > txn.deadlineTick) {
       this.stats.aborted++;
       this.finish(txn, outcome, index);

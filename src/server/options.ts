@@ -64,8 +64,8 @@ export interface KvServerOptions {
   readonly txnRetryBudgetTicks: number;
   /** occ and si: attempts of a txn after its first at most (0: a conflict is answered 30 at once). */
   readonly txnRetries: number;
-  /** occ and si: whether a retry waits a jittered backoff (up to 16 ticks) or starts at the end of the turn that saw the conflict. */
-  readonly txnBackoff: boolean;
+  /** occ and si: the longest jittered backoff before a retry, in ticks (0: a retry starts at the end of the turn that saw the conflict). */
+  readonly txnBackoffTicks: number;
   /**
    * Whether a txn with a check that this node's applied state already fails is refused with 30
    * before it is proposed (by an occ or si coordinator, and by the leader in every mode), rather
@@ -78,6 +78,13 @@ export interface KvServerOptions {
 
 /** A txn's attempts in occ and si modes are this many retries after the first, unless told. */
 export const DEFAULT_TXN_RETRIES = 7;
+
+/**
+ * The longest backoff before an occ or si retry, in ticks, unless told. Short on purpose: a
+ * retry's read round already waits out the commit that beat it, so a longer wait only adds
+ * latency (docs/contention.md measures 16 ticks against this and against none).
+ */
+export const DEFAULT_TXN_BACKOFF_TICKS = 2;
 
 /** The time within which an occ or si txn may start attempts: well inside a Maelstrom client's 5 s timeout. */
 export const TXN_RETRY_BUDGET_MS = 2_000;
@@ -101,7 +108,7 @@ export const DEFAULT_KV_SERVER_OPTIONS: KvServerOptions = {
   mvccRetentionEntries: DEFAULT_MVCC_RETENTION_ENTRIES,
   txnRetryBudgetTicks: TXN_RETRY_BUDGET_MS / 10,
   txnRetries: DEFAULT_TXN_RETRIES,
-  txnBackoff: true,
+  txnBackoffTicks: DEFAULT_TXN_BACKOFF_TICKS,
   txnEarlyAbort: true,
   txnStatsEveryTicks: TXN_STATS_EVERY_MS / 10,
 };

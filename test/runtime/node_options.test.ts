@@ -95,18 +95,24 @@ describe('node options: MVCC retention', () => {
 
 describe('node options: txn early abort, backoff and retries', () => {
   it('keeps early abort and backoff on and 7 retries unless told', () => {
-    expect(run([])).toMatchObject({ txnEarlyAbort: true, txnBackoff: true, txnRetries: 7 });
+    expect(run([])).toMatchObject({ txnEarlyAbort: true, txnBackoffTicks: 2, txnRetries: 7 });
   });
 
-  it('switches early abort and backoff with on or off, or 1 or 0 (as the environment says it), the flag first', () => {
-    expect(run(['--txn-early-abort', 'off'])).toMatchObject({ txnEarlyAbort: false, txnBackoff: true });
+  it('switches early abort and backoff with on or off, or 1 or 0 for early abort (as the environment says it), the flag first', () => {
+    expect(run(['--txn-early-abort', 'off'])).toMatchObject({ txnEarlyAbort: false, txnBackoffTicks: 2 });
     expect(run([], { RAFTKV_TXN_EARLY_ABORT: '0' })).toMatchObject({ txnEarlyAbort: false });
     expect(run([], { RAFTKV_TXN_EARLY_ABORT: '1' })).toMatchObject({ txnEarlyAbort: true });
-    expect(run(['--txn-backoff=off'])).toMatchObject({ txnBackoff: false, txnEarlyAbort: true });
-    expect(run([], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoff: false });
-    expect(run(['--txn-backoff', 'on'], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoff: true });
+    expect(run(['--txn-backoff=off'])).toMatchObject({ txnBackoffTicks: 0, txnEarlyAbort: true });
+    expect(run([], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoffTicks: 0 });
+    expect(run(['--txn-backoff', 'on'], { RAFTKV_TXN_BACKOFF: '0' })).toMatchObject({ txnBackoffTicks: 2 });
     expect(run(['--txn-early-abort', 'no'])).toBe('--txn-early-abort must be on, off, 1 or 0; got "no"');
-    expect(run([], { RAFTKV_TXN_BACKOFF: 'false' })).toBe('RAFTKV_TXN_BACKOFF must be on, off, 1 or 0; got "false"');
+  });
+
+  it('takes the longest backoff in ticks, 0 being off, and refuses anything else', () => {
+    expect(run(['--txn-backoff', '16'])).toMatchObject({ txnBackoffTicks: 16 });
+    expect(run([], { RAFTKV_TXN_BACKOFF: '1' })).toMatchObject({ txnBackoffTicks: 1 });
+    expect(run([], { RAFTKV_TXN_BACKOFF: 'false' })).toBe('RAFTKV_TXN_BACKOFF must be on, off or a number of ticks from 0 to 1000; got "false"');
+    expect(run(['--txn-backoff', '1001'])).toBe('--txn-backoff must be on, off or a number of ticks from 0 to 1000; got "1001"');
   });
 
   it('takes retries after the first attempt from the flag or RAFTKV_TXN_RETRIES, 0 included, and refuses others', () => {

@@ -9,7 +9,7 @@ import type { CommandOutcome, KvCommand } from '../../src/kv/command_codec.js';
 import type { MicroOp } from '../../src/kv/operations.js';
 import { KvStateMachine } from '../../src/kv/state_machine.js';
 import type { ClientRequest } from '../../src/protocol/lin_kv.js';
-import { MAX_TXN_BACKOFF_TICKS, OptimisticTxns, runsOptimistically, type OptimisticHost, type OptimisticMode } from '../../src/server/optimistic_txns.js';
+import { OptimisticTxns, runsOptimistically, type OptimisticHost, type OptimisticMode } from '../../src/server/optimistic_txns.js';
 import { DEFAULT_TXN_RETRIES } from '../../src/server/options.js';
 
 const MAX_TXN_ATTEMPTS = DEFAULT_TXN_RETRIES + 1;
@@ -22,7 +22,10 @@ interface Commit {
 }
 
 /** A coordinator over one state machine; commits wait in `commits` for the test to answer them. */
-function harness(seed: number, mode: OptimisticMode = 'occ', switches: Partial<Pick<OptimisticHost, 'maxRetries' | 'backoff' | 'earlyAbort'>> = {}) {
+/** Longer than the default, so the bound 2^k shows before the cap. */
+const BACKOFF_TICKS = 16;
+
+function harness(seed: number, mode: OptimisticMode = 'occ', switches: Partial<Pick<OptimisticHost, 'maxRetries' | 'backoffTicks' | 'earlyAbort'>> = {}) {
   const machine = new KvStateMachine();
   const commits: Commit[] = [];
   const readPoints: number[] = [];
@@ -32,7 +35,7 @@ function harness(seed: number, mode: OptimisticMode = 'occ', switches: Partial<P
     rng: new Rng(seed),
     retryBudgetTicks: RETRY_BUDGET_TICKS,
     maxRetries: switches.maxRetries ?? DEFAULT_TXN_RETRIES,
-    backoff: switches.backoff ?? true,
+    backoffTicks: switches.backoffTicks ?? BACKOFF_TICKS,
     earlyAbort: switches.earlyAbort ?? true,
     now: () => clock.now,
     read: (request, respond) => {
@@ -69,7 +72,7 @@ function start(txns: OptimisticTxns, ops: MicroOp[], drain = true): { outcome?: 
 }
 
 /** Ticks until a commit is waiting (the backoff is over); returns the ticks it took. */
-function tickUntilCommit(h: ReturnType<typeof harness>, limit = MAX_TXN_BACKOFF_TICKS + 1): number {
+function tickUntilCommit(h: ReturnType<typeof harness>, limit = BACKOFF_TICKS + 1): number {
   for (let ticks = 1; ticks <= limit; ticks++) {
     h.clock.now++;
     h.txns.tick(h.clock.now);
@@ -177,7 +180,7 @@ describe('the occ and si coordinator', () => {
         (h.commits.shift() as Commit).respond(conflict, 0);
         expect(answer.outcome, `seed ${seed}: answered after attempt ${attempt}`).toBeUndefined();
         const delay = tickUntilCommit(h);
-        expect(delay, `seed ${seed}: backoff before attempt ${attempt + 1}`).toBeLessThanOrEqual(Math.min(2 ** attempt, MAX_TXN_BACKOFF_TICKS));
+        expect(delay, `seed ${seed}: backoff before attempt ${attempt + 1}`).toBeLessThanOrEqual(Math.min(2 ** attempt, BACKOFF_TICKS));
         delays.push(delay);
       }
       (h.commits.shift() as Commit).respond(conflict, 0);
@@ -293,7 +296,7 @@ describe('the occ and si coordinator with its helpers switched off', () => {
 
   it('without backoff, starts the retry at once: in the drain that follows the conflict, with no tick', () => {
     for (const seed of [1, 2, 3]) {
-      const h = harness(seed, 'occ', { backoff: false });
+      const h = harness(seed, 'occ', { backoffTicks: 0 });
       const answer = start(h.txns, [
         ['r', 1, null],
         ['w', 2, 1],
