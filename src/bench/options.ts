@@ -1,7 +1,7 @@
 // Options of `raftkv-test bench`, parsed and validated once. Pure: argv in, typed BenchOptions or
-// a clear message out. Every axis is a comma-separated list; the matrix is their product.
-// The txn workloads take no read share (Elle's generator reads and writes with equal odds) and
-// no ceiling (dist/local-kv.mjs serves lin-kv only).
+// a clear message out. Every axis is a comma-separated list, the workloads too; the matrix is
+// their product. The txn workloads take no read share (Elle's generator reads and writes with
+// equal odds) and no ceiling (dist/local-kv.mjs serves lin-kv only); lin-kv takes no txn settings.
 
 import { err, ok, type Result } from '../base/result.js';
 import { scanFlags } from '../base/flags.js';
@@ -14,14 +14,15 @@ export type ClientsSpec = { readonly kind: 'per-node'; readonly multiplier: numb
 type TxnBenchSettings = TxnShape;
 
 export interface BenchOptions {
-  readonly workload: Workload;
-  /** The txn workloads' settings; null for lin-kv. */
+  /** In the order given, without repeats; each is one more axis value of the matrix. */
+  readonly workloads: readonly Workload[];
+  /** The settings of the txn cells; null when no txn workload is in the list. */
   readonly txn: TxnBenchSettings | null;
   readonly bin: string;
   readonly binArgs: readonly string[];
   readonly nodeCounts: readonly number[];
   readonly latenciesMs: readonly number[];
-  /** lin-kv's read shares; empty for the txn workloads. */
+  /** The read shares of the lin-kv cells; empty when lin-kv is not in the list. */
   readonly readFractions: readonly number[];
   /** Passed to the node as `--read-mode M`; empty: no flag, the node's own default. */
   readonly readModes: readonly string[];
@@ -44,32 +45,41 @@ export interface BenchOptions {
 
 const DEFAULT_BIN = 'bin/raftkv';
 
-export const BENCH_USAGE = `usage: raftkv-test bench [-w WORKLOAD] [options] [-- node arguments]
+export const BENCH_USAGE = `usage: raftkv-test bench [-w WORKLOAD[,WORKLOAD...]] [options] [-- node arguments]
 
-Benchmarks a node binary: runs the harness (lin-kv by default) over a matrix of cluster sizes,
-latencies, read shares, read modes and loads, each cell --reps times, and reports medians (with
-min and max) as a Markdown table on stdout and, in --out, report.html (plots), bench.json (every
-run) and bench.md. The ceiling, the same harness driving the trivial single-node map
-dist/local-kv.mjs (1 node, latency 0), is measured in the same invocation for each read share
-and each distinct number of closed-loop client threads among the cells (Nn on k nodes is N × k
-threads), and every closed-loop cell is stated as a ratio to the ceiling point with its read
-share and its number of client threads.
+Benchmarks a node binary: runs the harness over a matrix of workloads (lin-kv by default),
+cluster sizes, latencies, read shares, read modes and loads, each cell --reps times, and
+reports medians (with min and max) as Markdown tables on stdout and, in --out, report.html
+(plots), bench.json (every run) and bench.md. The ceiling, the same harness driving the
+trivial single-node map dist/local-kv.mjs (1 node, latency 0), is measured in the same
+invocation for each read share and each distinct number of closed-loop client threads among
+the lin-kv cells (Nn on k nodes is N × k threads), and every closed-loop lin-kv cell is stated
+as a ratio to the ceiling point with its read share and its number of client threads.
 Figures are measurements on this machine, never assertions.
 
-Workload:
-  -w, --workload NAME    lin-kv (default), txn-list-append or txn-rw-register. A txn cell
-                         reports committed txns/s, the abort rate (the share of txns refused
-                         with 30 txn-conflict), p50 and p99 latency of committed txns and
-                         server messages per txn; it has no read share and no ceiling, and
-                         runs without final reads. The txn workloads take --key-count,
-                         --max-txn-length, --max-writes-per-key, --key-dist and
-                         --consistency-models as raftkv-test test does
+Workloads:
+  -w, --workload LIST    lin-kv (default), txn-list-append, txn-rw-register, or several,
+                         comma-separated: each is one more axis of the matrix, and the runs
+                         stay rep-major, so the workloads are compared under the same drift
+                         of the machine's load. A txn cell reports committed txns/s, the
+                         abort rate (the share of txns refused with 30 txn-conflict), p50 and
+                         p99 latency of committed txns and server messages per txn; it has
+                         no read share and no ceiling, and runs without final reads. The txn
+                         cells take --key-count, --max-txn-length, --max-writes-per-key,
+                         --key-dist and --consistency-models as raftkv-test test does; a flag
+                         for one kind of workload is accepted when the list holds one that
+                         takes it, and applied to those cells only. With lin-kv and a txn
+                         workload the report adds a comparison: per cluster, read mode and
+                         load, the txn workload's median committed txns/s over lin-kv's
+                         median answered ops/s, and the same ratio per rep (rep k of both
+                         runs seed S+k, one right after the other): median, min and max;
+                         e.g. -w lin-kv,txn-list-append --reads 0.5 --clients 2n,10n
 
 Axes (comma-separated lists):
   --nodes LIST           cluster sizes (default 3,5)
   --latency LIST         mean node-to-node latency, ms (default 0,10)
   --reads LIST           probability that an op is a read (the harness's --read-fraction;
-                         default 0.5,0.9; lin-kv only)
+                         default 0.5,0.9; lin-kv cells only)
   --read-modes LIST      passed to the node as --read-mode M, e.g. log,read-index,lease,follower
                          (default: no flag, the node's own default)
   --clients LIST         closed-loop client threads (rate unbounded): Nn = N per node, or a
@@ -89,7 +99,7 @@ Runs:
                          cell uses seed S+k, so cells are compared on the same random choices
   --time-limit S         seconds of client operations per run (default 5)
   --seed S               first seed (default random; always printed)
-  --no-ceiling           skip the ceiling runs (no ratios)
+  --no-ceiling           skip the ceiling runs (no ratios; lin-kv cells only have one)
 Output:
   --out DIR              report directory (default store/bench/<time>)
   --docs FILE.md         also write the table and the reproducing command to FILE.md, and
@@ -157,12 +167,10 @@ function buildOptions(
   seed: () => number,
   defaultBin: string,
 ): Result<BenchOptions, string> {
-  const workloadName = raw.get('--workload') ?? 'lin-kv';
-  if (!['lin-kv', 'txn-list-append', 'txn-rw-register'].includes(workloadName)) {
-    return err(`--workload must be lin-kv, txn-list-append or txn-rw-register; got ${JSON.stringify(workloadName)}`);
-  }
-  const workload = workloadName as Workload;
-  const txn = parseTxnSettings(workload, raw);
+  const workloads = parseWorkloads(raw.get('--workload') ?? 'lin-kv');
+  if (!workloads.ok) return workloads;
+  const hasLinKv = workloads.value.includes('lin-kv');
+  const txn = parseTxnSettings(workloads.value, raw);
   if (!txn.ok) return txn;
   const bin = raw.get('--bin') ?? defaultBin;
   if (bin === '') return err('--bin needs a file');
@@ -170,10 +178,10 @@ function buildOptions(
   if (!nodeCounts.ok) return nodeCounts;
   const latenciesMs = parseList(raw, '--latency', '0,10', integerIn(0, 60_000, 'a latency in ms from 0 to 60000'));
   if (!latenciesMs.ok) return latenciesMs;
-  if (txn.value !== null && raw.has('--reads')) {
-    return err(`--reads is for lin-kv only: ${workload}'s micro-ops read or write with equal odds, as Elle's generator's`);
+  if (!hasLinKv && raw.has('--reads')) {
+    return err(`--reads is for lin-kv only: ${workloads.value.join(' and ')}'s micro-ops read or write with equal odds, as Elle's generator's`);
   }
-  const readFractions = txn.value === null ? parseList(raw, '--reads', '0.5,0.9', fraction) : ok([]);
+  const readFractions = hasLinKv ? parseList(raw, '--reads', '0.5,0.9', fraction) : ok([]);
   if (!readFractions.ok) return readFractions;
   const readModes = parseList(raw, '--read-modes', '', readMode, { emptyAllowed: true });
   if (!readModes.ok) return readModes;
@@ -184,7 +192,8 @@ function buildOptions(
   const rateClients = clientsSpec(raw.get('--rate-clients') ?? '10n');
   if (!rateClients.ok) return err(`--rate-clients: ${rateClients.error}`);
   if (clients.value.length === 0 && rates.value.length === 0) return err('nothing to run: give --clients or --rates (or both)');
-  for (const spec of txn.value === null ? [...clients.value, ...(rates.value.length > 0 ? [rateClients.value] : [])] : []) {
+  // Every workload runs every load, so lin-kv's grouping rule binds them all when it is in the list.
+  for (const spec of hasLinKv ? [...clients.value, ...(rates.value.length > 0 ? [rateClients.value] : [])] : []) {
     const problem = clientsProblem(spec, nodeCounts.value);
     if (problem !== undefined) return err(problem);
   }
@@ -202,7 +211,7 @@ function buildOptions(
   if (docsPath !== undefined && !docsPath.endsWith('.md')) return err(`--docs must name a .md file; got ${JSON.stringify(docsPath)}`);
 
   const options: BenchOptions = {
-    workload,
+    workloads: workloads.value,
     txn: txn.value,
     bin,
     binArgs,
@@ -216,8 +225,8 @@ function buildOptions(
     reps: reps.value,
     timeLimitS,
     seed: seedValue.value,
-    // The ceiling node serves lin-kv only: a txn bench has none.
-    ceiling: txn.value === null && !booleans.has('--no-ceiling'),
+    // The ceiling node serves lin-kv only: it is measured for the lin-kv cells, if any.
+    ceiling: hasLinKv && !booleans.has('--no-ceiling'),
     outDir: raw.get('--out'),
     docsPath,
     title: raw.get('--title') ?? 'raftkv benchmark',
@@ -229,26 +238,44 @@ function buildOptions(
   return ok(options);
 }
 
-/** The txn workloads' settings: defaults filled in, or null for lin-kv (which takes none of the flags). */
-function parseTxnSettings(workload: Workload, raw: ReadonlyMap<string, string>): Result<TxnBenchSettings | null, string> {
-  if (!isTxnWorkload(workload)) {
+const WORKLOAD_NAMES: readonly Workload[] = ['lin-kv', 'txn-list-append', 'txn-rw-register'];
+
+/** `-w`: one workload or several, comma-separated, in the order given; a repeat is dropped. */
+function parseWorkloads(text: string): Result<Workload[], string> {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 1 && parts[0] === '') return err('--workload needs at least one workload');
+  const workloads: Workload[] = [];
+  for (const part of parts) {
+    if (part === '') return err(`--workload has an empty item in ${JSON.stringify(text)}`);
+    const workload = WORKLOAD_NAMES.find((name) => name === part);
+    if (workload === undefined)
+      return err(`--workload must be lin-kv, txn-list-append or txn-rw-register (or several, comma-separated); got ${JSON.stringify(part)}`);
+    if (!workloads.includes(workload)) workloads.push(workload);
+  }
+  return ok(workloads);
+}
+
+/** The txn cells' settings: defaults filled in, or null when only lin-kv runs (which takes none of the flags). */
+function parseTxnSettings(workloads: readonly Workload[], raw: ReadonlyMap<string, string>): Result<TxnBenchSettings | null, string> {
+  if (!workloads.some(isTxnWorkload)) {
     const given = TXN_FLAGS.find((flag) => raw.has(flag));
-    return given === undefined ? ok(null) : err(`${given} applies to the txn workloads (txn-list-append, txn-rw-register) only, not to ${workload}`);
+    return given === undefined ? ok(null) : err(`${given} applies to the txn workloads (txn-list-append, txn-rw-register) only, not to lin-kv`);
   }
   return parseTxnShape((flag) => raw.get(flag));
 }
 
-/** The read shares the cells run: lin-kv's, or one cell without any for the txn workloads. */
-export function readShares(options: Pick<BenchOptions, 'txn' | 'readFractions'>): readonly (number | null)[] {
-  return options.txn === null ? options.readFractions : [null];
+/** The read shares of one workload's cells: lin-kv's, or a single cell without any for a txn workload. */
+export function readSharesOf(options: Pick<BenchOptions, 'readFractions'>, workload: Workload): readonly (number | null)[] {
+  return isTxnWorkload(workload) ? [null] : options.readFractions;
 }
 
 /** Runs of a whole invocation: every cell and every ceiling point, --reps times each. */
 export function countRuns(options: BenchOptions): number {
+  const readSharesOfAll = options.workloads.reduce((sum, workload) => sum + readSharesOf(options, workload).length, 0);
   const cells =
     options.nodeCounts.length *
     options.latenciesMs.length *
-    readShares(options).length *
+    readSharesOfAll *
     Math.max(1, options.readModes.length) *
     (options.clients.length + options.rates.length);
   const ceiling = options.ceiling ? options.readFractions.length * closedLoopThreadCounts(options).length : 0;

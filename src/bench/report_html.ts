@@ -1,14 +1,17 @@
 // report.html: one self-contained page (inline SVG and CSS, no scripts, nothing fetched) with
-// the exact command line, the plots (throughput against clients and against offered rate per
-// node count and latency, answered ops/s, latency quantiles and server messages per op per
-// cell) and the tables. Pure: a BenchReport in, HTML text out.
+// the exact command line, the plots (throughput per cell, then per workload: throughput against
+// clients and against offered rate per node count and latency, latency quantiles and server
+// messages per op per cell) and the tables (one per workload, and txns against lin-kv when both
+// ran). Pure: a BenchReport in, HTML text out.
 
 import { escapeXml } from '../base/xml.js';
+import { isTxnWorkload, type Workload } from '../harness/options.js';
 import { barChart, lineChart, rangeChart, type BarGroup, type LineSeries } from './charts.js';
-import { methodNote, shellQuote } from './markdown.js';
+import { compareWorkloads } from './comparison.js';
+import { cellsByWorkload, comparisonNote, methodNote, shellQuote } from './markdown.js';
 import { loadLabel, type Cell } from './matrix.js';
-import type { BenchReport, CellReport, FigureSummary, Spread } from './summary.js';
-import { ceilingTableRows, cellTableRows, formatReads, readModeLabel, type TableRows } from './table_rows.js';
+import type { BenchReport, CeilingReport, CellReport, FigureSummary, Spread } from './summary.js';
+import { ceilingTableRows, cellTableRows, comparisonTableRows, formatReads, readModeLabel, type TableRows } from './table_rows.js';
 
 /** A cell's name without its read mode: read modes are the series inside one group. */
 function groupLabel(cell: Cell): string {
@@ -16,32 +19,63 @@ function groupLabel(cell: Cell): string {
   return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${reads}${loadLabel(cell.load)}`;
 }
 
-/** The throughput a report is about: answered ops/s (lin-kv), or committed txns/s (the txn workloads). */
+/** The throughput a workload is about: answered ops/s (lin-kv), or committed txns/s (the txn workloads). */
 interface Throughput {
   readonly label: string;
   readonly unit: string;
   readonly of: (summary: FigureSummary) => Spread;
 }
 
-function throughputOf(report: BenchReport): Throughput {
-  return report.options.txn === null
-    ? { label: 'answered ops/s', unit: 'ops/s', of: (summary) => summary.answeredOpsPerS }
-    : { label: 'committed txns/s', unit: 'txns/s', of: (summary) => summary.okOpsPerS };
+function throughputOf(workload: Workload): Throughput {
+  return isTxnWorkload(workload)
+    ? { label: 'committed txns/s', unit: 'txns/s', of: (summary) => summary.okOpsPerS }
+    : { label: 'answered ops/s', unit: 'ops/s', of: (summary) => summary.answeredOpsPerS };
+}
+
+/** One workload's cells and what its plots say: the plots of different workloads have different figures. */
+interface WorkloadView {
+  readonly workload: Workload;
+  /** Heads the view's plots: the report's title, with the workload when there are several. */
+  readonly title: string;
+  /** Opens the title of each panel: empty, or the workload when there are several. */
+  readonly panelPrefix: string;
+  readonly cells: readonly CellReport[];
+  /** The ceiling points (lin-kv only). */
+  readonly ceiling: readonly CeilingReport[];
+  readonly throughput: Throughput;
+}
+
+function workloadViews(report: BenchReport): WorkloadView[] {
+  const groups = cellsByWorkload(report);
+  const several = groups.length > 1;
+  return groups.map(({ workload, cells }) => ({
+    workload,
+    title: several ? `${report.title}, ${workload}` : report.title,
+    panelPrefix: several ? `${workload}: ` : '',
+    cells,
+    ceiling: isTxnWorkload(workload) ? [] : report.ceiling,
+    throughput: throughputOf(workload),
+  }));
 }
 
 function uniqueInOrder<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-/** Bars per cell group, one series per read mode. */
-function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) => number | null): { series: string[]; groups: BarGroup[] } {
-  const series = uniqueInOrder(cells.map((report) => readModeLabel(report.cell)));
-  const labels = uniqueInOrder(cells.map((report) => groupLabel(report.cell)));
+/** Bars per group of cells, one series per `seriesOf`; a group without a cell of some series has no bar there. */
+function bars(
+  cells: readonly CellReport[],
+  groupOf: (cell: Cell) => string,
+  seriesOf: (cell: Cell) => string,
+  pick: (report: CellReport) => number | null,
+): { series: string[]; groups: BarGroup[] } {
+  const series = uniqueInOrder(cells.map((report) => seriesOf(report.cell)));
+  const labels = uniqueInOrder(cells.map((report) => groupOf(report.cell)));
   const groups = labels.map(
     (label): BarGroup => ({
       label,
-      values: series.map((mode) => {
-        const found = cells.find((report) => groupLabel(report.cell) === label && readModeLabel(report.cell) === mode);
+      values: series.map((name) => {
+        const found = cells.find((report) => groupOf(report.cell) === label && seriesOf(report.cell) === name);
         return found === undefined ? null : pick(found);
       }),
     }),
@@ -49,12 +83,16 @@ function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) =>
   return { series, groups };
 }
 
-/** The throughput plot that also goes next to the --docs file. */
-export function throughputBars(report: BenchReport): string {
-  const throughput = throughputOf(report);
-  const { series, groups } = perCellBars(report.cells, (r) => throughput.of(r.summary).median);
+/** Bars per cell group, one series per read mode. */
+function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) => number | null): { series: string[]; groups: BarGroup[] } {
+  return bars(cells, groupLabel, readModeLabel, pick);
+}
+
+function viewThroughputBars(view: WorkloadView): string {
+  const { throughput } = view;
+  const { series, groups } = perCellBars(view.cells, (r) => throughput.of(r.summary).median);
   return barChart({
-    title: `${report.title}: ${throughput.label} per cell (median)`,
+    title: `${view.title}: ${throughput.label} per cell (median)`,
     yLabel: throughput.label,
     series,
     groups,
@@ -62,10 +100,37 @@ export function throughputBars(report: BenchReport): string {
   });
 }
 
-function panelsOf(report: BenchReport): { nodeCount: number; latencyMs: number; cells: CellReport[] }[] {
-  const keys = uniqueInOrder(report.cells.map((r) => `${r.cell.nodeCount}|${r.cell.latencyMs}`));
+/** Where the cells compared across workloads ran: cluster, load, and the read mode when any was asked for. */
+function comparisonGroupLabel(cell: Cell): string {
+  return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${loadLabel(cell.load)}${cell.readMode === null ? '' : `, ${cell.readMode}`}`;
+}
+
+/** A series of the workloads' plot: the workload, with lin-kv's read share. */
+function workloadSeriesName(cell: Cell): string {
+  return cell.readFraction === null ? cell.workload : `${cell.workload}, ${formatReads(cell.readFraction)} reads`;
+}
+
+/**
+ * The throughput plot that also goes next to the --docs file. Several workloads share one plot:
+ * the cells compared stand side by side (lin-kv's answered ops/s, the txn workloads' committed txns/s).
+ */
+export function throughputBars(report: BenchReport): string {
+  const views = workloadViews(report);
+  if (views.length === 1) return viewThroughputBars(views[0] as WorkloadView);
+  const { series, groups } = bars(report.cells, comparisonGroupLabel, workloadSeriesName, (r) => throughputOf(r.cell.workload).of(r.summary).median);
+  return barChart({
+    title: `${report.title}: throughput per cell (median)`,
+    yLabel: 'answered ops/s or committed txns/s',
+    series,
+    groups,
+    format: (v) => `${Math.round(v)}/s`,
+  });
+}
+
+function panelsOf(view: WorkloadView): { nodeCount: number; latencyMs: number; cells: CellReport[] }[] {
+  const keys = uniqueInOrder(view.cells.map((r) => `${r.cell.nodeCount}|${r.cell.latencyMs}`));
   return keys.map((key) => {
-    const cells = report.cells.filter((r) => `${r.cell.nodeCount}|${r.cell.latencyMs}` === key);
+    const cells = view.cells.filter((r) => `${r.cell.nodeCount}|${r.cell.latencyMs}` === key);
     const first = (cells[0] as CellReport).cell;
     return { nodeCount: first.nodeCount, latencyMs: first.latencyMs, cells };
   });
@@ -89,24 +154,24 @@ function answeredSeries(cells: readonly CellReport[], x: (cell: Cell) => number,
  * Answered ops/s against client threads (the absolute count), one panel per node count and
  * latency; the ceiling is its own dashed series per read share, at the panel's thread counts.
  */
-function clientPanels(report: BenchReport): string[] {
-  return panelsOf(report).flatMap((panel) => {
+function clientPanels(view: WorkloadView): string[] {
+  return panelsOf(view).flatMap((panel) => {
     const closed = panel.cells.filter((r) => r.cell.load.kind === 'closed');
     if (closed.length === 0) return [];
-    const throughput = throughputOf(report);
+    const { throughput } = view;
     const series = answeredSeries(closed, (cell) => cell.concurrency, throughput);
     const readShares = uniqueInOrder(closed.map((r) => r.cell.readFraction));
     for (const readFraction of readShares) {
       const threads = new Set(closed.filter((r) => r.cell.readFraction === readFraction).map((r) => r.cell.concurrency));
-      const points = report.ceiling
+      const points = view.ceiling
         .filter((c) => c.point.readFraction === readFraction && threads.has(c.point.concurrency) && c.summary.answeredOpsPerS.median !== null)
         .map((c) => ({ x: c.point.concurrency, y: c.summary.answeredOpsPerS.median as number }));
       if (points.length > 0) series.push({ name: `ceiling, ${formatReads(readFraction)} reads`, points, dashed: true });
     }
     return [
       lineChart({
-        title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: closed loop`,
-        xLabel: report.ceiling.length > 0 ? 'client threads (ceiling: as many threads on 1 node)' : 'client threads',
+        title: `${view.panelPrefix}${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: closed loop`,
+        xLabel: view.ceiling.length > 0 ? 'client threads (ceiling: as many threads on 1 node)' : 'client threads',
         yLabel: throughput.label,
         series,
       }),
@@ -115,15 +180,15 @@ function clientPanels(report: BenchReport): string[] {
 }
 
 /** Answered against offered ops/s for the fixed-rate cells. */
-function ratePanels(report: BenchReport): string[] {
-  return panelsOf(report).flatMap((panel) => {
+function ratePanels(view: WorkloadView): string[] {
+  return panelsOf(view).flatMap((panel) => {
     const fixedRate = panel.cells.filter((r) => r.cell.load.kind === 'rate');
     if (fixedRate.length === 0) return [];
-    const throughput = throughputOf(report);
+    const { throughput } = view;
     const series = answeredSeries(fixedRate, (cell) => (cell.load.kind === 'rate' ? cell.load.rate : 0), throughput);
     return [
       lineChart({
-        title: `${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`,
+        title: `${view.panelPrefix}${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`,
         xLabel: `offered ${throughput.unit === 'ops/s' ? 'ops/s' : 'txns/s'}`,
         yLabel: throughput.label,
         series,
@@ -132,24 +197,25 @@ function ratePanels(report: BenchReport): string[] {
   });
 }
 
-function latencyRanges(report: BenchReport): string {
-  const labels = uniqueInOrder(report.cells.map((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}`));
+function latencyRanges(view: WorkloadView): string {
+  const txn = isTxnWorkload(view.workload);
+  const labels = uniqueInOrder(view.cells.map((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}`));
   const groups = labels.map((label) => {
-    const found = report.cells.find((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}` === label) as CellReport;
+    const found = view.cells.find((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}` === label) as CellReport;
     const range = (low: number | null, high: number | null): { low: number; high: number } | null => (low === null || high === null ? null : { low, high });
     const s = found.summary;
-    if (report.options.txn !== null) return { label, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
+    if (txn) return { label, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
     return { label, ranges: [range(s.readP50Ms.median, s.readP99Ms.median), range(s.writeP50Ms.median, s.writeP99Ms.median)] };
   });
-  if (report.options.txn !== null) return rangeChart({ title: `${report.title}: latency of committed txns (median p50 and p99)`, series: ['txn'], groups });
-  return rangeChart({ title: `${report.title}: latency of ok reads and writes (median p50 and p99)`, series: ['read', 'write'], groups });
+  if (txn) return rangeChart({ title: `${view.title}: latency of committed txns (median p50 and p99)`, series: ['txn'], groups });
+  return rangeChart({ title: `${view.title}: latency of ok reads and writes (median p50 and p99)`, series: ['read', 'write'], groups });
 }
 
-function messageBars(report: BenchReport): string {
-  const { series, groups } = perCellBars(report.cells, (r) => r.summary.serverMsgsPerOp.median);
-  const per = report.options.txn === null ? 'op' : 'txn';
+function messageBars(view: WorkloadView): string {
+  const { series, groups } = perCellBars(view.cells, (r) => r.summary.serverMsgsPerOp.median);
+  const per = isTxnWorkload(view.workload) ? 'txn' : 'op';
   return barChart({
-    title: `${report.title}: server-to-server messages per ${per} (median)`,
+    title: `${view.title}: server-to-server messages per ${per} (median)`,
     yLabel: `server msgs/${per}`,
     series,
     groups,
@@ -179,8 +245,21 @@ function problemList(report: BenchReport): string {
   return items.length === 0 ? '' : `<h2>Runs that were not valid</h2>\n<ul>\n${items.join('\n')}\n</ul>`;
 }
 
+/** The cell tables (one per workload), and the comparison of txns against lin-kv when both ran. */
+function cellSections(report: BenchReport): string {
+  const views = workloadViews(report);
+  if (views.length === 1) return `<h2>Cells</h2>\n${htmlTable(cellTableRows(report.cells, report.options.workloads[0]))}`;
+  const sections = views.map((view) => `<h2>Cells: ${escapeXml(view.workload)}</h2>\n${htmlTable(cellTableRows(view.cells, view.workload))}`);
+  const comparison = compareWorkloads(report.cells);
+  if (comparison.length > 0) {
+    sections.push(`<h2>Txns against lin-kv</h2>\n<p>${escapeXml(comparisonNote())}</p>\n${htmlTable(comparisonTableRows(comparison))}`);
+  }
+  return sections.join('\n');
+}
+
 export function renderReportHtml(report: BenchReport): string {
-  const figures = [throughputBars(report), ...clientPanels(report), ...ratePanels(report), latencyRanges(report), messageBars(report)];
+  const views = workloadViews(report);
+  const figures = [throughputBars(report), ...views.flatMap((view) => [...clientPanels(view), ...ratePanels(view), latencyRanges(view), messageBars(view)])];
   const status = report.exitCode === 0 ? 'every run valid' : report.exitCode === 1 ? 'a run was INVALID' : 'a run was unknown or failed';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -203,8 +282,7 @@ figure { margin: 16px 0; overflow-x: auto; }
 <h2>Command</h2>
 <pre>${escapeXml(shellQuote(report.command))}</pre>
 <p>${escapeXml(methodNote(report))}</p>
-<h2>Cells</h2>
-${htmlTable(cellTableRows(report.cells, report.options.workload))}
+${cellSections(report)}
 ${report.ceiling.length === 0 ? '' : `<h2>Ceiling (dist/local-kv.mjs, 1 node, closed loop)</h2>\n${htmlTable(ceilingTableRows(report.ceiling))}`}
 ${problemList(report)}
 <h2>Plots</h2>

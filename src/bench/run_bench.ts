@@ -1,13 +1,16 @@
 // The impure part of `raftkv-test bench`: runs the planned harness runs one after another in
 // this process (runTest kills every node it starts, also when the signal aborts it), keeps the
 // directories of runs that were not valid, and writes bench.json, bench.md, report.html and
-// the --docs files. Decisions and text come from the pure modules next to it.
+// the --docs files (bench.json with the comparison of txns against lin-kv when both ran).
+// Decisions and text come from the pure modules next to it.
 
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EXIT_BAD_ARGUMENTS, type CommandIo } from '../harness/cli.js';
+import { isTxnWorkload } from '../harness/options.js';
 import { runTest, timestampName } from '../harness/run_test.js';
+import { compareWorkloads } from './comparison.js';
 import { markdownDocument } from './markdown.js';
 import { expandCeiling, expandCells, estimateSeconds, loadLabel, planRuns, type PlannedRun } from './matrix.js';
 import type { BenchOptions } from './options.js';
@@ -48,7 +51,7 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
   if (options.dryRun) {
     for (const cell of cells)
       io.stdout(
-        `${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, ${cell.readFraction === null ? options.workload : `reads ${cell.readFraction}`}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`,
+        `${cell.id}\t${cell.nodeCount} nodes, latency ${cell.latencyMs} ms, ${cell.readFraction === null ? cell.workload : `reads ${cell.readFraction}`}, ${cell.readMode ?? 'node default'}, ${loadLabel(cell.load)} (${cell.concurrency} threads)\n`,
       );
     for (const point of points) io.stdout(`${point.id}\tceiling: 1 node, reads ${point.readFraction}, closed ${point.concurrency} threads\n`);
     return 0;
@@ -68,9 +71,9 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
     const figures =
       record.metrics === undefined
         ? 'no figures'
-        : options.txn === null
-          ? `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`
-          : `${Math.round(record.metrics.okOpsPerS)} committed txns/s, abort rate ${((record.metrics.abortRate ?? 0) * 100).toFixed(1)}%`;
+        : run.target.kind === 'cell' && isTxnWorkload(run.target.cell.workload)
+          ? `${Math.round(record.metrics.okOpsPerS)} committed txns/s, abort rate ${((record.metrics.abortRate ?? 0) * 100).toFixed(1)}%`
+          : `${Math.round(record.metrics.answeredOpsPerS)} answered ops/s`;
     const verdict =
       record.metrics === undefined ? 'harness error' : record.metrics.valid === true ? 'valid' : record.metrics.valid === false ? 'INVALID' : 'unknown';
     io.stderr(
@@ -97,7 +100,9 @@ export async function runBench(options: BenchOptions, context: BenchContext): Pr
     ),
   };
   const markdown = markdownDocument(report);
-  writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const comparison = compareWorkloads(report.cells);
+  // A one-workload bench.json keeps its shape: the comparison is there only when there is one.
+  writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(comparison.length > 0 ? { ...report, comparison } : report, null, 2)}\n`);
   writeFileSync(join(outDir, 'bench.md'), markdown);
   writeFileSync(join(outDir, 'report.html'), renderReportHtml(report));
   if (options.docsPath !== undefined) {

@@ -4,6 +4,7 @@
 // and the exit status. Pure.
 
 import { isJsonObject } from '../base/json.js';
+import { isTxnWorkload } from '../harness/options.js';
 import type { ResultsDocument, Validity } from '../harness/results.js';
 import { ceilingKey, type CeilingPoint, type Cell } from './matrix.js';
 import type { BenchOptions } from './options.js';
@@ -192,8 +193,8 @@ export function ratio(value: number | null, ceiling: number | null): number | nu
 }
 
 /**
- * Groups the finished runs by cell and ceiling point, and relates every closed-loop cell to the
- * ceiling point with its read share and its number of client threads.
+ * Groups the finished runs by cell and ceiling point, and relates every closed-loop lin-kv cell to
+ * the ceiling point with its read share and its number of client threads.
  */
 export function buildReports(
   cells: readonly Cell[],
@@ -208,7 +209,9 @@ export function buildReports(
   const cellReports = cells.map((cell): CellReport => {
     const runs = runsOf(cell.id);
     const summary = summarize(runs);
-    const reference = cell.load.kind === 'closed' ? ceilingByKey.get(ceilingKey(cell.readFraction, cell.concurrency)) : undefined;
+    // The ceiling node serves lin-kv only, so only closed-loop lin-kv cells have a ceiling point.
+    const reference =
+      cell.load.kind === 'closed' && !isTxnWorkload(cell.workload) ? ceilingByKey.get(ceilingKey(cell.readFraction, cell.concurrency)) : undefined;
     return { cell, runs, summary, ratioToCeiling: ratio(summary.answeredOpsPerS.median, reference?.summary.answeredOpsPerS.median ?? null) };
   });
   return { cells: cellReports, ceiling };

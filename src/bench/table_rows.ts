@@ -1,8 +1,10 @@
-// The bench's two tables (one row per cell, one per ceiling point) as plain strings: the
-// column headers, each column's alignment and every row's values. markdown.ts and
-// report_html.ts lay them out (Markdown pipes, HTML cells) and escape them their own way. Pure.
+// The bench's tables (one row per cell of a workload, one per ceiling point, one per txn cell
+// compared with a lin-kv cell) as plain strings: the column headers, each column's alignment and
+// every row's values. markdown.ts and report_html.ts lay them out (Markdown pipes, HTML cells)
+// and escape them their own way. Pure.
 
 import { isTxnWorkload, type Workload } from '../harness/options.js';
+import type { WorkloadComparison } from './comparison.js';
 import { loadLabel, type Cell } from './matrix.js';
 import { validityLabel, type CeilingReport, type CellReport, type FigureSummary, type Spread } from './summary.js';
 
@@ -32,11 +34,15 @@ function formatShare(value: number | null): string {
   return value === null ? '-' : `${Number((value * 100).toFixed(2))}%`;
 }
 
-/** The median, with min–max in parentheses when the reps disagree. */
+/** The median, with min–max in parentheses when the reps disagree (as shown). */
+function withSpread(value: Spread, format: (value: number | null) => string): string {
+  const median = format(value.median);
+  if (value.min === null || value.max === null || format(value.min) === format(value.max)) return median;
+  return `${median} (${format(value.min)}–${format(value.max)})`;
+}
+
 function rateWithSpread(value: Spread): string {
-  const median = formatRate(value.median);
-  if (value.min === null || value.max === null || Math.round(value.min) === Math.round(value.max)) return median;
-  return `${median} (${formatRate(value.min)}–${formatRate(value.max)})`;
+  return withSpread(value, formatRate);
 }
 
 /** A cell's read mode, or what it ran with when none was given. */
@@ -132,6 +138,26 @@ function tableOf<T>(columns: readonly ColumnOf<T>[], items: readonly T[]): Table
 /** One row per cell: where it ran, its load, and its median figures (the txn workloads' own). */
 export function cellTableRows(cells: readonly CellReport[], workload: Workload = 'lin-kv'): TableRows {
   return tableOf(isTxnWorkload(workload) ? TXN_CELL_COLUMNS : CELL_COLUMNS, cells);
+}
+
+const COMPARISON_COLUMNS: readonly ColumnOf<WorkloadComparison>[] = [
+  right('nodes', (r) => String(r.txnCell.nodeCount)),
+  right('latency ms', (r) => String(r.txnCell.latencyMs)),
+  left('read mode', (r) => readModeLabel(r.txnCell)),
+  left('load', (r) => loadLabel(r.txnCell.load)),
+  right('clients', (r) => String(r.txnCell.concurrency)),
+  right('lin-kv reads', (r) => formatReads(r.linKvCell.readFraction)),
+  right('lin-kv answered ops/s', (r) => rateWithSpread(r.linKvOpsPerS)),
+  left('txn workload', (r) => r.txnWorkload),
+  right('committed txns/s', (r) => rateWithSpread(r.committedTxnsPerS)),
+  right('txns/s ÷ ops/s', (r) => formatRatio(r.ratioOfMedians)),
+  right('per rep: median (min–max)', (r) => withSpread(r.pairedRatio, formatRatio)),
+  right('reps paired', (r) => String(r.pairs)),
+];
+
+/** One row per txn cell and lin-kv cell compared: both medians, their ratio, and the spread of the per-rep ratios. */
+export function comparisonTableRows(rows: readonly WorkloadComparison[]): TableRows {
+  return tableOf(COMPARISON_COLUMNS, rows);
 }
 
 /** One row per ceiling point (read share and client threads on the trivial single node). */

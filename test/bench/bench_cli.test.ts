@@ -1,5 +1,6 @@
 // `bin/raftkv-test bench` for real, with the smallest matrix that still has a ceiling: one
-// 3-node cell and its ceiling point, 1 s each. Also help and a refused argument (status 254).
+// 3-node cell and its ceiling point, 1 s each; a txn workload; lin-kv and a txn workload in one
+// run. Also help and a refused argument (status 254).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,5 +119,30 @@ describe('raftkv-test bench', () => {
     };
     expect(json.ceiling).toEqual([]);
     expect(json.cells[0]?.summary.txn.txnP50Ms.median).toBeGreaterThan(0);
+  });
+
+  it('benchmarks lin-kv and a txn workload in one run: a table each, the comparison, and bench.json with it', () => {
+    const out = join(dir, 'mixed');
+    const args = ['-w', 'lin-kv,txn-list-append', '--nodes', '3', '--latency', '0', '--clients', '2n', '--reads', '0.5', '--time-limit', '1', '--reps', '1'];
+    const result = run([...args, '--seed', '23', '--no-ceiling', '--out', out], 40_000);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/bench: \[1\/2\] lin-kv-n3-l0-r0\.5-default-c2n rep 1: \d+ answered ops\/s, valid/);
+    expect(result.stderr).toMatch(/bench: \[2\/2\] txn-list-append-n3-l0-default-c2n rep 1: \d+ committed txns\/s, abort rate [\d.]+%, valid/);
+    const headings = result.stdout.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings).toEqual(['## lin-kv', '## txn-list-append', '## Txns against lin-kv']);
+    const row = result.stdout.split('\n').find((line) => line.startsWith('| 3 | 0 | node default | closed 2n | 6 | 50% |'));
+    const cells = (row ?? '').split('|').map((cell) => cell.trim());
+    // | nodes | latency | mode | load | clients | lin-kv reads | ops/s | txn workload | txns/s | ratio | per rep | reps paired |
+    expect(cells[8], result.stdout).toBe('txn-list-append');
+    expect(Number(cells[10])).toBeGreaterThan(0);
+    expect(cells[12]).toBe('1');
+    const json = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
+      options: { workloads: string[] };
+      comparison: { pairs: number; pairedRatio: { median: number } }[];
+    };
+    expect(json.options.workloads).toEqual(['lin-kv', 'txn-list-append']);
+    expect(json.comparison).toHaveLength(1);
+    expect(json.comparison[0]?.pairs).toBe(1);
+    expect(json.comparison[0]?.pairedRatio.median).toBeGreaterThan(0);
   });
 });

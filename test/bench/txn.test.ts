@@ -30,7 +30,7 @@ describe('bench options for the txn workloads', () => {
   it('takes the workload and its settings, has no read share and no ceiling, and any client count', () => {
     const options = parse([...TXN_ARGS, '--key-count', '5', '--max-txn-length', '2', '--consistency-models', 'serializable']);
     expect(options).toMatchObject({
-      workload: 'txn-list-append',
+      workloads: ['txn-list-append'],
       txn: { keyCount: 5, maxTxnLength: 2, maxWritesPerKey: 16, keyDist: 'exponential', consistencyModels: ['serializable'] },
       readFractions: [],
       ceiling: false,
@@ -40,7 +40,7 @@ describe('bench options for the txn workloads', () => {
       ],
     });
     expect(countRuns(options)).toBe(2 * 2);
-    expect(parse([]).workload).toBe('lin-kv');
+    expect(parse([]).workloads).toEqual(['lin-kv']);
     expect(parse([]).txn).toBeNull();
   });
 
