@@ -10,7 +10,11 @@
 //
 //   node scripts/memory_soak.mjs [--minutes 5] [--workload txn-list-append] [--rate 1000]
 //        [--nodes 3] [--sample-s 5] [--flat-percent 15] [--seed 1] [--bin bin/raftkv]
-//        [--out DIR] [-- node arguments]
+//        [--max-writes-per-key N] [--out DIR] [-- node arguments]
+//
+// Elle's generators retire a key after --max-writes-per-key writes (16 by default) and never
+// delete one, so the live data grows with the run; a large bound keeps the key set small, and
+// then whatever still grows is the node's own.
 //
 // Node arguments after `--` reach bin/raftkv; a mode is easiest to pick with the environment,
 // e.g. RAFTKV_TXN_MODE=occ node scripts/memory_soak.mjs.
@@ -28,6 +32,7 @@ const sampleS = Number(args.option('sample-s', '5'));
 const flatPercent = Number(args.option('flat-percent', '15'));
 const seed = args.option('seed', '1');
 const bin = args.option('bin', join(root, 'bin/raftkv'));
+const maxWritesPerKey = args.option('max-writes-per-key', '16');
 const out = args.option('out', join(root, 'store', `memory-soak-${workload}-${process.pid}`));
 if (!(minutes >= 2) || !(sampleS > 0)) {
   process.stderr.write('memory_soak: --minutes must be at least 2 (the first is warm-up) and --sample-s positive\n');
@@ -53,6 +58,7 @@ const harnessArgs = [
   seed,
   '--progress-interval',
   '60',
+  ...(workload === 'lin-kv' ? [] : ['--max-writes-per-key', maxWritesPerKey]),
   '--out',
   out,
   ...(args.passThrough.length > 0 ? ['--', ...args.passThrough] : []),
