@@ -359,3 +359,40 @@ describe('the single-node ceiling node (dist/local-kv.mjs)', () => {
     expect(send({ type: 'txn', msg_id: 6, txn: [['r', 1]] })).toMatchObject({ type: 'error', code: 12 });
   });
 });
+
+describe('a txn with a session retried across a leader change', () => {
+  // The entry reaches only the old leader (it is overwritten), or reaches the followers too (the
+  // new leader commits it): either way the retry at the new leader applies the txn exactly once.
+  for (const reachedFollowers of [false, true]) {
+    it(`applies once when the first attempt ${reachedFollowers ? 'reached the followers' : 'stayed on the old leader'}`, () => {
+      const { cluster, leader } = settled('read-index');
+      const [opened] = cluster.await([cluster.send(leader, { type: 'open_session' })]);
+      const session = opened?.['session'] as number;
+      const txn = { type: 'txn', txn: [['append', 'k', 'once']], session, seq: 1 };
+      const first = cluster.send(leader, txn);
+      // One turn carries the appends to the followers; the next would carry their acknowledgements back.
+      if (reachedFollowers) {
+        cluster.turn();
+        cluster.turn();
+      }
+      const entryIndex = cluster.server(leader).raft.lastIndex;
+      for (const id of others(cluster, leader)) expect(cluster.server(id).raft.lastIndex >= entryIndex, id).toBe(reachedFollowers);
+      cluster.isolated.add(leader);
+      const newLeader = cluster.settle();
+      expect(newLeader).not.toBe(leader);
+      const [retried] = cluster.await([cluster.send(newLeader, txn)]);
+      expect(retried).toMatchObject({ type: 'txn_ok', txn: [['append', 'k', 'once']] });
+      cluster.isolated.delete(leader);
+      cluster.turnUntil(
+        () => cluster.ids.every((id) => cluster.server(id).lastApplied === cluster.server(newLeader).raft.commitIndex),
+        500,
+        'every node caught up',
+      );
+      for (const id of cluster.ids) expect(cluster.server(id).store.get('k'), id).toEqual(['once']);
+      // The old leader's answer to the first attempt, if any, says nothing false: a definite error
+      // only when its entry was overwritten, ok or indefinite otherwise.
+      const answer = cluster.reply(first);
+      if (answer !== undefined && answer['type'] === 'error') expect(answer['code'] === 11 ? !reachedFollowers : answer['code'] === 13).toBe(true);
+    });
+  }
+});
