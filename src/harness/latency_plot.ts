@@ -5,7 +5,7 @@
 // most maxPoints points, keeping every failed and indeterminate op before ok ones.
 
 import { escapeXml } from '../base/xml.js';
-import type { NemesisKind } from './nemesis.js';
+import type { NemesisKind } from './nemesis_actions.js';
 import type { FaultInterval, OpRecord, OutcomeType } from './results.js';
 
 export interface PlotOptions {
@@ -24,7 +24,18 @@ const TOP = 40;
 const BOTTOM = 50;
 
 const OUTCOME_COLORS: { readonly [t in OutcomeType]: string } = { ok: '#2f7ed8', fail: '#e0457b', info: '#f0a30a' };
-const FAULT_COLORS: { readonly [k in NemesisKind]: string } = { partition: '#E9DCA0', kill: '#F3B3A6', pause: '#C9D6F0' };
+const FAULT_COLORS: { readonly [k in NemesisKind]: string } = {
+  partition: '#E9DCA0',
+  kill: '#F3B3A6',
+  pause: '#C9D6F0',
+  'partition-leader': '#E3C77A',
+  'partition-new-leader': '#D9B25C',
+  'partition-election': '#EBD9B0',
+  'kill-leader': '#E8907E',
+  'pause-leader': '#A9BFE8',
+  'delay-spike': '#CDE3C1',
+  duplicate: '#DCC9E8',
+};
 const LIN_KV_FUNCTIONS: readonly string[] = ['read', 'write', 'cas'];
 
 function marker(f: string, x: number, y: number, color: string): string {

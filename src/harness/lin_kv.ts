@@ -106,6 +106,12 @@ export class LinKvGenerator {
     return thread % this.config.nodeCount;
   }
 
+  /** The key a group of threads works on now (what a recovery probe reads and writes after healing). */
+  currentKey(group: number): number {
+    const index = group % this.groups;
+    return this.keyOf(index, this.groupMoves[index] as number);
+  }
+
   isReader(thread: number): boolean {
     return thread % this.groupSize < this.config.nodeCount;
   }
@@ -212,6 +218,11 @@ export class LinKvWorkload implements ClientWorkload<KvOp> {
 
   nextOp(thread: number, process: number): KvOp {
     return this.generator.nextOp(thread, process);
+  }
+
+  /** A key worked on lately, one per node where the groups allow: where a recovery probe of that node looks. */
+  probeKey(nodeIndex: number): number {
+    return this.generator.currentKey(nodeIndex);
   }
 
   encodeRequest(op: KvOp, msgId: number, tag: SessionTag | undefined): string {

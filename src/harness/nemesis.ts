@@ -1,87 +1,77 @@
-// What the nemesis does and when, as pure decisions from the seeded Rng; the runner carries
-// them out on processes and the network. Each fault kind flip-flops (start, stop, start, ...);
-// with several kinds, each step picks one kind uniformly and flips it, so faults interleave
-// (Jepsen mixes its nemesis packages the same way). Steps are due a uniform [0, 2·interval)
-// apart, counted from the previous step's due time as Jepsen's stagger counts, not from when
-// that step finished, so the whole schedule (times, kinds, targets, partition shapes) follows
-// from the seed alone; a step made late by the one before it (a slow restart) runs at once.
-// Targets of kill and pause are one node, a minority-third, or a minority (fewer than half),
-// chosen uniformly among the non-empty ones.
+// What the nemesis does and when, as pure decisions: each kind flip-flops, one kind per step, steps
+// a uniform [0, 2·interval) apart, so times, kinds and Maelstrom-style targets follow from the seed
+// alone. Targeted kinds also read the traffic (traffic.ts) and react while a fault runs (a new
+// leader to cut off, a re-partition during an election), drawing from a second stream so traffic
+// never shifts the schedule. Invariants: healAll undoes every fault; reactions end with their fault.
 
-import type { Rng } from '../base/rng.js';
-import { describeGrudge, PARTITION_SPECS, partitionGrudge, type Grudge, type PartitionSpec } from './partition.js';
+import { Rng } from '../base/rng.js';
+import { LEADER_KINDS, NEMESIS_KINDS, TARGET_SPECS, targetSize, type NemesisAction, type NemesisKind } from './nemesis_actions.js';
+import { drawDuplication, drawSpike, FailoverEstimate, isolate, leaderTarget, type LeaderNote } from './nemesis_targets.js';
+import { PARTITION_SPECS, partitionGrudge } from './partition.js';
+import { LeaderTracker } from './traffic.js';
 
-export const NEMESIS_KINDS = ['partition', 'kill', 'pause'] as const;
-export type NemesisKind = (typeof NEMESIS_KINDS)[number];
+/** While a reaction may be due, the executor polls this often. */
+export const POLL_MS = 20;
+/** A chase moves the partition at most this many times per fault. */
+export const MAX_CHASE_MOVES = 8;
+/** partition-election re-partitions 1 to this many times per fault. */
+export const MAX_ELECTION_MOVES = 3;
+/** A wait for a successor leader ends after this long without one. */
+const SUCCESSOR_WATCH_MS = 10_000;
 
-export type NemesisAction =
-  | { readonly f: 'start-partition'; readonly kind: 'partition'; readonly spec: PartitionSpec; readonly grudge: Grudge }
-  | { readonly f: 'stop-partition'; readonly kind: 'partition' }
-  | { readonly f: 'kill'; readonly kind: 'kill'; readonly spec: TargetSpec; readonly nodes: readonly string[] }
-  | { readonly f: 'start'; readonly kind: 'kill'; readonly nodes: readonly string[] }
-  | { readonly f: 'pause'; readonly kind: 'pause'; readonly spec: TargetSpec; readonly nodes: readonly string[] }
-  | { readonly f: 'resume'; readonly kind: 'pause'; readonly nodes: readonly string[] };
-
-const TARGET_SPECS = ['one', 'minority-third', 'minority'] as const;
-export type TargetSpec = (typeof TARGET_SPECS)[number];
-
-export function targetSize(spec: TargetSpec, n: number): number {
-  switch (spec) {
-    case 'one':
-      return Math.min(1, n);
-    case 'minority-third':
-      return Math.floor((n - 1) / 3);
-    case 'minority':
-      return Math.floor((n - 1) / 2);
-  }
+/** The nodes a start takes out of service: those killed or paused, or the one cut off alone. */
+function outNodes(action: NemesisAction): readonly string[] {
+  if (action.f === 'kill' || action.f === 'pause') return action.nodes;
+  if (action.f === 'start-partition' && action.leader !== undefined) return [action.leader.node];
+  return [];
 }
 
-/** The value an action's invoke event carries in the history. */
-export function actionValue(action: NemesisAction): string | string[] | null {
-  switch (action.f) {
-    case 'start-partition':
-      return action.spec;
-    case 'stop-partition':
-      return null;
-    case 'kill':
-    case 'pause':
-    case 'start':
-    case 'resume':
-      return [...action.nodes];
-  }
-}
-
-/** The value of the completion event: what the action did. */
-export function actionOutcomeValue(action: NemesisAction): unknown {
-  switch (action.f) {
-    case 'start-partition':
-      return { isolated: describeGrudge(action.grudge) };
-    case 'stop-partition':
-      return 'network-healed';
-    case 'kill':
-      return { killed: [...action.nodes] };
-    case 'start':
-      return { started: [...action.nodes] };
-    case 'pause':
-      return { paused: [...action.nodes] };
-    case 'resume':
-      return { resumed: [...action.nodes] };
-  }
+export interface PlannerOptions {
+  /** Where the leader-targeted kinds read the traffic (a tracker of its own when not given). */
+  readonly tracker?: LeaderTracker;
+  /** The stream for choices that depend on traffic (derived from the schedule's seed when not given). */
+  readonly targetRng?: Rng;
 }
 
 export class NemesisPlanner {
+  /** Each kind in force, with the nodes it killed, paused or cut off alone (none for the others). */
   private readonly active = new Map<NemesisKind, readonly string[]>();
   private lastDueMs = 0;
+  /** When the nemesis last changed anything: traffic from before then shows an older state. */
+  private lastChangeMs = -Infinity;
+  readonly tracker: LeaderTracker;
+  readonly failover = new FailoverEstimate();
+  private readonly targetRng: Rng;
+  /** partition-new-leader: who is cut off now, since when, and how often the partition moved. */
+  private chase: { isolated: string; sinceMs: number; moves: number } | null = null;
+  /** partition-election: the re-partitions still to come. */
+  private churn: { isolated: string; movesLeft: number; nextMoveAtMs: number; lastMoveAtMs: number } | null = null;
+  /** After the likely leader was cut off: waiting for a clear successor, to learn how long elections take. */
+  private watch: { kind: NemesisKind; cutOff: string; sinceMs: number } | null = null;
 
   constructor(
     private readonly kinds: readonly NemesisKind[],
     private readonly nodes: readonly string[],
     private readonly intervalMs: number,
     private readonly rng: Rng,
-  ) {}
+    options: PlannerOptions = {},
+  ) {
+    this.tracker = options.tracker ?? new LeaderTracker(nodes);
+    this.targetRng = options.targetRng ?? new Rng((rng.seed ^ 0x6c8e9cf5) >>> 0);
+  }
 
   get enabled(): boolean {
     return this.kinds.length > 0;
+  }
+
+  /** Whether node-to-node sends must be reported (some kind picks its target from them). */
+  get watchesTraffic(): boolean {
+    return this.kinds.some((kind) => LEADER_KINDS.includes(kind));
+  }
+
+  /** A node sent a message to another node. */
+  sent(src: string, dest: string, nowMs: number): void {
+    this.tracker.sent(src, dest, nowMs);
   }
 
   /** Milliseconds until the next step: uniform in [0, 2·interval). */
@@ -100,16 +90,34 @@ export class NemesisPlanner {
   }
 
   /** The next action: one kind, flipped. */
-  next(): NemesisAction {
+  next(nowMs = 0): NemesisAction {
     const kind = this.rng.pick(this.kinds);
     const affected = this.active.get(kind);
     if (affected !== undefined) {
-      this.active.delete(kind);
-      return this.stopAction(kind, affected);
+      this.lastChangeMs = nowMs;
+      return this.stop(kind, affected);
     }
-    const action = this.startAction(kind);
-    this.active.set(kind, action.f === 'kill' || action.f === 'pause' ? action.nodes : []);
+    const action = this.startAction(kind, nowMs);
+    this.lastChangeMs = nowMs;
+    this.active.set(kind, outNodes(action));
     return action;
+  }
+
+  /** Reactions due at `nowMs` (a new leader to cut off, a re-partition); the executor carries them out in order. */
+  poll(nowMs: number): NemesisAction[] {
+    const actions: NemesisAction[] = [];
+    this.watchForSuccessor(nowMs);
+    const moved = this.chase === null ? undefined : this.chaseStep(nowMs);
+    if (moved !== undefined) actions.push(moved);
+    if (this.churn !== null && nowMs >= this.churn.nextMoveAtMs) actions.push(this.churnStep(nowMs));
+    if (actions.length > 0) this.lastChangeMs = nowMs;
+    return actions;
+  }
+
+  /** When poll() may next have something to do; Infinity when nothing is awaited. */
+  wakeAtMs(nowMs: number): number {
+    if (this.chase !== null || this.watch !== null) return nowMs + POLL_MS;
+    return this.churn?.nextMoveAtMs ?? Infinity;
   }
 
   /** At the end of the test: undo every fault still in force. */
@@ -117,14 +125,55 @@ export class NemesisPlanner {
     const actions: NemesisAction[] = [];
     for (const kind of NEMESIS_KINDS) {
       const affected = this.active.get(kind);
-      if (affected === undefined) continue;
-      this.active.delete(kind);
-      actions.push(this.stopAction(kind, affected));
+      if (affected !== undefined) actions.push(this.stop(kind, affected));
     }
     return actions;
   }
 
-  private startAction(kind: NemesisKind): NemesisAction {
+  private stop(kind: NemesisKind, affected: readonly string[]): NemesisAction {
+    this.active.delete(kind);
+    this.release(affected);
+    if (kind === 'partition-new-leader') this.chase = null;
+    if (kind === 'partition-election') this.churn = null;
+    if (this.watch?.kind === kind) this.watch = null;
+    return this.stopAction(kind, affected);
+  }
+
+  /** Nodes back in service: what they sent while out is forgotten (unless another fault still holds them out). */
+  private release(nodes: readonly string[]): void {
+    const stillOut = this.unavailable();
+    for (const node of nodes) if (!stillOut.has(node)) this.tracker.forget(node);
+  }
+
+  /** Nodes the nemesis killed or paused: down, so nobody is expected to send to them. */
+  private down(): Set<string> {
+    const nodes = new Set<string>();
+    for (const kind of ['kill', 'kill-leader', 'pause', 'pause-leader'] as const) for (const node of this.active.get(kind) ?? []) nodes.add(node);
+    return nodes;
+  }
+
+  /** Nodes the nemesis itself killed, paused or cut off alone: none of them leads the nodes that serve. */
+  private unavailable(): Set<string> {
+    const nodes = new Set<string>();
+    for (const out of this.active.values()) for (const node of out) nodes.add(node);
+    return nodes;
+  }
+
+  /**
+   * The likely leader now: judged from what followed the nemesis's last change when that shows a
+   * clear leader (older traffic may show one deposed since), else from the whole window; a node
+   * drawn at random when the traffic names none.
+   */
+  private likelyLeader(nowMs: number): LeaderNote | null {
+    const exclude = this.unavailable();
+    const candidates = this.nodes.filter((node) => !exclude.has(node));
+    const down = this.down();
+    const recent = this.tracker.judge(nowMs, { sinceMs: this.lastChangeMs, exclude, down });
+    const judged = recent.clear ? recent : this.tracker.judge(nowMs, { exclude, down });
+    return leaderTarget(judged, candidates.length > 0 ? candidates : this.nodes, this.targetRng);
+  }
+
+  private startAction(kind: NemesisKind, nowMs: number): NemesisAction {
     switch (kind) {
       case 'partition': {
         const spec = this.rng.pick(PARTITION_SPECS);
@@ -137,17 +186,120 @@ export class NemesisPlanner {
         const nodes = this.rng.shuffle(this.nodes).slice(0, targetSize(spec, this.nodes.length)).sort();
         return kind === 'kill' ? { f: 'kill', kind, spec, nodes } : { f: 'pause', kind, spec, nodes };
       }
+      case 'partition-leader':
+      case 'partition-new-leader':
+      case 'partition-election': {
+        const leader = this.likelyLeader(nowMs) as LeaderNote;
+        this.watch = { kind, cutOff: leader.node, sinceMs: nowMs };
+        if (kind === 'partition-new-leader') this.chase = { isolated: leader.node, sinceMs: nowMs, moves: 0 };
+        if (kind === 'partition-election') {
+          const movesLeft = this.targetRng.int(1, MAX_ELECTION_MOVES);
+          this.churn = { isolated: leader.node, movesLeft, nextMoveAtMs: nowMs + this.electionDelayMs(), lastMoveAtMs: nowMs };
+        }
+        return { f: 'start-partition', kind, spec: 'leader', grudge: isolate(leader.node, this.nodes), leader };
+      }
+      case 'kill-leader':
+      case 'pause-leader': {
+        const leader = this.likelyLeader(nowMs) as LeaderNote;
+        this.watch = { kind, cutOff: leader.node, sinceMs: nowMs };
+        const nodes = [leader.node];
+        return kind === 'kill-leader' ? { f: 'kill', kind, spec: 'leader', nodes, leader } : { f: 'pause', kind, spec: 'leader', nodes, leader };
+      }
+      case 'delay-spike': {
+        const judged = this.tracker.judge(nowMs, { exclude: this.unavailable(), down: this.down() });
+        const spike = drawSpike(this.targetRng, this.nodes, judged.node);
+        const { node, messages, toEach, runnerUp, total } = judged;
+        if (spike.spec !== 'leader-out' || node === null) return { f: 'start-delay-spike', kind, ...spike };
+        return { f: 'start-delay-spike', kind, ...spike, leader: { node, judged: true, messages, toEach, runnerUp, total } };
+      }
+      case 'duplicate':
+        return { f: 'start-duplicate', kind, ...drawDuplication(this.targetRng) };
     }
   }
 
   private stopAction(kind: NemesisKind, affected: readonly string[]): NemesisAction {
     switch (kind) {
       case 'partition':
+      case 'partition-leader':
+      case 'partition-new-leader':
+      case 'partition-election':
         return { f: 'stop-partition', kind };
       case 'kill':
+      case 'kill-leader':
         return { f: 'start', kind, nodes: affected };
       case 'pause':
+      case 'pause-leader':
         return { f: 'resume', kind, nodes: affected };
+      case 'delay-spike':
+        return { f: 'stop-delay-spike', kind };
+      case 'duplicate':
+        return { f: 'stop-duplicate', kind };
     }
+  }
+
+  /** A re-partition during an election: a fraction of the usual failover time after the last change. */
+  private electionDelayMs(): number {
+    return Math.round(this.failover.ms * (0.2 + 0.8 * this.targetRng.float()));
+  }
+
+  private watchForSuccessor(nowMs: number): void {
+    const watch = this.watch;
+    if (watch === null) return;
+    if (nowMs - watch.sinceMs > SUCCESSOR_WATCH_MS) {
+      this.watch = null;
+      return;
+    }
+    const exclude = this.unavailable();
+    exclude.add(watch.cutOff);
+    const judged = this.tracker.judge(nowMs, { sinceMs: watch.sinceMs, exclude, down: this.down() });
+    if (!judged.clear) return;
+    this.failover.add(nowMs - watch.sinceMs);
+    this.watch = null;
+  }
+
+  /** partition-new-leader: once a clear new leader shows on the majority side, cut it off instead. */
+  private chaseStep(nowMs: number): NemesisAction | undefined {
+    const chase = this.chase;
+    if (chase === null || chase.moves >= MAX_CHASE_MOVES) return undefined;
+    const exclude = this.unavailable();
+    exclude.add(chase.isolated);
+    const judged = this.tracker.judge(nowMs, { sinceMs: chase.sinceMs, exclude, down: this.down() });
+    if (!judged.clear || judged.node === null) return undefined;
+    const why =
+      `new likely leader ${judged.node} (${judged.toEach} messages to each peer, next ${judged.runnerUp}) ` +
+      `${Math.round(nowMs - chase.sinceMs)} ms after ${chase.isolated} was cut off`;
+    this.chase = { isolated: judged.node, sinceMs: nowMs, moves: chase.moves + 1 };
+    this.active.set('partition-new-leader', [judged.node]);
+    this.release([chase.isolated]);
+    return { f: 'move-partition', kind: 'partition-new-leader', spec: 'leader', grudge: isolate(judged.node, this.nodes), why };
+  }
+
+  /** partition-election: cut off the busiest node since the last change (a candidate, or a leader just elected), or draw a Maelstrom shape. */
+  private churnStep(nowMs: number): NemesisAction {
+    const churn = this.churn as NonNullable<NemesisPlanner['churn']>;
+    const sinceChangeMs = Math.round(nowMs - churn.lastMoveAtMs);
+    let action: NemesisAction;
+    let isolated = churn.isolated;
+    if (this.targetRng.chance(0.5)) {
+      const exclude = this.unavailable();
+      exclude.add(churn.isolated);
+      const judged = this.tracker.judge(nowMs, { sinceMs: churn.lastMoveAtMs, exclude, down: this.down() });
+      const candidates = this.nodes.filter((node) => !exclude.has(node));
+      const target = judged.node ?? this.targetRng.pick(candidates.length > 0 ? candidates : this.nodes);
+      isolated = target;
+      this.active.set('partition-election', [target]);
+      this.release([churn.isolated]);
+      const why = `${sinceChangeMs} ms after the last change: cut off ${target}, the busiest since (${judged.toEach} messages to each peer)`;
+      action = { f: 'move-partition', kind: 'partition-election', spec: 'busiest', grudge: isolate(target, this.nodes), why };
+    } else {
+      const spec = this.targetRng.pick(PARTITION_SPECS);
+      this.active.set('partition-election', []);
+      this.release([churn.isolated]);
+      const why = `${sinceChangeMs} ms after the last change: a ${spec} partition`;
+      action = { f: 'move-partition', kind: 'partition-election', spec, grudge: partitionGrudge(spec, this.nodes, this.targetRng), why };
+    }
+    const movesLeft = churn.movesLeft - 1;
+    this.churn = movesLeft > 0 ? { isolated, movesLeft, nextMoveAtMs: nowMs + this.electionDelayMs(), lastMoveAtMs: nowMs } : null;
+    return action;
   }
 }

@@ -5,7 +5,8 @@
 // - latency is zero when either end is a client, else drawn from the latency distribution;
 // - partitions are checked when a message reaches the head of the receiver's queue, not at send;
 // - a message to a node that is down is lost; a restarted node starts with an empty queue;
-// - no other loss, duplication or corruption.
+// - no other loss or corruption; the nemesis may slow links (delay spikes) or send a node-to-node
+//   message twice (duplication: the copy, same id, no earlier than the original).
 
 import type { Rng } from '../base/rng.js';
 import { DeadlineHeap } from './heap.js';
@@ -58,6 +59,18 @@ export interface NetStats {
   readonly serverDelayMs: number | null;
   readonly droppedByPartition: number;
   readonly droppedNodeDown: number;
+  /** Node-to-node messages sent twice by the duplicate nemesis (the copies are counted here, not in sendCount). */
+  readonly duplicated: number;
+  /** Node-to-node messages slowed by a delay spike. */
+  readonly delayedBySpike: number;
+}
+
+/** While set, each node-to-node message is sent twice with `probability`, the copy up to `maxDelayMs` later. */
+export interface Duplication {
+  readonly probability: number;
+  readonly maxDelayMs: number;
+  /** The stream of per-message choices (which message, how late its copy). */
+  readonly rng: Rng;
 }
 
 export interface NetworkOptions {
@@ -84,6 +97,11 @@ export class SimNetwork<P> {
   private serverDelaySumMs = 0;
   private droppedByPartition = 0;
   private droppedNodeDown = 0;
+  /** Extra delay per directed link (src → dest → ms) while a delay spike lasts. */
+  private linkDelays: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
+  private duplication: Duplication | null = null;
+  private duplicated = 0;
+  private delayedBySpike = 0;
 
   constructor(
     private readonly options: NetworkOptions,
@@ -112,6 +130,15 @@ export class SimNetwork<P> {
     this.grudge = EMPTY_GRUDGE;
   }
 
+  /** Extra delays per directed link from now on (an empty map ends them); what is queued keeps its time. */
+  setLinkDelays(delays: ReadonlyMap<string, ReadonlyMap<string, number>>): void {
+    this.linkDelays = delays;
+  }
+
+  setDuplication(duplication: Duplication | null): void {
+    this.duplication = duplication;
+  }
+
   /** A node going down loses what is queued for it; while down, messages to it are lost. */
   setDown(node: string, isDown: boolean): void {
     if (isDown) {
@@ -135,7 +162,8 @@ export class SimNetwork<P> {
     (clientTraffic ? this.clients : this.servers).sendCount++;
     const id = this.nextId++;
     const delivery: Delivery<P> = { id, src, dest, payload, sentAtMs: nowMs };
-    const delayMs = clientTraffic ? 0 : sampleLatencyMs(this.options.latencyDist, this.options.latencyMs, this.options.rng);
+    let delayMs = clientTraffic ? 0 : sampleLatencyMs(this.options.latencyDist, this.options.latencyMs, this.options.rng);
+    if (!clientTraffic && (this.linkDelays.size > 0 || this.duplication !== null)) delayMs = this.disturb(src, dest, delivery, nowMs, delayMs, queue);
     if (delayMs <= 0 && queue.size === 0) {
       this.arrive({ delivery, clientTraffic }, nowMs);
       return id;
@@ -144,6 +172,25 @@ export class SimNetwork<P> {
     this.busy.add(dest);
     if (delayMs <= 0) this.drainQueue(dest, queue, nowMs);
     return id;
+  }
+
+  /** The nemesis's part in a node-to-node send: a spike's extra delay, and maybe a later copy. Returns the delay. */
+  private disturb(src: string, dest: string, delivery: Delivery<P>, nowMs: number, latencyMs: number, queue: DeadlineHeap<Queued<P>>): number {
+    const kinds = this.kinds;
+    if (kinds.get(src) !== 'node' || kinds.get(dest) !== 'node') return latencyMs;
+    let delayMs = latencyMs;
+    const extraMs = this.linkDelays.get(src)?.get(dest);
+    if (extraMs !== undefined && extraMs > 0) {
+      delayMs += extraMs;
+      this.delayedBySpike++;
+    }
+    const duplication = this.duplication;
+    if (duplication === null || !duplication.rng.chance(duplication.probability)) return delayMs;
+    const copyDelayMs = delayMs + duplication.rng.float() * duplication.maxDelayMs;
+    queue.push({ deadline: nowMs + copyDelayMs, sequence: this.sequence++, item: { delivery, clientTraffic: false } });
+    this.busy.add(dest);
+    this.duplicated++;
+    return delayMs;
   }
 
   /** Delivers (or drops) every queued message whose deadline has come; returns how many left queues. */
@@ -174,6 +221,8 @@ export class SimNetwork<P> {
       serverDelayMs: this.servers.recvCount > 0 ? this.serverDelaySumMs / this.servers.recvCount : null,
       droppedByPartition: this.droppedByPartition,
       droppedNodeDown: this.droppedNodeDown,
+      duplicated: this.duplicated,
+      delayedBySpike: this.delayedBySpike,
     };
   }
 

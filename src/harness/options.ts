@@ -6,7 +6,8 @@ import { err, ok, type Result } from '../base/result.js';
 import { scanFlags } from '../base/flags.js';
 import { CONSISTENCY_MODELS, type ConsistencyModel } from '../check/txn/types.js';
 import { checkLinKvConcurrency } from './lin_kv.js';
-import { NEMESIS_KINDS, type NemesisKind } from './nemesis.js';
+import { NEMESIS_GROUPS, NEMESIS_KINDS, type NemesisKind } from './nemesis_actions.js';
+import { DEFAULT_RECOVERY_TIMEOUT_S } from './recovery.js';
 import { LATENCY_DISTS, type LatencyDist } from './network.js';
 import { KEY_DISTS, TXN_DEFAULTS, type KeyDist } from './txn.js';
 
@@ -62,6 +63,18 @@ export interface TestOptions {
   readonly consistencyModels: readonly ConsistencyModel[];
   /** After healing, read every key ever written (txn workloads; default on). */
   readonly finalReads: boolean;
+  /** After healing, every node must serve each operation type within this many seconds; 0: not checked. */
+  readonly recoveryTimeoutS: number;
+  /** Swarm runs: what each run draws from its seed; null: every run as given. */
+  readonly swarm: SwarmSettings | null;
+}
+
+/** What a swarm run draws from its seed: the nemesis mix from the pool, and each of the others unless given. */
+export interface SwarmSettings {
+  readonly nemesisPool: readonly NemesisKind[];
+  readonly drawRate: boolean;
+  readonly drawLatency: boolean;
+  readonly drawInterval: boolean;
 }
 
 /** Whether the workload is one of the transactional ones. */
@@ -69,7 +82,9 @@ export function isTxnWorkload(workload: Workload): workload is 'txn-list-append'
   return workload !== 'lin-kv';
 }
 
-const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | 'consistencyModels' | 'finalReads'> & { readonly concurrency: string } = {
+const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | 'consistencyModels' | 'finalReads' | 'swarm'> & {
+  readonly concurrency: string;
+} = {
   workload: 'lin-kv',
   binArgs: [],
   nodeCount: 5,
@@ -90,79 +105,9 @@ const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | '
   testCount: 1,
   progressIntervalS: 5,
   readFraction: undefined,
+  recoveryTimeoutS: DEFAULT_RECOVERY_TIMEOUT_S,
   ...TXN_DEFAULTS,
 };
-
-export const TEST_USAGE = `usage: raftkv-test test -w WORKLOAD --bin FILE [options] [-- node arguments]
-
-Runs a Maelstrom node binary as a cluster under a simulated network, drives it with Maelstrom's
-clients for the workload, injects faults, records the history and checks it: lin-kv for
-linearizability, txn-list-append and txn-rw-register for the --consistency-models (Elle-style).
-Options (names and defaults as Maelstrom's):
-  -w, --workload NAME        lin-kv (default), txn-list-append or txn-rw-register
-  --bin FILE                 the node binary (required); a .js/.mjs file that is not executable
-                             is run with this Node.js. Extra arguments are passed to it.
-  --node-count N             nodes n0 .. n(N-1) (default 5)
-  --time-limit S             seconds of client operations (default 60)
-  --rate R                   total operations per second across clients (default 5; 0: none)
-  --concurrency C            client threads, a number or Nn = N × node-count (default 1n;
-                             lin-kv needs a multiple of 2n; thread t talks to node t mod N)
-  --latency MS               mean node-to-node latency in ms (default 0)
-  --latency-dist D           constant | uniform | exponential (default constant)
-  --nemesis LIST             comma-separated faults: partition, kill, pause (default none)
-  --nemesis-interval S       mean seconds between nemesis steps (default 10)
-  --availability X           total, or the fraction of ops that must succeed (default: not checked)
-  --seed N                   seed of every random choice (default random; always printed).
-                             The same seed repeats: each client thread's operations and
-                             values, in order; the nemesis schedule (when each step is due,
-                             kinds, target nodes, partition shapes); each node's RAFTKV_SEED
-                             (one per node and restart). It cannot repeat what timing decides:
-                             process scheduling, message delivery order (so which message
-                             gets which latency draw), which thread runs next and when, which
-                             operations time out, and so the process numbers and at which
-                             operation a group moves to its next key. In the txn workloads
-                             a seed repeats each thread's txn shapes (length, reads and
-                             writes, key slots), not the keys and values: those are shared
-                             by all threads (unique per key) and follow the timing
-  --out DIR                  results directory (default store/<workload>/<time>); store/latest links
-                             to it by default and when DIR lies inside the store
-  --data-dir-root DIR        parent of the run's node data directory (default <out>/data);
-                             nodes get it as RAFTKV_DATA_DIR, so a restarted node finds its files
-  --log-stderr               copy node stderr to this console (always in <out>/node-logs/)
-  --check-time-limit S       wall-clock budget of the check (default none)
-  --test-count N             run the test N times (seeds seed, seed+1, ...), stop at the first run
-                             that is not valid; a last line tallies the verdicts
-  --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
-  --client-sessions          (not Maelstrom's) clients open a raftkv session and retry
-                             indeterminate writes and cas with the same sequence number
-  --read-fraction F          (not Maelstrom's) every client reads with probability F, else
-                             writes or cas-es 1:2; default: Maelstrom's fixed half readers
-  -h, --help                 print this help
-Transactions (txn-list-append, txn-rw-register only; Elle's generator as Maelstrom runs it):
-  --consistency-models LIST  models to check, comma-separated, each with its own verdict:
-                             strict-serializable (default), serializable, snapshot-isolation,
-                             repeatable-read, read-committed, read-uncommitted (lin-kv takes
-                             only linearizable)
-  --key-count N              active keys at any time (default 10)
-  --max-txn-length N         micro-ops per txn: 1 to N, each a read or a write with equal
-                             odds (default 4)
-  --max-writes-per-key N     writes per key (values 1, 2, 3, ... unique per key); the next
-                             write retires the key and a fresh one takes its place (default 16)
-  --key-dist D               exponential (default, Maelstrom's: each active key twice as
-                             likely as the one before, so one takes about half of all
-                             micro-ops) or uniform (not Maelstrom's)
-  --final-reads              (default; not Maelstrom's, as Jepsen's tests do) after healing
-                             and the last txns, read every key ever written, up to
-                             --max-txn-length keys per txn, retried (bounded) until each read
-                             commits; recorded and checked like any txn
-  --no-final-reads           end with the time limit, as Maelstrom
-  Client timeout 5 s. A txn is never sent twice: a timeout or an indefinite error is info, a
-  definite error (30 txn-conflict, 14 abort, 11, 10, ...) fail, and a txn_ok whose micro-ops
-  differ from the request (other length, f, keys or written values, a read of the wrong
-  type) is a malformed response, recorded info. --client-sessions and --read-fraction are
-  lin-kv's only.
-Exit status: 0 valid, 1 invalid, 2 unknown or harness error, 254 bad arguments.
-`;
 
 export type ParsedTestArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: TestOptions };
 
@@ -211,8 +156,9 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = {
   '--max-writes-per-key': '--max-writes-per-key',
   '--key-dist': '--key-dist',
   '--consistency-models': '--consistency-models',
+  '--recovery-timeout': '--recovery-timeout',
 };
-const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions', '--final-reads', '--no-final-reads']);
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions', '--final-reads', '--no-final-reads', '--swarm']);
 /** Flags that only the txn workloads take. */
 const TXN_FLAGS = ['--key-count', '--max-txn-length', '--max-writes-per-key', '--key-dist'];
 
@@ -302,6 +248,16 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
   }
   const txnSettings = parseTxnSettings(workload, raw, booleans, { readFraction, clientSessions: booleans.has('--client-sessions') });
   if (!txnSettings.ok) return txnSettings;
+  const recoveryTimeoutS = number(raw, '--recovery-timeout', d.recoveryTimeoutS, (v) => v >= 0 && v <= 3600, 'a number of seconds from 0 (no check) to 3600');
+  if (!recoveryTimeoutS.ok) return recoveryTimeoutS;
+  const swarm: SwarmSettings | null = booleans.has('--swarm')
+    ? {
+        nemesisPool: nemesis.value.length > 0 ? nemesis.value : NEMESIS_KINDS,
+        drawRate: raw['--rate'] === undefined,
+        drawLatency: raw['--latency'] === undefined && raw['--latency-dist'] === undefined,
+        drawInterval: raw['--nemesis-interval'] === undefined,
+      }
+    : null;
 
   return ok({
     workload,
@@ -327,6 +283,8 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
     progressIntervalS: progressIntervalS.value,
     readFraction,
     ...txnSettings.value,
+    recoveryTimeoutS: recoveryTimeoutS.value,
+    swarm,
   });
 }
 
@@ -434,15 +392,19 @@ function parseConsistencyModels(text: string | undefined): Result<ConsistencyMod
   return ok(models);
 }
 
+/** `--nemesis`: kinds and groups of kinds (targeted, all), comma-separated; none or empty for none. */
 function parseNemesis(text: string | undefined): Result<NemesisKind[], string> {
   if (text === undefined || text.trim() === '' || text.trim() === 'none') return ok([]);
   const kinds: NemesisKind[] = [];
   for (const part of text.split(',')) {
     const name = part.trim();
-    if (!(NEMESIS_KINDS as readonly string[]).includes(name)) {
-      return err(`--nemesis takes a comma-separated list of ${NEMESIS_KINDS.join(', ')} (or none); got ${JSON.stringify(name)}`);
+    const group = Object.hasOwn(NEMESIS_GROUPS, name) ? NEMESIS_GROUPS[name] : undefined;
+    if (group === undefined && !(NEMESIS_KINDS as readonly string[]).includes(name)) {
+      return err(
+        `--nemesis takes a comma-separated list of ${NEMESIS_KINDS.join(', ')}, or ${Object.keys(NEMESIS_GROUPS).join(', ')} (or none); got ${JSON.stringify(name)}`,
+      );
     }
-    if (!kinds.includes(name as NemesisKind)) kinds.push(name as NemesisKind);
+    for (const kind of group ?? [name as NemesisKind]) if (!kinds.includes(kind)) kinds.push(kind);
   }
   return ok(kinds);
 }
@@ -482,13 +444,16 @@ export function makeTestOptions(
     '--max-writes-per-key': txn || given.maxWritesPerKey !== undefined ? String(merged.maxWritesPerKey) : undefined,
     '--key-dist': txn || given.keyDist !== undefined ? merged.keyDist : undefined,
     '--consistency-models': given.consistencyModels === undefined ? undefined : given.consistencyModels.join(','),
+    '--recovery-timeout': String(merged.recoveryTimeoutS),
   };
   const flags = [
     ...(merged.logStderr ? ['--log-stderr'] : []),
     ...(merged.clientSessions ? ['--client-sessions'] : []),
     ...(given.finalReads === undefined ? [] : [given.finalReads ? '--final-reads' : '--no-final-reads']),
   ];
-  return buildOptions(raw, new Set(flags), merged.binArgs, () => merged.seed);
+  const built = buildOptions(raw, new Set(flags), merged.binArgs, () => merged.seed);
+  if (!built.ok) return built;
+  return ok({ ...built.value, swarm: given.swarm ?? null });
 }
 
 function integer(raw: Raw, flag: string, fallback: number, min: number, max: number): Result<number, string> {

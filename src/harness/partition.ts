@@ -77,6 +77,19 @@ export function majoritiesRing(ring: readonly string[]): Grudge {
   return grudge;
 }
 
+/** Every message that any of the grudges drops (several partitions in force at once). */
+export function unionGrudges(grudges: Iterable<Grudge>): Grudge {
+  const union = new Map<string, Set<string>>();
+  for (const grudge of grudges) {
+    for (const [dest, sources] of grudge) {
+      let dropped = union.get(dest);
+      if (dropped === undefined) union.set(dest, (dropped = new Set()));
+      for (const src of sources) dropped.add(src);
+    }
+  }
+  return union;
+}
+
 /** True when a message from `src` reaches `dest` under the grudge. */
 export function canHear(grudge: Grudge, dest: string, src: string): boolean {
   return !(grudge.get(dest)?.has(src) ?? false);

@@ -13,12 +13,18 @@ import type { HistoryError } from '../check/history.js';
 import type { FinalReadSummary } from './final_reads.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import { abbreviate } from './envelope.js';
-import type { NemesisKind } from './nemesis.js';
+import type { NemesisKind } from './nemesis_actions.js';
 import type { NetStats } from './network.js';
 import { describeOptions, isTxnWorkload, type TestOptions, type Workload } from './options.js';
+import { recoveryFailureText, recoveryLine, recoveryValidity, type RecoverySummary } from './recovery.js';
 import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict, type WorkloadVerdict } from './verdict.js';
 
 export type Validity = boolean | 'unknown';
+/**
+ * The run's verdict: a safe run whose nodes did not all serve again within the recovery bound
+ * after healing is `not-recovered`, never valid; broken safety outranks it, and it outranks unknown.
+ */
+export type Verdict = 'valid' | 'invalid' | 'unknown' | 'not-recovered';
 export type OutcomeType = 'ok' | 'fail' | 'info';
 
 export interface OpRecord {
@@ -34,6 +40,8 @@ export interface OpRecord {
   readonly error: HistoryError | undefined;
   /** One of the final reads after the op phase: counted in stats, not in throughput or latency. */
   readonly final?: true;
+  /** A recovery probe after healing: checked with the history, left out of every statistic. */
+  readonly probe?: true;
 }
 
 export interface FaultInterval {
@@ -164,6 +172,18 @@ export function exitCodeFor(valid: Validity): 0 | 1 | 2 {
   return valid === true ? 0 : valid === false ? 1 : 2;
 }
 
+/** 0 valid, 1 invalid, 2 unknown or harness error, 3 valid (or undecided) but did not recover. */
+export function exitCodeForVerdict(verdict: Verdict): 0 | 1 | 2 | 3 {
+  return verdict === 'valid' ? 0 : verdict === 'invalid' ? 1 : verdict === 'unknown' ? 2 : 3;
+}
+
+/** Safety (every check but recovery) first, then recovery. */
+export function verdictOf(safety: Validity, recovery: Validity): Verdict {
+  if (safety === false) return 'invalid';
+  if (recovery === false) return 'not-recovered';
+  return safety === true && recovery === true ? 'valid' : 'unknown';
+}
+
 export interface RunFacts {
   readonly options: TestOptions;
   readonly command: readonly string[];
@@ -187,16 +207,22 @@ export interface RunFacts {
   readonly restarts: number;
   /** The txn workloads' final reads, when they ran. */
   readonly finalReads?: FinalReadSummary | null;
+  /** The recovery check after healing, when it ran (its probe ops are not in `ops`). */
+  readonly recovery?: RecoverySummary | null;
+  /** Wall-clock time of test time 0 (history times count from it), when the operations began. */
+  readonly opPhaseStartedAt?: string | null;
 }
 
 export interface ResultsDocument {
   readonly valid: Validity;
+  /** Absent in documents older than the recovery check. */
+  readonly verdict?: Verdict;
   readonly [section: string]: unknown;
 }
 
 /** A check that is not valid, and why, in words. */
 export interface Reason {
-  readonly check: 'workload' | 'stats' | 'availability' | 'output' | 'crashes' | 'errors';
+  readonly check: 'workload' | 'stats' | 'availability' | 'output' | 'crashes' | 'errors' | 'recovery';
   readonly valid: false | 'unknown';
   readonly reason: string;
 }
@@ -274,6 +300,11 @@ function verdictReasons(facts: RunFacts): Reason[] {
     });
   }
   reasons.push(...otherReasons(facts));
+  const recovery = facts.recovery;
+  if (recovery !== undefined && recovery !== null && recoveryValidity(recovery) !== true) {
+    const valid = recoveryValidity(recovery) === false ? false : 'unknown';
+    reasons.push({ check: 'recovery', valid, reason: valid === false ? recoveryFailureText(recovery) : 'the recovery check was interrupted' });
+  }
   return reasons;
 }
 
@@ -405,7 +436,12 @@ export function buildResults(facts: RunFacts): ResultsDocument {
   const outputValid = facts.output.badLines.length === 0 && facts.output.nodeProblems.length === 0;
   const crashesValid = facts.crashes.length === 0;
   const harnessValid: Validity = facts.harnessErrors.length === 0 ? true : 'unknown';
-  const valid = mergeValidity([facts.workload.valid, stats.valid, avail.valid, outputValid, crashesValid, harnessValid]);
+  const safety = mergeValidity([facts.workload.valid, stats.valid, avail.valid, outputValid, crashesValid, harnessValid]);
+  const recovery = facts.recovery ?? null;
+  const recoveryValid: Validity = recovery === null ? true : recoveryValidity(recovery);
+  const verdict = verdictOf(safety, recoveryValid);
+  // Jepsen's :valid? fails a run whose liveness check failed, as --availability does; `verdict` tells the two apart.
+  const valid: Validity = verdict === 'valid' ? true : verdict === 'unknown' ? 'unknown' : false;
   const opSeconds = facts.opPhaseMs / 1000;
   const latency = (f?: string): LatencyQuantiles => roundQuantiles(quantiles(okLatencies(ops, f)));
   // Throughput counts the op phase only: the final reads come after it.
@@ -414,6 +450,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
   const txn = isTxnWorkload(options.workload);
   return {
     valid,
+    verdict,
     test: {
       workload: options.workload,
       command: facts.command,
@@ -433,6 +470,8 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'out-dir': facts.outDir,
       'data-dir': facts.dataDir,
       'node-seeds': facts.nodeSeeds,
+      'op-phase-started-at': facts.opPhaseStartedAt ?? null,
+      'recovery-timeout': options.recoveryTimeoutS,
       ...(txn
         ? {
             'consistency-models': options.consistencyModels,
@@ -482,7 +521,10 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       },
       'dropped-by-partition': net.droppedByPartition,
       'dropped-node-down': net.droppedNodeDown,
+      duplicated: net.duplicated,
+      'delayed-by-spike': net.delayedBySpike,
     },
+    recovery: recoverySection(recovery, options.recoveryTimeoutS),
     nemesis: {
       kinds: options.nemesis,
       counts: facts.faultCounts,
@@ -516,6 +558,27 @@ export function buildResults(facts: RunFacts): ResultsDocument {
     },
     errors: facts.harnessErrors,
     why: verdictReasons(facts),
+  };
+}
+
+function recoverySection(recovery: RecoverySummary | null, timeoutS: number): { [key: string]: unknown } {
+  if (recovery === null) return { valid: true, checked: false, 'timeout-s': timeoutS };
+  return {
+    valid: recoveryValidity(recovery),
+    checked: true,
+    'timeout-s': timeoutS,
+    'healed-at-s': round(recovery.healedAtMs / 1000, 3),
+    // Seconds after healing at which each node first served each type; null: never within the bound.
+    'served-after-s': Object.fromEntries(
+      Object.entries(recovery.served).map(([node, byF]) => [
+        node,
+        Object.fromEntries(Object.entries(byF).map(([f, ms]) => [f, ms === null ? null : round(ms / 1000, 3)])),
+      ]),
+    ),
+    failures: recovery.failures.map((failure) => ({ node: failure.node, f: failure.f, attempts: failure.attempts, 'last-answer': failure.lastAnswer })),
+    skipped: recovery.skipped,
+    'probe-ops': recovery.attempts,
+    interrupted: recovery.interrupted,
   };
 }
 
@@ -630,7 +693,9 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   const per = txn ? 'txn' : 'op';
   lines.push(
     `network: ${net.all['msg-count']} messages (${net.all['msgs-per-op'] ?? '-'} per ${per}), server-to-server ${net.servers['msg-count']} ` +
-      `(${net.servers['msgs-per-op'] ?? '-'} per ${per}); dropped by partitions ${facts.net.droppedByPartition}, to down nodes ${facts.net.droppedNodeDown}`,
+      `(${net.servers['msgs-per-op'] ?? '-'} per ${per}); dropped by partitions ${facts.net.droppedByPartition}, to down nodes ${facts.net.droppedNodeDown}` +
+      (facts.net.duplicated > 0 ? `; duplicated ${facts.net.duplicated}` : '') +
+      (facts.net.delayedBySpike > 0 ? `; slowed by delay spikes ${facts.net.delayedBySpike}` : ''),
   );
   if (options.nemesis.length > 0) {
     const counts = Object.entries(facts.faultCounts).map(([f, count]) => `${f} ×${count}`);
@@ -670,6 +735,7 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
     for (const line of shown) lines.push(`    ${line}`);
   }
   for (const error of facts.harnessErrors) lines.push(`  ERROR: ${error}`);
+  if (facts.recovery !== undefined && facts.recovery !== null) lines.push(recoveryLine(facts.recovery));
   const workload = facts.workload;
   const avail = results['availability'] as { valid: Validity; 'ok-fraction': number | null };
   const availabilityText =
@@ -723,13 +789,20 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
     lines.push('why:');
     for (const reason of reasons) lines.push(`  ${verdictWord(reason.valid)} (${reason.check}): ${reason.reason}`);
   }
-  if (workload.kind === 'lin-kv') lines.push(verdictBanner(results.valid, `${plural(stats.count, 'operation')} on ${plural(workload.keyCount, 'key')}`));
+  const safety = mergeValidity(reasons.filter((reason) => reason.check !== 'recovery').map((reason) => reason.valid));
+  if (results.verdict === 'not-recovered') lines.push(notRecoveredBanner(safety));
+  else if (workload.kind === 'lin-kv') lines.push(verdictBanner(results.valid, `${plural(stats.count, 'operation')} on ${plural(workload.keyCount, 'key')}`));
   else lines.push(verdictBanner(results.valid, `${plural(stats.count, 'txn')} over ${plural(facts.keysUsed, 'key')}; ${options.consistencyModels.join(', ')}`));
   return lines.join('\n');
 }
 
 function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'UNKNOWN';
+}
+
+function notRecoveredBanner(safety: Validity): string {
+  if (safety === true) return 'VERDICT: valid but did not recover (why: above)';
+  return 'VERDICT: did not recover, and the run could not be judged in full (why: above)';
 }
 
 function verdictBanner(valid: Validity, checked: string): string {

@@ -112,21 +112,36 @@ export class TxnGenerator {
         ops.push(['r', this.slots[slot] as number, null]);
         continue;
       }
-      let key = this.slots[slot] as number;
-      let value = (this.writes.get(key) ?? 0) + 1;
-      if (value > this.config.maxWritesPerKey) {
-        // Retired, as Elle does at the first write too many; unlike Elle the slot is not drawn
-        // again (that would take a varying number of draws from the thread's stream).
-        this.writes.delete(key);
-        key = this.nextKey++;
-        this.slots[slot] = key;
-        value = 1;
-      }
-      this.writes.set(key, value);
-      this.written.add(key);
-      ops.push([this.writeF, key, value]);
+      ops.push(this.write(slot));
     }
     return { f: 'txn', value: ops };
+  }
+
+  /**
+   * A recovery probe after healing: read the hottest key and write a value never written to it
+   * (a probe tried again after a timeout must not repeat a value that may have committed).
+   * Draws nothing from any thread's stream.
+   */
+  probeTxn(): TxnOp {
+    const write = this.write(0);
+    return { f: 'txn', value: [['r', write[1], null], write] };
+  }
+
+  /** The next write to the key in `slot`: the key's next value, or a fresh key once it has had its share. */
+  private write(slot: number): MicroOpJson {
+    let key = this.slots[slot] as number;
+    let value = (this.writes.get(key) ?? 0) + 1;
+    if (value > this.config.maxWritesPerKey) {
+      // Retired, as Elle does at the first write too many; unlike Elle the slot is not drawn
+      // again (that would take a varying number of draws from the thread's stream).
+      this.writes.delete(key);
+      key = this.nextKey++;
+      this.slots[slot] = key;
+      value = 1;
+    }
+    this.writes.set(key, value);
+    this.written.add(key);
+    return [this.writeF, key, value];
   }
 }
 

@@ -45,6 +45,16 @@ describe('bin/raftkv-test', () => {
       '--final-reads',
       '--no-final-reads',
       'Client timeout 5 s',
+      // Targeted faults, recovery and swarm runs.
+      'partition-leader',
+      'partition-new-leader',
+      'partition-election',
+      'kill-leader, pause-leader',
+      'delay-spike',
+      'duplicate',
+      '--recovery-timeout S',
+      '--swarm',
+      '3 valid (or undecided) but some',
     ]) {
       expect(help.stdout, text).toContain(text);
     }
@@ -183,11 +193,73 @@ describe('bin/raftkv-test', () => {
   });
 });
 
+describe('swarm runs', () => {
+  it('draw a fault mix, interval and latency per run from its seed, print each draw, and tally', () => {
+    const test = run([
+      'test',
+      '--bin',
+      LOCAL_KV,
+      '--node-count',
+      '1',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '0.5',
+      '--rate',
+      '100',
+      '--swarm',
+      '--nemesis',
+      'partition,pause,delay-spike,duplicate',
+      '--seed',
+      '70',
+      '--test-count',
+      '2',
+    ]);
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stderr).toMatch(/swarm run 1 of 2, seed 70: nemesis [a-z,-]+ every ~[\d.]+ s, rate 100\/s, latency \d+ ms/);
+    expect(test.stderr).toMatch(/swarm run 2 of 2, seed 71: nemesis /);
+    expect(test.stdout).not.toContain('replay');
+    expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('2 of 2 runs valid');
+  });
+
+  it('stop at the first run that is not valid, with its seed and the command that replays it', () => {
+    const node = join(NODES_DIR, 'local-reads.mjs');
+    const test = run([
+      'test',
+      '--bin',
+      node,
+      '--node-count',
+      '3',
+      '--concurrency',
+      '2n',
+      '--time-limit',
+      '1.5',
+      '--rate',
+      '150',
+      '--latency',
+      '20',
+      '--swarm',
+      '--nemesis',
+      'partition',
+      '--seed',
+      '11',
+      '--test-count',
+      '3',
+    ]);
+    expect(test.status, test.stdout + test.stderr).toBe(1);
+    expect(test.stdout).toContain(
+      `run 1 of 3 (seed 11) is invalid; replay it with:\n  bin/raftkv-test test -w lin-kv --bin ${node} --node-count 3 --time-limit 1.5 --rate 150 --concurrency 6 --latency 20 --latency-dist constant --nemesis partition --nemesis-interval 1.4 --seed 11\n`,
+    );
+    expect(test.stdout.trimEnd().split('\n').at(-1)).toBe('stopped after run 1 of 3: 0 valid, 1 invalid');
+  });
+});
+
 describe('the tally of --test-count', () => {
-  it('counts valid, invalid and unknown runs, and says when the runs stopped early', () => {
-    expect(formatTally([true, true, true], 3, false)).toBe('3 of 3 runs valid');
-    expect(formatTally([true, false], 3, false)).toBe('stopped after run 2 of 3: 1 valid, 1 invalid');
-    expect(formatTally([true, 'unknown'], 5, true)).toBe('stopped after run 2 of 5 (interrupted): 1 valid, 1 unknown');
-    expect(formatTally([true, true, 'unknown'], 3, true)).toBe('3 runs (interrupted): 2 valid, 1 unknown');
+  it('counts valid, invalid, not recovered and unknown runs, and says when the runs stopped early', () => {
+    expect(formatTally(['valid', 'valid', 'valid'], 3, false)).toBe('3 of 3 runs valid');
+    expect(formatTally(['valid', 'invalid'], 3, false)).toBe('stopped after run 2 of 3: 1 valid, 1 invalid');
+    expect(formatTally(['valid', 'not-recovered'], 3, false)).toBe('stopped after run 2 of 3: 1 valid, 1 not recovered');
+    expect(formatTally(['valid', 'unknown'], 5, true)).toBe('stopped after run 2 of 5 (interrupted): 1 valid, 1 unknown');
+    expect(formatTally(['valid', 'valid', 'unknown'], 3, true)).toBe('3 runs (interrupted): 2 valid, 1 unknown');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
-import { NemesisPlanner, targetSize, type NemesisAction } from '../../src/harness/nemesis.js';
+import { NemesisPlanner } from '../../src/harness/nemesis.js';
+import { targetSize, type NemesisAction } from '../../src/harness/nemesis_actions.js';
 
 const N5 = ['n0', 'n1', 'n2', 'n3', 'n4'];
 

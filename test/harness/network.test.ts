@@ -137,3 +137,47 @@ describe('latency distributions', () => {
     expect(draws('uniform', 0, 10)).toEqual(new Array(10).fill(0));
   });
 });
+
+describe('delay spikes and duplication (fake clock)', () => {
+  it('slows what is sent on a spiked link, so what is sent later overtakes it, and leaves other links and clients alone', () => {
+    const { net, delivered } = makeNetwork(10);
+    net.setLinkDelays(new Map([['n0', new Map([['n1', 100]])]]));
+    net.send('n0', 'n1', 'slowed', 0);
+    net.send('n2', 'n1', 'other link', 1);
+    net.send('c1', 'n1', 'client', 2);
+    net.setLinkDelays(new Map());
+    net.send('n0', 'n1', 'after the spike', 5);
+    net.deliverDue(50);
+    expect(delivered.map((d) => d.payload)).toEqual(['client', 'other link', 'after the spike']);
+    net.deliverDue(110);
+    expect(delivered.map((d) => d.payload)).toEqual(['client', 'other link', 'after the spike', 'slowed']);
+    expect(net.stats().delayedBySpike).toBe(1);
+  });
+
+  it('delivers a duplicated message twice with the same id, the copy no earlier, and only between nodes', () => {
+    const { net, delivered } = makeNetwork(10);
+    net.setDuplication({ probability: 1, maxDelayMs: 40, rng: new Rng(3) });
+    net.send('n0', 'n1', 'twice', 0);
+    net.send('c1', 'n1', 'client once', 0);
+    net.setDuplication(null);
+    net.send('n0', 'n2', 'once', 0);
+    net.deliverDue(60);
+    const twice = delivered.filter((d) => d.payload === 'twice');
+    expect(twice).toHaveLength(2);
+    expect(twice[0]?.id).toBe(twice[1]?.id);
+    expect(delivered.filter((d) => d.payload === 'once' || d.payload === 'client once')).toHaveLength(2);
+    expect(net.stats()).toMatchObject({ duplicated: 1 });
+    expect(net.stats().servers.sendCount).toBe(2);
+  });
+
+  it('duplicates about the share asked for, and a node going down loses the copies queued for it', () => {
+    const { net } = makeNetwork(10);
+    net.setDuplication({ probability: 0.25, maxDelayMs: 1000, rng: new Rng(4) });
+    for (let i = 0; i < 2000; i++) net.send('n0', 'n1', `m${i}`, i);
+    const duplicated = net.stats().duplicated;
+    expect(duplicated).toBeGreaterThan(400);
+    expect(duplicated).toBeLessThan(600);
+    net.setDown('n1', true);
+    expect(net.nextDeadline()).toBeUndefined();
+  });
+});

@@ -243,3 +243,39 @@ describe('raftkv-test test options for the txn workloads', () => {
     expect(makeTestOptions({ bin: 'b', concurrency: '2n', keyCount: 4 }).ok).toBe(false);
   });
 });
+
+describe('options for targeted faults, recovery and swarm runs', () => {
+  it('takes the targeted nemeses by name and the groups targeted and all, keeping Maelstrom names as they were', () => {
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--nemesis', 'partition-leader,duplicate']).nemesis).toEqual(['partition-leader', 'duplicate']);
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--nemesis', 'partition,targeted']).nemesis).toEqual([
+      'partition',
+      'partition-leader',
+      'partition-new-leader',
+      'partition-election',
+      'kill-leader',
+      'pause-leader',
+      'delay-spike',
+      'duplicate',
+    ]);
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--nemesis', 'all,kill']).nemesis).toHaveLength(10);
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--nemesis', 'partition,kill,pause']).nemesis).toEqual(['partition', 'kill', 'pause']);
+    expect(rejection(['--bin', 'b', '--concurrency', '2n', '--nemesis', 'leader'])).toMatch(/partition-leader.*, or targeted, all \(or none\); got "leader"/);
+  });
+
+  it('checks recovery for 10 s by default, takes another bound or 0 for none, and refuses nonsense', () => {
+    expect(parse(['--bin', 'b', '--concurrency', '2n']).recoveryTimeoutS).toBe(10);
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--recovery-timeout', '2.5']).recoveryTimeoutS).toBe(2.5);
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--recovery-timeout', '0']).recoveryTimeoutS).toBe(0);
+    expect(rejection(['--bin', 'b', '--concurrency', '2n', '--recovery-timeout', '-1'])).toMatch(/--recovery-timeout must be a number of seconds from 0/);
+    const made = makeTestOptions({ bin: 'b', concurrency: '2n', recoveryTimeoutS: 3 });
+    expect(made.ok && made.value.recoveryTimeoutS).toBe(3);
+  });
+
+  it('with --swarm, draws what is not given and draws the mix from --nemesis when given', () => {
+    expect(parse(['--bin', 'b', '--concurrency', '2n']).swarm).toBeNull();
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--swarm']).swarm).toMatchObject({ drawRate: true, drawLatency: true, drawInterval: true });
+    expect(parse(['--bin', 'b', '--concurrency', '2n', '--swarm']).swarm?.nemesisPool).toHaveLength(10);
+    const kept = parse(['--bin', 'b', '--concurrency', '2n', '--swarm', '--rate', '50', '--latency', '5', '--nemesis', 'kill,duplicate']).swarm;
+    expect(kept).toEqual({ nemesisPool: ['kill', 'duplicate'], drawRate: false, drawLatency: false, drawInterval: true });
+  });
+});

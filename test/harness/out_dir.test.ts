@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestOptions, type TestOptions } from '../../src/harness/options.js';
-import { prepareOutDir } from '../../src/harness/run_test.js';
+import { prepareOutDir } from '../../src/harness/out_dir.js';
 
 let root = '';
 beforeEach(() => {

@@ -8,6 +8,7 @@ import {
   majoritiesRing,
   partitionGrudge,
   type Grudge,
+  unionGrudges,
   PARTITION_SPECS,
 } from '../../src/harness/partition.js';
 
@@ -109,5 +110,16 @@ describe('partition shapes', () => {
 
   it('never partitions anything with one node', () => {
     for (const spec of PARTITION_SPECS) expect(isEmptyGrudge(partitionGrudge(spec, ['n0'], new Rng(1)))).toBe(true);
+  });
+});
+
+describe('several partitions at once', () => {
+  it('drop what any of them drops', () => {
+    const one = completeGrudge([['n0'], ['n1', 'n2']]);
+    const other = new Map([['n2', new Set(['n1'])]]);
+    const union = unionGrudges([one, other]);
+    expect(describeGrudge(union)).toEqual({ n0: ['n1', 'n2'], n1: ['n0'], n2: ['n0', 'n1'] });
+    expect(canHear(union, 'n1', 'n2')).toBe(true);
+    expect(isEmptyGrudge(unionGrudges([]))).toBe(true);
   });
 });

@@ -8,16 +8,19 @@ import {
   buildResults,
   computeStats,
   exitCodeFor,
+  exitCodeForVerdict,
   EXPLANATIONS_FILE,
   explanationsText,
   formatSummary,
   mergeValidity,
   quantiles,
+  verdictOf,
   type OpRecord,
   type Reason,
   type ResultsDocument,
   type RunFacts,
 } from '../../src/harness/results.js';
+import type { RecoverySummary } from '../../src/harness/recovery.js';
 import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict } from '../../src/harness/verdict.js';
 
 function op(f: OpRecord['f'], type: OpRecord['type'], invokeMs = 0, completeMs = 1): OpRecord {
@@ -98,6 +101,8 @@ function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly option
       serverDelayMs: null,
       droppedByPartition: 0,
       droppedNodeDown: 0,
+      duplicated: 0,
+      delayedBySpike: 0,
     },
     faults: [],
     faultCounts: {},
@@ -418,5 +423,59 @@ describe('results of the txn workloads', () => {
     expect(svg).toContain('>txn</text>');
     expect(svg).not.toContain('>cas</text>');
     expect(svg.match(/<path d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+L[\d.]+ [\d.]+Z"/g)?.length).toBe(3);
+  });
+});
+
+describe('the recovery verdict', () => {
+  const recovery = (failures: RecoverySummary['failures'], interrupted = false): RecoverySummary => ({
+    timeoutMs: 10_000,
+    healedAtMs: 30_000,
+    served: { n0: { read: 12, write: failures.length > 0 ? null : 15, cas: 20 } },
+    failures,
+    skipped: [],
+    attempts: 3,
+    interrupted,
+  });
+  const noWrite = [{ node: 'n0', f: 'write', attempts: 40, lastAnswer: 'timeout' }];
+
+  it('ranks broken safety over non-recovery, and non-recovery over unknown, each with its exit status', () => {
+    expect(verdictOf(true, true)).toBe('valid');
+    expect(verdictOf(false, false)).toBe('invalid');
+    expect(verdictOf(true, false)).toBe('not-recovered');
+    expect(verdictOf('unknown', false)).toBe('not-recovered');
+    expect(verdictOf('unknown', true)).toBe('unknown');
+    expect(verdictOf(true, 'unknown')).toBe('unknown');
+    expect((['valid', 'invalid', 'unknown', 'not-recovered'] as const).map(exitCodeForVerdict)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('calls a safe run whose node served no write after healing "valid but did not recover", never valid', () => {
+    const { summary, results, why } = summaryOf(facts({ recovery: recovery(noWrite) }));
+    expect(results.verdict).toBe('not-recovered');
+    expect(results.valid).toBe(false);
+    expect(why).toEqual([
+      {
+        check: 'recovery',
+        valid: false,
+        reason: 'node n0 served no write within 10 s after healing (last: write timeout after 40 attempts)',
+      },
+    ]);
+    expect(summary).toContain('recovery: NOT RECOVERED: node n0 served no write within 10 s after healing');
+    expect(summary.split('\n').at(-1)).toBe('VERDICT: valid but did not recover (why: above)');
+    expect(results['recovery']).toMatchObject({ valid: false, checked: true, 'timeout-s': 10, 'served-after-s': { n0: { read: 0.012, write: null } } });
+  });
+
+  it('keeps invalid for a run that broke safety too, and unknown for an interrupted recovery check', () => {
+    const ops = [op('read', 'ok'), op('write', 'ok'), op('cas', 'fail')];
+    expect(summaryOf(facts({ ops, recovery: recovery(noWrite) })).results.verdict).toBe('invalid');
+    const interrupted = summaryOf(facts({ recovery: recovery([], true) }));
+    expect(interrupted.results.verdict).toBe('unknown');
+    expect(interrupted.why).toEqual([{ check: 'recovery', valid: 'unknown', reason: 'the recovery check was interrupted' }]);
+  });
+
+  it('says how fast the nodes served again when they did, and that nothing was checked when it did not run', () => {
+    const { summary, results } = summaryOf(facts({ recovery: recovery([]) }));
+    expect(results.verdict).toBe('valid');
+    expect(summary).toContain('recovery: every node served read, write, cas within 20 ms of healing (slowest: n0 cas; bound 10 s)');
+    expect(summaryOf(facts({})).results['recovery']).toEqual({ valid: true, checked: false, 'timeout-s': 10 });
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveProcessCount } from '../../src/harness/processes.js';
-import { initTimeoutMessage } from '../../src/harness/run_test.js';
+import { initTimeoutMessage } from '../../src/harness/cluster.js';
 import { cleanOutDirs, harnessRun, isRunning, NODES_DIR, requireLocalKv } from './helpers.js';
 
 beforeAll(requireLocalKv);

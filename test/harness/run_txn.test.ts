@@ -73,7 +73,10 @@ describe('harness runs of the txn workloads', () => {
     // filled in (a list or null) in ok completions.
     expect(parseJsonLines(readFileSync(result.historyPath, 'utf8')).ok).toBe(true);
     const events = readJsonLines(result.historyPath);
-    expect(events.length).toBe(2 * result.stats.count);
+    // Every txn, final read and recovery probe, each an invoke and a completion.
+    const probeOps = (result.results['recovery'] as { 'probe-ops': number })['probe-ops'];
+    expect(probeOps).toBeGreaterThanOrEqual(3);
+    expect(events.length).toBe(2 * (result.stats.count + probeOps));
     for (const event of events) {
       expect(event['f']).toBe('txn');
       expect(event).not.toHaveProperty('key');

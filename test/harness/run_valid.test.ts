@@ -26,7 +26,11 @@ describe('harness runs of correct nodes', () => {
     const parsed = parseJsonLines(text);
     expect(parsed.ok).toBe(true);
     const events = readJsonLines(result.historyPath);
-    expect(events.length).toBe(2 * result.stats.count);
+    // Every operation and every recovery probe after the run, each an invoke and a completion.
+    const recovery = result.results['recovery'] as { checked: boolean; 'probe-ops': number };
+    expect(recovery.checked).toBe(true);
+    expect(recovery['probe-ops']).toBeGreaterThanOrEqual(3);
+    expect(events.length).toBe(2 * (result.stats.count + recovery['probe-ops']));
     for (const [i, event] of events.entries()) expect(event['index']).toBe(i);
     const invoke = events.find((event) => event['type'] === 'invoke' && event['f'] === 'read');
     expect(invoke).toMatchObject({ value: null, key: 0 });

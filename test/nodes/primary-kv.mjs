@@ -5,9 +5,19 @@
 // With --ack-writes-early it is deliberately broken: a non-primary node acknowledges a write at
 // once and forwards it afterwards, and n0 applies its own clients' writes 50 ms late, so reads
 // miss acknowledged writes.
+// With --give-up-after-ms N it is safe but never recovers: a node whose forward went unanswered
+// for N ms (the primary was cut off) stops forwarding for good and refuses every request after
+// that with error 11, which is definite and true (nothing is done): no anomaly, no service.
+// It applies a forward as often as it arrives (no dedup), and says on stderr when a message
+// with an envelope id it has seen arrives again (the harness's duplicate nemesis).
 import { createInterface } from 'node:readline';
 
 const ackWritesEarly = process.argv.includes('--ack-writes-early');
+const giveUpIndex = process.argv.indexOf('--give-up-after-ms');
+const giveUpAfterMs = giveUpIndex === -1 ? null : Number(process.argv[giveUpIndex + 1]);
+let gaveUp = false;
+const seenIds = new Set(); // envelope ids of peer messages, to tell duplicates (bounded)
+const MAX_SEEN_IDS = 100_000;
 let nodeId = '';
 let primary = '';
 let nextMsgId = 0;
@@ -42,6 +52,10 @@ function apply(body) {
 createInterface({ input: process.stdin }).on('line', (line) => {
   const message = JSON.parse(line);
   const body = message.body;
+  if (typeof message.id === 'number' && (body.type === 'forward' || body.type === 'forward_ok')) {
+    if (seenIds.has(message.id)) process.stderr.write(`primary-kv: ${nodeId} got message id ${message.id} (${body.type}) twice\n`);
+    else if (seenIds.size < MAX_SEEN_IDS) seenIds.add(message.id);
+  }
   switch (body.type) {
     case 'init':
       nodeId = body.node_id;
@@ -66,6 +80,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       if (body.msg_id !== undefined) reply(message, { type: 'error', code: 10, text: `unknown type ${body.type}` });
       return;
   }
+  if (gaveUp) {
+    reply(message, { type: 'error', code: 11, text: 'gave up on the primary' });
+    return;
+  }
   const early = ackWritesEarly && body.type === 'write';
   if (nodeId === primary) {
     if (early) {
@@ -80,4 +98,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (early) reply(message, { type: 'write_ok' });
   else relays.set(msgId, message);
   send(primary, { type: 'forward', msg_id: msgId, request: body });
+  if (giveUpAfterMs !== null) {
+    setTimeout(() => {
+      if (relays.has(msgId)) gaveUp = true;
+    }, giveUpAfterMs);
+  }
 });

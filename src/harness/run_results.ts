@@ -1,0 +1,162 @@
+// The end of a run: the history checked, the facts gathered from every part of the run, and the
+// results directory written (results.json, summary.txt, latency.svg, the checker's pictures and
+// explanations). Runs after every process is gone; the verdict comes from results.ts.
+// Invariant: what is returned is exactly what was written.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryEvent } from '../check/history.js';
+import type { ClientDriver } from './client_driver.js';
+import type { Cluster } from './cluster.js';
+import { renderLatencyPlot } from './latency_plot.js';
+import type { NemesisExecutor } from './nemesis_executor.js';
+import type { NetStats } from './network.js';
+import { isTxnWorkload } from './options.js';
+import { LOG_EXCERPT_BYTES, logTail, readLogExcerpt } from './out_dir.js';
+import type { ProcessRecord } from './processes.js';
+import {
+  buildResults,
+  computeStats,
+  exitCodeForVerdict,
+  EXPLANATIONS_FILE,
+  explanationsText,
+  formatSummary,
+  functionsOf,
+  type Crash,
+  type ResultsDocument,
+  type RunFacts,
+  type Stats,
+  type Validity,
+  type Verdict,
+} from './results.js';
+import type { RecoverySummary } from './recovery.js';
+import type { RunContext } from './run_context.js';
+import { describeStartupFailures, type StartupFailure } from './startup.js';
+import { checkWorkload, type WorkloadVerdict } from './verdict.js';
+
+export interface TestResult {
+  /** Jepsen's :valid? (false for a run that did not recover, too). */
+  readonly valid: Validity;
+  readonly verdict: Verdict;
+  /** 0 valid, 1 invalid, 2 unknown or harness error, 3 did not recover after healing. */
+  readonly exitCode: 0 | 1 | 2 | 3;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly dataDir: string;
+  readonly results: ResultsDocument;
+  readonly summary: string;
+  readonly stats: Stats;
+  readonly okOpsPerSecond: number;
+  readonly workload: WorkloadVerdict;
+  /** Every node process started, with its pid and how it ended. */
+  readonly processes: readonly ProcessRecord[];
+  readonly historyPath: string;
+  readonly resultsPath: string;
+}
+
+export interface RunParts {
+  readonly ctx: RunContext;
+  readonly files: { readonly outDir: string; readonly dataDir: string; readonly logsDir: string; readonly startedAt: Date };
+  readonly cluster: Cluster;
+  readonly clients: ClientDriver;
+  readonly nemesis: NemesisExecutor;
+  readonly net: NetStats;
+  readonly history: readonly HistoryEvent[];
+  /** Nodes whose first start ended before init_ok, with their log offsets. */
+  readonly failedStarts: readonly { readonly node: string; readonly exit: StartupFailure['exit']; readonly logOffset: number }[];
+  /** When the operation phase ended (undefined: it never began, or was cut short before its end was noted). */
+  readonly opPhaseEndMs: number | null;
+  /** Wall-clock time of test time 0, once the operation phase began. */
+  readonly opPhaseStartedAt: Date | null;
+  /** The recovery check, when it ran. */
+  readonly recovery: RecoverySummary | null;
+}
+
+export function finishRun(parts: RunParts): TestResult {
+  const { ctx, files, cluster, clients, nemesis } = parts;
+  const options = ctx.options;
+  const endMs = parts.opPhaseEndMs ?? Math.max(0, ctx.nowMs());
+  nemesis.closeOpenFaults(endMs);
+  for (let i = 0; i < cluster.crashes.length; i++) {
+    const crash = cluster.crashes[i] as Crash;
+    cluster.crashes[i] = { ...crash, logTail: logTail(join(files.logsDir, `${crash.node}.log`), 32) };
+  }
+  const startupFailures = describeStartupFailures(
+    parts.failedStarts.map(({ node, exit, logOffset }) => {
+      const logPath = join(files.logsDir, `${node}.log`);
+      return { node, exit, stderr: readLogExcerpt(logPath, logOffset, LOG_EXCERPT_BYTES, false), logPath };
+    }),
+  );
+  const nodeSeeds: { [node: string]: number[] } = {};
+  for (const record of cluster.processes) (nodeSeeds[record.node] ??= []).push(record.seed);
+  const workload = checkWorkload(parts.history, {
+    timeLimitS: options.checkTimeLimitS,
+    ...(isTxnWorkload(options.workload) ? { txn: { workload: options.workload, models: options.consistencyModels } } : {}),
+  });
+  const model = clients.clients;
+  // The recovery probes are checked with the history but are no part of the run's statistics.
+  const ops = clients.ops.filter((op) => op.probe !== true);
+  const facts: RunFacts = {
+    options,
+    command: ctx.hooks.command ?? [],
+    outDir: files.outDir,
+    dataDir: files.dataDir,
+    startedAt: files.startedAt.toISOString(),
+    opPhaseMs: endMs,
+    ops,
+    net: parts.net,
+    faults: nemesis.faults,
+    faultCounts: nemesis.faultCounts,
+    output: {
+      badLines: cluster.badLines,
+      malformedResponses: model.malformedResponses,
+      sessionRetries: model.sessionRetries,
+      malformedExamples: model.malformedExamples,
+      spoofedSrc: cluster.spoofedSrc,
+      nodeProblems: cluster.nodeProblems,
+    },
+    crashes: cluster.crashes,
+    harnessErrors: [...startupFailures, ...ctx.harnessErrors],
+    nodeSeeds,
+    workload,
+    keysUsed: model.keysUsed,
+    restarts: nemesis.restarts,
+    finalReads: clients.finalReadSummary,
+    recovery: parts.recovery,
+    opPhaseStartedAt: parts.opPhaseStartedAt?.toISOString() ?? null,
+  };
+  const results = buildResults(facts);
+  const resultsPath = join(files.outDir, 'results.json');
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(files.outDir, 'latency.svg'),
+    renderLatencyPlot(ops, nemesis.faults, {
+      title: `raftkv-test ${options.workload}: latency (seed ${options.seed})`,
+      durationMs: endMs,
+      functions: functionsOf(options.workload),
+    }),
+  );
+  if (workload.kind === 'lin-kv' && workload.timelineSvg !== null) writeFileSync(join(files.outDir, 'timeline.svg'), workload.timelineSvg);
+  if (workload.kind === 'txn') for (const picture of workload.pictures) writeFileSync(join(files.outDir, picture.file), picture.svg);
+  if (workload.fullExplanations.length > 0) writeFileSync(join(files.outDir, EXPLANATIONS_FILE), explanationsText(workload));
+  const summary = formatSummary(facts, results);
+  writeFileSync(join(files.outDir, 'summary.txt'), `${summary}\n`);
+  const stats = computeStats(ops, options.workload);
+  const verdict = results.verdict ?? 'unknown';
+  return {
+    valid: results.valid,
+    verdict,
+    exitCode: exitCodeForVerdict(verdict),
+    seed: options.seed,
+    outDir: files.outDir,
+    dataDir: files.dataDir,
+    results,
+    summary,
+    stats,
+    okOpsPerSecond: endMs > 0 ? stats.okCount / (endMs / 1000) : 0,
+    workload,
+    processes: cluster.processes,
+    historyPath: join(files.outDir, 'history.jsonl'),
+    resultsPath,
+  };
+}
