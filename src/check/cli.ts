@@ -1,10 +1,11 @@
-// `raftkv-test check FILE`: reads a history file, checks it, prints the verdict. The only impure
-// module of the checker (file reads and writes, the wall clock for timing and --time-limit).
-// A history of "txn" client events goes to the transactional checker, any other to the
-// linearizability checker. Exit status: 0 valid, 1 invalid, 2 undecided or unusable input.
-// stdout gets the report (or only JSON with --json); problems go to stderr.
+// `raftkv-test check FILE|DIR`: reads a history (JSON lines, history.edn or a Jepsen log; a run
+// directory's history.jsonl, else its history.edn), checks it, prints the verdict. The only impure
+// module of the checker (file reads and writes, the wall clock for timing and --time-limit). Txn
+// histories go to the transactional checker, others to the linearizability checker. Exit status:
+// 0 valid, 1 invalid, 2 undecided or unusable input; the report on stdout, problems on stderr.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Result } from '../base/result.js';
 import { err, ok } from '../base/result.js';
@@ -12,6 +13,7 @@ import type { HistoryEvent, HistoryFormat } from './history.js';
 import { detectFormat, isClientEvent, parseHistory } from './history.js';
 import type { CheckOptions, CheckResult } from './linearizability.js';
 import { checkHistory } from './linearizability.js';
+import { looksLikeEdnHistory, parseJepsenHistory } from './jepsen_format.js';
 import { formatSummary, renderTimelinesSvg } from './report.js';
 import type { TxnCheckOptions } from './txn/checker.js';
 import { checkTxnHistory } from './txn/checker.js';
@@ -30,13 +32,14 @@ const EXIT_VALID = 0;
 const EXIT_INVALID = 1;
 const EXIT_UNKNOWN_OR_ERROR = 2;
 
-const CHECK_USAGE = `usage: raftkv-test check FILE [--format jsonl|jepsen] [-w WORKLOAD] [--consistency-models M,...] [--json] [--svg OUT.svg]
-                         [--budget STEPS] [--time-limit SECONDS]
+const CHECK_USAGE = `usage: raftkv-test check FILE|DIR [--format jsonl|edn|jepsen] [-w WORKLOAD] [--consistency-models M,...] [--json]
+                             [--svg OUT.svg] [--budget STEPS] [--time-limit SECONDS]
 
-Checks a recorded history. A register history (our JSON lines, or a Jepsen log) is checked for
+Checks a recorded history: our JSON lines, Jepsen's history.edn, or a Jepsen log; for a run
+directory, its history.jsonl, else its history.edn. A register history is checked for
 linearizability, key by key; a history of txns (client events with f "txn") is checked, as
 Elle does, for the consistency models asked for.
-  --format F                 jsonl or jepsen (default: told apart by content)
+  --format F                 jsonl, edn or jepsen (default: .edn files are edn, others told apart by content)
   -w, --workload W           lin-kv, txn-list-append or txn-rw-register (default: told apart by
                              content: "txn" events are txns, "append" micro-ops list-append, "w" rw-register)
   --consistency-models M,... txn histories: ${CONSISTENCY_MODELS.join(', ')}
@@ -49,11 +52,16 @@ Exit status: 0 valid, 1 invalid, 2 unknown or error.
 `;
 
 type WorkloadChoice = 'lin-kv' | TxnWorkload;
+/** Our two text formats, and Jepsen's history.edn. */
+type FileFormat = HistoryFormat | 'edn';
+const FORMATS: readonly FileFormat[] = ['jsonl', 'edn', 'jepsen'];
+/** The files of a run directory that hold its history, in the order they are looked for. */
+const RUN_HISTORY_FILES = ['history.jsonl', 'history.edn'];
 const WORKLOADS: readonly WorkloadChoice[] = ['lin-kv', 'txn-list-append', 'txn-rw-register'];
 
 interface CheckCommandOptions {
   readonly file: string;
-  readonly format: HistoryFormat | undefined;
+  readonly format: FileFormat | undefined;
   readonly workload: WorkloadChoice | undefined;
   /** Undefined: not given (strict-serializable for txns). */
   readonly models: readonly ConsistencyModel[] | undefined;
@@ -79,30 +87,12 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
     io.stderr(`raftkv-test check: ${parsed.message}\n${CHECK_USAGE}`);
     return EXIT_UNKNOWN_OR_ERROR;
   }
-  const options = parsed.options;
-
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch (error) {
-    io.stderr(`raftkv-test check: cannot read ${options.file}: ${(error as Error).message}\n`);
-    return EXIT_UNKNOWN_OR_ERROR;
-  }
-  if (text.trim() === '') {
-    io.stderr(`raftkv-test check: ${options.file} is empty: there is no history to check\n`);
-    return EXIT_UNKNOWN_OR_ERROR;
-  }
-  const startedAt = performance.now();
-  const format = options.format ?? detectFormat(text);
-  const events = parseHistory(text, format);
-  if (!events.ok) {
-    const where = events.error.line > 0 ? `${options.file}:${events.error.line}` : options.file;
-    const asFormat = options.format === undefined ? '' : ` (read as --format ${options.format})`;
-    io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
-    return EXIT_UNKNOWN_OR_ERROR;
-  }
-  const isTxnHistory = options.workload === undefined ? events.value.some((event) => isClientEvent(event) && event.f === 'txn') : options.workload !== 'lin-kv';
-  if (isTxnHistory) return checkTxnFile(events.value, options, format, startedAt, io);
+  const loaded = await loadHistory(parsed.options, io);
+  if (loaded === undefined) return EXIT_UNKNOWN_OR_ERROR;
+  const { events, format, startedAt } = loaded;
+  const options = { ...parsed.options, file: loaded.file };
+  const isTxnHistory = options.workload === undefined ? events.some((event) => isClientEvent(event) && event.f === 'txn') : options.workload !== 'lin-kv';
+  if (isTxnHistory) return checkTxnFile(events, options, format, startedAt, io);
   if (options.models !== undefined) {
     io.stderr(`raftkv-test check: --consistency-models applies to txn histories; ${options.file} is a register history (checked for linearizability)\n`);
     return EXIT_UNKNOWN_OR_ERROR;
@@ -112,7 +102,7 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
     ...(options.budgetSteps === undefined ? {} : { maxStepsPerKey: options.budgetSteps }),
     ...(options.timeLimitSeconds === undefined ? {} : { timeLimitMs: options.timeLimitSeconds * 1000 }),
   };
-  const checked = checkHistory(events.value, checkOptions);
+  const checked = checkHistory(events, checkOptions);
   const elapsedMs = performance.now() - startedAt;
   if (!checked.ok) {
     io.stderr(`raftkv-test check: ${options.file}: ${checked.error}\n`);
@@ -140,7 +130,7 @@ export async function runCheckCommand(argv: readonly string[], io: CommandIo): P
 async function checkTxnFile(
   events: readonly HistoryEvent[],
   options: CheckCommandOptions,
-  format: HistoryFormat | undefined,
+  format: FileFormat | undefined,
   startedAt: number,
   io: CommandIo,
 ): Promise<number> {
@@ -183,6 +173,77 @@ async function checkTxnFile(
     io.stdout(`checked in ${elapsedMs.toFixed(1)} ms\n`);
   }
   return result.verdict === 'valid' ? EXIT_VALID : result.verdict === 'invalid' ? EXIT_INVALID : EXIT_UNKNOWN_OR_ERROR;
+}
+
+/**
+ * The history of `options.file` (a run directory: its history.jsonl, else its history.edn),
+ * read and parsed; undefined after saying on stderr why it cannot be had. The clock starts
+ * once the text is read, as the check's timing always has.
+ */
+async function loadHistory(
+  options: CheckCommandOptions,
+  io: CommandIo,
+): Promise<{ readonly file: string; readonly events: HistoryEvent[]; readonly format: FileFormat | undefined; readonly startedAt: number } | undefined> {
+  let file = options.file;
+  let text: string;
+  try {
+    if ((await stat(file)).isDirectory()) {
+      const found = await firstExisting(RUN_HISTORY_FILES.map((name) => join(options.file, name)));
+      if (found === undefined) {
+        io.stderr(`raftkv-test check: ${options.file} is a directory with neither ${RUN_HISTORY_FILES.join(' nor ')} in it\n`);
+        return undefined;
+      }
+      file = found;
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    io.stderr(`raftkv-test check: cannot read ${file}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  if (text.trim() === '') {
+    io.stderr(`raftkv-test check: ${file} is empty: there is no history to check\n`);
+    return undefined;
+  }
+  const startedAt = performance.now();
+  const format = options.format ?? detectFileFormat(file, text);
+  const asFormat = options.format === undefined ? '' : ` (read as --format ${options.format})`;
+  if (format === 'edn') {
+    const events = parseJepsenHistory(text);
+    if (!events.ok) {
+      const where = events.error.line > 0 ? `${file}:${events.error.line}:${events.error.column}` : file;
+      io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
+      return undefined;
+    }
+    return { file, events: events.value, format, startedAt };
+  }
+  if (format === undefined) {
+    io.stderr(`raftkv-test check: ${file}: cannot tell the format: not JSON lines, not Jepsen's history.edn, not a Jepsen log (try --format)\n`);
+    return undefined;
+  }
+  const events = parseHistory(text, format);
+  if (!events.ok) {
+    const where = events.error.line > 0 ? `${file}:${events.error.line}` : file;
+    io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
+    return undefined;
+  }
+  return { file, events: events.value, format, startedAt };
+}
+
+/** A .edn file is EDN; anything else by content: JSON lines, a Jepsen log, or EDN. */
+function detectFileFormat(file: string, text: string): FileFormat | undefined {
+  if (file.endsWith('.edn')) return 'edn';
+  return detectFormat(text) ?? (looksLikeEdnHistory(text) ? 'edn' : undefined);
+}
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isFile()) return path;
+    } catch {
+      // Not there: try the next.
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -239,7 +300,7 @@ function exitStatus(result: CheckResult): number {
 
 function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let file: string | undefined;
-  let format: HistoryFormat | undefined;
+  let format: FileFormat | undefined;
   let workload: WorkloadChoice | undefined;
   let models: ConsistencyModel[] | undefined;
   let json = false;
@@ -261,8 +322,8 @@ function parseCheckArgs(argv: readonly string[]): ParsedArgs {
         break;
       case '--format': {
         const given = value();
-        if (given !== 'jsonl' && given !== 'jepsen') return { kind: 'error', message: '--format must be jsonl or jepsen' };
-        format = given;
+        if (!(FORMATS as readonly (string | undefined)[]).includes(given)) return { kind: 'error', message: `--format must be one of ${FORMATS.join(', ')}` };
+        format = given as FileFormat;
         break;
       }
       case '-w':

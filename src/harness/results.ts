@@ -776,6 +776,8 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
   const files = [
     'history.jsonl',
     'results.json',
+    'history.edn',
+    'results.edn',
     'summary.txt',
     'latency.svg',
     ...pictures,

@@ -3,9 +3,10 @@
 // explanations). Runs after every process is gone; the verdict comes from results.ts.
 // Invariant: what is returned is exactly what was written.
 
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '../check/history.js';
+import { formatJepsenHistory, formatJepsenResults } from '../check/jepsen_format.js';
 import type { ClientDriver } from './client_driver.js';
 import type { Cluster } from './cluster.js';
 import { renderLatencyPlot } from './latency_plot.js';
@@ -128,6 +129,9 @@ export function finishRun(parts: RunParts): TestResult {
   const results = buildResults(facts);
   const resultsPath = join(files.outDir, 'results.json');
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  // The same run in Jepsen's formats, so Knossos, Elle or Maelstrom's tooling can re-check it.
+  writeJepsenHistory(join(files.outDir, 'history.edn'), parts.history);
+  writeFileSync(join(files.outDir, 'results.edn'), formatJepsenResults(results));
   writeFileSync(
     join(files.outDir, 'latency.svg'),
     renderLatencyPlot(ops, nemesis.faults, {
@@ -159,4 +163,17 @@ export function finishRun(parts: RunParts): TestResult {
     historyPath: join(files.outDir, 'history.jsonl'),
     resultsPath,
   };
+}
+
+/** Events per write: a long history is written in slices, never as one string of its whole size. */
+const EDN_EVENTS_PER_WRITE = 10_000;
+
+function writeJepsenHistory(path: string, events: readonly HistoryEvent[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let start = 0; start < events.length; start += EDN_EVENTS_PER_WRITE)
+      writeSync(fd, formatJepsenHistory(events.slice(start, start + EDN_EVENTS_PER_WRITE)));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -156,7 +156,7 @@ describe('raftkv-test check', () => {
     [['garbage.txt'], 'cannot tell the format'],
     [['broken.jsonl'], 'broken.jsonl:5: not JSON'],
     [['valid.jsonl', '--budget', 'many'], '--budget must be a positive integer'],
-    [['valid.jsonl', '--format', 'edn'], '--format must be jsonl or jepsen'],
+    [['valid.jsonl', '--format', 'yaml'], '--format must be one of jsonl, edn, jepsen'],
     [['valid.jsonl', '--frobnicate'], 'unknown option --frobnicate'],
     [['valid.jsonl', 'other.jsonl'], 'one history file only'],
     [[], 'missing history FILE'],

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseJsonLines } from '../../src/check/history.js';
+import { parseJepsenHistory } from '../../src/check/jepsen_format.js';
 import { liveProcessCount } from '../../src/harness/processes.js';
 import { deriveNodeSeed } from '../../src/harness/seeds.js';
 import { cleanOutDirs, harnessRun, isRunning, LOCAL_KV, NODES_DIR, readJsonLines, requireLocalKv } from './helpers.js';
@@ -17,7 +18,7 @@ describe('harness runs of correct nodes', () => {
     const result = await harnessRun('local-kv 1 node', { bin: LOCAL_KV, nodeCount: 1, concurrency: '2n', rate: 200, timeLimitS: 2, seed: 101 });
     expect(result.valid, result.summary).toBe(true);
     expect(result.exitCode).toBe(0);
-    for (const file of ['history.jsonl', 'results.json', 'latency.svg', 'summary.txt', 'node-logs/n0.log']) {
+    for (const file of ['history.jsonl', 'results.json', 'history.edn', 'results.edn', 'latency.svg', 'summary.txt', 'node-logs/n0.log']) {
       expect(existsSync(join(result.outDir, file)), file).toBe(true);
     }
     expect(existsSync(join(result.outDir, 'timeline.svg'))).toBe(false);
@@ -32,6 +33,11 @@ describe('harness runs of correct nodes', () => {
     expect(recovery['probe-ops']).toBeGreaterThanOrEqual(3);
     expect(events.length).toBe(2 * (result.stats.count + recovery['probe-ops']));
     for (const [i, event] of events.entries()) expect(event['index']).toBe(i);
+    // history.edn holds the same events in Jepsen's format, slices and all.
+    const fromEdn = parseJepsenHistory(readFileSync(join(result.outDir, 'history.edn'), 'utf8'));
+    if (!fromEdn.ok) throw new Error(`history.edn: ${JSON.stringify(fromEdn.error)}`);
+    expect(fromEdn.value).toEqual(parsed.ok ? parsed.value : []);
+    expect(readFileSync(join(result.outDir, 'results.edn'), 'utf8')).toMatch(/^\{:valid\? true/);
     const invoke = events.find((event) => event['type'] === 'invoke' && event['f'] === 'read');
     expect(invoke).toMatchObject({ value: null, key: 0 });
     expect(Object.keys(invoke ?? {})).toEqual(['index', 'process', 'type', 'f', 'key', 'value', 'time']);
