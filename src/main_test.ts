@@ -1,13 +1,14 @@
 // Composition root of bin/raftkv-test: `test` runs the Maelstrom-compatible harness, `check`
-// runs a checker on a history file, `bench` runs a benchmark matrix. Ctrl-C
-// and SIGTERM stop the run and every node it started; any unexpected exception kills the nodes
-// too before exiting with status 2.
+// runs a checker on a history file, `bench` runs a benchmark matrix, `serve` serves a web page
+// over the store's runs. Ctrl-C and SIGTERM stop the run and every node it started, or the
+// server; any unexpected exception kills the nodes too before exiting with status 2.
 
 import { fileURLToPath } from 'node:url';
 import { runBenchCommand } from './bench/cli.js';
 import { runCheckCommand } from './check/cli.js';
 import { runTestCommand } from './harness/cli.js';
 import { killAllLiveProcesses } from './harness/processes.js';
+import { runServeCommand } from './viewer/cli.js';
 
 const USAGE = `usage: raftkv-test <command> [options]
 
@@ -16,6 +17,7 @@ commands:
                                         lin-kv, txn-list-append or txn-rw-register
   check FILE [options]                  check a recorded history (JSON lines or a Jepsen log)
   bench [options] [-- node arguments]   benchmark a node binary over a matrix, against the local-map ceiling
+  serve [--port P] [STORE_DIR]          browse the runs under store/ in a web browser (loopback only by default)
   help                                  print this help
 
 raftkv-test <command> --help describes each command's options.
@@ -35,8 +37,8 @@ function die(error: unknown): never {
 // The same path from src/ (under vitest) and from dist/ (the bundle): both sit one level down.
 const repoFile = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
-/** The first signal aborts the run (its nodes are killed, results written); a second quits at once. */
-function abortOnSignals(): AbortSignal {
+/** The first signal aborts the run (its nodes are killed, results written) or stops the server; a second quits at once. */
+function abortOnSignals(what = 'the run'): AbortSignal {
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals): void => {
@@ -45,7 +47,7 @@ function abortOnSignals(): AbortSignal {
       killAllLiveProcesses();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
-    process.stderr.write(`raftkv-test: ${signal}: stopping the run (again to quit at once)\n`);
+    process.stderr.write(`raftkv-test: ${signal}: stopping ${what} (again to quit at once)\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -63,6 +65,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runBenchCommand(rest, io, { defaultBin: repoFile('bin/raftkv'), ceilingBin: repoFile('dist/local-kv.mjs') }, abortOnSignals());
     case 'check':
       return runCheckCommand(rest, io);
+    case 'serve':
+      return runServeCommand(rest, io, abortOnSignals('the server'));
     case undefined:
     case 'help':
     case '-h':

@@ -13,10 +13,40 @@ import { loadLabel, type Cell } from './matrix.js';
 import type { BenchReport, CeilingReport, CellReport, FigureSummary, Spread } from './summary.js';
 import { ceilingTableRows, cellTableRows, comparisonTableRows, formatReads, readModeLabel, type TableRows } from './table_rows.js';
 
-/** A cell's name without its read mode: read modes are the series inside one group. */
-function groupLabel(cell: Cell): string {
-  const reads = cell.readFraction === null ? '' : `${formatReads(cell.readFraction)} rd, `;
-  return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${reads}${loadLabel(cell.load)}`;
+/** A cell's name without its read mode (read modes are the series inside one group), in parts. */
+function groupParts(cell: Cell): string[] {
+  return [`${cell.nodeCount} nodes`, `${cell.latencyMs} ms`, cell.readFraction === null ? '' : `${formatReads(cell.readFraction)} rd`, loadLabel(cell.load)];
+}
+
+function joinParts(parts: readonly string[]): string {
+  return parts.filter((part) => part !== '').join(', ');
+}
+
+/** Group names named in parts, each in the same order. */
+interface GroupNames {
+  /** What each group's name keeps: the parts that tell groups apart. */
+  readonly labels: readonly string[];
+  /** Each group's whole name, for hover texts. */
+  readonly fullNames: readonly string[];
+  /** The parts every group shares, said once under the chart's title; undefined when none. */
+  readonly note: string | undefined;
+}
+
+/**
+ * Names that say only what tells the groups apart: a part every group shares (say "50% rd" in a
+ * matrix of one read share) moves to a note under the title, so the slanted names stay short.
+ */
+export function groupNames(partsOfGroups: readonly (readonly string[])[]): GroupNames {
+  const fullNames = partsOfGroups.map(joinParts);
+  const first = partsOfGroups[0];
+  if (partsOfGroups.length < 2 || first === undefined) return { labels: fullNames, fullNames, note: undefined };
+  const shared = first.map((part, i) => part !== '' && partsOfGroups.every((parts) => parts[i] === part));
+  if (!shared.includes(true)) return { labels: fullNames, fullNames, note: undefined };
+  return {
+    labels: partsOfGroups.map((parts) => joinParts(parts.filter((_, i) => shared[i] !== true))),
+    fullNames,
+    note: `every group: ${joinParts(first.filter((_, i) => shared[i] === true))}`,
+  };
 }
 
 /** The throughput a workload is about: answered ops/s (lin-kv), or committed txns/s (the txn workloads). */
@@ -65,34 +95,41 @@ function uniqueInOrder<T>(values: readonly T[]): T[] {
 /** Bars per group of cells, one series per `seriesOf`; a group without a cell of some series has no bar there. */
 function bars(
   cells: readonly CellReport[],
-  groupOf: (cell: Cell) => string,
+  partsOf: (cell: Cell) => string[],
   seriesOf: (cell: Cell) => string,
   pick: (report: CellReport) => number | null,
-): { series: string[]; groups: BarGroup[] } {
+): { series: string[]; groups: BarGroup[]; note: string | undefined } {
   const series = uniqueInOrder(cells.map((report) => seriesOf(report.cell)));
-  const labels = uniqueInOrder(cells.map((report) => groupOf(report.cell)));
-  const groups = labels.map(
-    (label): BarGroup => ({
-      label,
+  const keyOf = (cell: Cell): string => JSON.stringify(partsOf(cell));
+  const keys = uniqueInOrder(cells.map((report) => keyOf(report.cell)));
+  const names = groupNames(keys.map((key) => JSON.parse(key) as string[]));
+  const groups = keys.map(
+    (key, g): BarGroup => ({
+      label: names.labels[g] ?? '',
+      fullName: names.fullNames[g] ?? '',
       values: series.map((name) => {
-        const found = cells.find((report) => groupOf(report.cell) === label && seriesOf(report.cell) === name);
+        const found = cells.find((report) => keyOf(report.cell) === key && seriesOf(report.cell) === name);
         return found === undefined ? null : pick(found);
       }),
     }),
   );
-  return { series, groups };
+  return { series, groups, note: names.note };
 }
 
 /** Bars per cell group, one series per read mode. */
-function perCellBars(cells: readonly CellReport[], pick: (report: CellReport) => number | null): { series: string[]; groups: BarGroup[] } {
-  return bars(cells, groupLabel, readModeLabel, pick);
+function perCellBars(
+  cells: readonly CellReport[],
+  pick: (report: CellReport) => number | null,
+): { series: string[]; groups: BarGroup[]; note: string | undefined } {
+  return bars(cells, groupParts, readModeLabel, pick);
 }
 
 function viewThroughputBars(view: WorkloadView): string {
   const { throughput } = view;
-  const { series, groups } = perCellBars(view.cells, (r) => throughput.of(r.summary).median);
+  const { series, groups, note } = perCellBars(view.cells, (r) => throughput.of(r.summary).median);
   return barChart({
     title: `${view.title}: ${throughput.label} per cell (median)`,
+    ...(note === undefined ? {} : { note }),
     yLabel: throughput.label,
     series,
     groups,
@@ -101,8 +138,8 @@ function viewThroughputBars(view: WorkloadView): string {
 }
 
 /** Where the cells compared across workloads ran: cluster, load, and the read mode when any was asked for. */
-function comparisonGroupLabel(cell: Cell): string {
-  return `${cell.nodeCount} nodes, ${cell.latencyMs} ms, ${loadLabel(cell.load)}${cell.readMode === null ? '' : `, ${cell.readMode}`}`;
+function comparisonGroupParts(cell: Cell): string[] {
+  return [`${cell.nodeCount} nodes`, `${cell.latencyMs} ms`, loadLabel(cell.load), cell.readMode ?? ''];
 }
 
 /** A series of the workloads' plot: the workload, with lin-kv's read share. */
@@ -117,9 +154,10 @@ function workloadSeriesName(cell: Cell): string {
 export function throughputBars(report: BenchReport): string {
   const views = workloadViews(report);
   if (views.length === 1) return viewThroughputBars(views[0] as WorkloadView);
-  const { series, groups } = bars(report.cells, comparisonGroupLabel, workloadSeriesName, (r) => throughputOf(r.cell.workload).of(r.summary).median);
+  const { series, groups, note } = bars(report.cells, comparisonGroupParts, workloadSeriesName, (r) => throughputOf(r.cell.workload).of(r.summary).median);
   return barChart({
     title: `${report.title}: throughput per cell (median)`,
+    ...(note === undefined ? {} : { note }),
     yLabel: 'answered ops/s or committed txns/s',
     series,
     groups,
@@ -199,23 +237,29 @@ function ratePanels(view: WorkloadView): string[] {
 
 function latencyRanges(view: WorkloadView): string {
   const txn = isTxnWorkload(view.workload);
-  const labels = uniqueInOrder(view.cells.map((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}`));
-  const groups = labels.map((label) => {
-    const found = view.cells.find((r) => `${groupLabel(r.cell)}, ${readModeLabel(r.cell)}` === label) as CellReport;
+  const partsOf = (cell: Cell): string[] => [...groupParts(cell), readModeLabel(cell)];
+  const keys = uniqueInOrder(view.cells.map((r) => JSON.stringify(partsOf(r.cell))));
+  const names = groupNames(keys.map((key) => JSON.parse(key) as string[]));
+  const groups = keys.map((key, g) => {
+    const found = view.cells.find((r) => JSON.stringify(partsOf(r.cell)) === key) as CellReport;
+    const label = names.labels[g] ?? '';
+    const fullName = names.fullNames[g] ?? '';
     const range = (low: number | null, high: number | null): { low: number; high: number } | null => (low === null || high === null ? null : { low, high });
     const s = found.summary;
-    if (txn) return { label, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
-    return { label, ranges: [range(s.readP50Ms.median, s.readP99Ms.median), range(s.writeP50Ms.median, s.writeP99Ms.median)] };
+    if (txn) return { label, fullName, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
+    return { label, fullName, ranges: [range(s.readP50Ms.median, s.readP99Ms.median), range(s.writeP50Ms.median, s.writeP99Ms.median)] };
   });
-  if (txn) return rangeChart({ title: `${view.title}: latency of committed txns (median p50 and p99)`, series: ['txn'], groups });
-  return rangeChart({ title: `${view.title}: latency of ok reads and writes (median p50 and p99)`, series: ['read', 'write'], groups });
+  const note = names.note === undefined ? {} : { note: names.note };
+  if (txn) return rangeChart({ title: `${view.title}: latency of committed txns (median p50 and p99)`, ...note, series: ['txn'], groups });
+  return rangeChart({ title: `${view.title}: latency of ok reads and writes (median p50 and p99)`, ...note, series: ['read', 'write'], groups });
 }
 
 function messageBars(view: WorkloadView): string {
-  const { series, groups } = perCellBars(view.cells, (r) => r.summary.serverMsgsPerOp.median);
+  const { series, groups, note } = perCellBars(view.cells, (r) => r.summary.serverMsgsPerOp.median);
   const per = isTxnWorkload(view.workload) ? 'txn' : 'op';
   return barChart({
     title: `${view.title}: server-to-server messages per ${per} (median)`,
+    ...(note === undefined ? {} : { note }),
     yLabel: `server msgs/${per}`,
     series,
     groups,
