@@ -1192,8 +1192,11 @@ export class RaftNode {
   private sendHeartbeat(to: NodeId, pr: Progress): void {
     const commit = Math.min(pr.match, this.raftLog.committed);
     // Only a follower holding everything committed gets a lease: one far behind would hold
-    // every commit back until it caught up.
-    const lease = pr.leaseAsk !== undefined && pr.match >= this.raftLog.committed ? this.grantLease(pr, pr.leaseAsk) : undefined;
+    // every commit back until it caught up. And only once an entry of this term has committed
+    // (as for read index, section 6.4): until then our commit index may lag what an earlier
+    // leader committed, and a lease reading at it would miss acknowledged writes (sim seed 55).
+    const lease =
+      pr.leaseAsk !== undefined && pr.match >= this.raftLog.committed && this.committedInCurrentTerm() ? this.grantLease(pr, pr.leaseAsk) : undefined;
     this.send<HeartbeatRequest>({
       type: 'raft_heartbeat',
       from: this.id,

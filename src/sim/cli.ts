@@ -28,11 +28,13 @@ export interface SimCliOptions {
   readonly safetyMs: number | undefined;
   readonly trace: boolean;
   readonly verbose: boolean;
+  /** Stop at the first failing seed (a mutant campaign wants the first catch, not all of them). */
+  readonly failFast: boolean;
 }
 
 const USAGE = `usage: npm run sim -- [--seed S | --seeds N [--from S]] [--profile ${PROFILE_NAMES.join('|')}]
                       [--nodes N] [--groups G] [--read-mode ${READ_MODES.join('|')}] [--client-sessions]
-                      [--workload W[,W...]] [--txn-mode ${TXN_MODES.join('|')}] [--safety-ms MS] [--trace] [--verbose]
+                      [--workload W[,W...]] [--txn-mode ${TXN_MODES.join('|')}] [--safety-ms MS] [--trace] [--verbose] [--fail-fast]
        npm run sim -- --core [--seed S | --seeds N [--from S]] [--profile P] [--nodes N] [--safety-ms MS] [--trace] [--verbose]
 Each seed draws its own fault rates and storage setup within the profile's bounds (--verbose or
 --trace prints them); without --profile, --nodes, --groups (Raft groups per node, keys split by a
@@ -41,7 +43,8 @@ hash), --read-mode or --client-sessions the seed chooses those too. Client sessi
 seed to pick from; by default a third of the seeds run a txn workload, checked against what the
 --txn-mode promises (batch: strict-serializable), on one group without sessions (--groups 2 or
 --client-sessions keep every seed on lin-kv).
---core runs the Raft-core simulator (profile ${RAFT_SIM_DEFAULT_PROFILE} by default, 3 nodes unless --nodes).`;
+--core runs the Raft-core simulator (profile ${RAFT_SIM_DEFAULT_PROFILE} by default, 3 nodes unless --nodes).
+--fail-fast stops at the first failing seed (the summary then counts the seeds run).`;
 
 /** The options that take a non-negative integer, and where each one goes. */
 const INTEGER_OPTIONS = {
@@ -64,6 +67,7 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   let core = false;
   let trace = false;
   let verbose = false;
+  let failFast = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg in INTEGER_OPTIONS) {
@@ -111,6 +115,9 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
       case '--verbose':
         verbose = true;
         break;
+      case '--fail-fast':
+        failFast = true;
+        break;
       case '--help':
       case '-h':
         return USAGE;
@@ -131,7 +138,7 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | string {
   const txnWorkloads = workloads?.filter((workload) => workload !== 'lin-kv') ?? [];
   if (txnWorkloads.length > 0 && ((groupCount !== undefined && groupCount > 1) || clientSessions))
     return `--workload ${txnWorkloads.join(',')} runs on one Raft group per node without client sessions (a txn across groups is refused, and txns are never resent)`;
-  return { seed, seeds, from, profile, nodeCount, groupCount, readMode, clientSessions, workloads, txnMode, core, safetyMs, trace, verbose };
+  return { seed, seeds, from, profile, nodeCount, groupCount, readMode, clientSessions, workloads, txnMode, core, safetyMs, trace, verbose, failFast };
 }
 
 function simOptionsFor(cli: SimCliOptions, seed: number, trace?: (line: string) => void): SimOptions {
@@ -243,13 +250,16 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
   const byProfile = new Map<string, number>();
   const byWorkload = new Map<SimWorkload, number>();
   let lastProgressMs = started;
+  let ran = 0;
   for (let seed = first; seed < first + count; seed++) {
+    ran++;
     const outcome = cli.core ? runCoreSeed(cli, seed, write, count === 1) : runWholeNodeSeed(cli, seed, write, count === 1);
     virtualUs += outcome.virtualUs;
     byProfile.set(outcome.profile, (byProfile.get(outcome.profile) ?? 0) + 1);
     if (outcome.workload !== undefined) byWorkload.set(outcome.workload, (byWorkload.get(outcome.workload) ?? 0) + 1);
     if (outcome.failure !== undefined) failures.push({ seed, failure: outcome.failure });
     for (const line of outcome.lines) write(`${line}\n`);
+    if (cli.failFast && failures.length > 0) break;
     if (!cli.verbose && count > 1 && wallMs() - lastProgressMs >= PROGRESS_INTERVAL_MS && seed < first + count - 1) {
       lastProgressMs = wallMs();
       write(`${progressLine(seed - first + 1, count, failures.length, lastProgressMs - started)}\n`);
@@ -262,7 +272,7 @@ export function runSimCli(argv: readonly string[], write: (text: string) => void
     .join(', ');
   const safetyMs = cli.safetyMs ?? (cli.core ? 8_000 : DEFAULT_SAFETY_US / 1000);
   write(
-    `sim: ${count} run${count === 1 ? '' : 's'} (seeds ${first}..${first + count - 1}; ${profiles}${workloads === '' ? '' : `; ${workloads}`}), ${failures.length} failed; ` +
+    `sim: ${ran} run${ran === 1 ? '' : 's'} (seeds ${first}..${first + ran - 1}${ran < count ? `, stopped at the first failure (of ${count} planned)` : ''}; ${profiles}${workloads === '' ? '' : `; ${workloads}`}), ${failures.length} failed; ` +
       `virtual ${(virtualUs / 1e6).toFixed(1)} s, wall ${wallS.toFixed(1)} s (safety phase ${(safetyMs / 1000).toFixed(1)} s per run)\n`,
   );
   for (const { seed, failure } of failures) write(`  FAIL seed ${seed}: ${failure}\n`);

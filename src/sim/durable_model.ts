@@ -39,6 +39,11 @@ export class DurableLogModel implements DurableView {
     return index <= this.snapshotIndex || this.termAt(index) === term;
   }
 
+  /** Whether a crash now keeps this node's vote for `candidate` in `term` (or a later durable term, which replaced it). */
+  holdsVote(term: number, candidate: string): boolean {
+    return this.hard.term > term || (this.hard.term === term && this.hard.vote === candidate);
+  }
+
   // ---- what the group does
 
   /** A Ready the group is about to act on (save it, install its snapshot). */

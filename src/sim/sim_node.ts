@@ -5,7 +5,8 @@
 // recovers from the disk; a store that cannot, or that lost state its own reports called
 // durable, fails the run. Pure: time, delivery and the order of turns belong to the simulator.
 // Invariants: a node is up exactly while it has a runner; each start is a new incarnation; a
-// turn that wrote entries, a term or a vote requires a new generation to be durable before its output.
+// turn that wrote entries, a term or a vote requires a new generation to be durable before its
+// output; a granted vote leaves only once the vote is durable.
 
 import { assert } from '../base/assert.js';
 import type { Rng } from '../base/rng.js';
@@ -18,6 +19,15 @@ import type { KvServerOptions } from '../server/options.js';
 import { DurableNodeStore, type DurableStoreOptions, type RecoveryReport } from '../storage/durable_store.js';
 import { DurableLogModel } from './durable_model.js';
 import { SimDisk, type SimDiskOptions } from './sim_disk.js';
+
+/** The fields of a Raft body the vote check reads (any body of a batch, as it left). */
+interface VoteBody {
+  readonly type: string;
+  readonly to: string;
+  readonly term: number;
+  readonly granted?: boolean;
+  readonly group?: number;
+}
 
 /** What a node needs of the simulator around it. */
 export interface SimNodeEnv {
@@ -114,7 +124,10 @@ export class SimNode {
     this.runner = new NodeRunner(
       {
         write: (lines) => {
-          for (const line of lines) env.send(this, line);
+          for (const line of lines) {
+            this.checkVoteDurable(line);
+            env.send(this, line);
+          }
         },
         requestTurnEnd: () => {
           this.turnRequested = true;
@@ -193,6 +206,30 @@ export class SimNode {
     const store = this.store;
     if (store === undefined) return;
     for (const group of this.groups) group.durable.durableThrough(store.durableGeneration);
+  }
+
+  /**
+   * A granted vote vouches for the voter's term and vote (thesis section 3.8): it may leave only
+   * once they are durable, or a crash lets the voter grant a second vote in the same term. Checked
+   * on the wire, as the line leaves, against the durable model brought up to the store's latest
+   * sync, so the breach shows at the first vote rather than only when a crash lands in the gap.
+   */
+  private checkVoteDurable(line: string): void {
+    if (!line.includes('"raft_vote_resp"') || !line.includes('"granted":true')) return;
+    const store = this.store;
+    if (store === undefined) return;
+    // A lone message, or a batch of every body for one peer of a turn (peer_outbox.ts).
+    const { body } = JSON.parse(line) as { readonly body: VoteBody & { readonly msgs?: readonly VoteBody[] } };
+    for (const vote of body.type === 'batch' ? (body.msgs ?? []) : [body]) {
+      if (vote.type !== 'raft_vote_resp' || vote.granted !== true) continue;
+      const group = this.groups[vote.group ?? 0];
+      if (group === undefined) continue;
+      group.durable.durableThrough(store.durableGeneration);
+      if (group.durable.holdsVote(vote.term, vote.to)) continue;
+      throw new InvariantViolation(
+        `${this.id}${this.groups.length === 1 ? '' : ` group ${group.group}`}: granted its vote in term ${vote.term} to ${vote.to} before the vote was durable (${group.durable.describe()})`,
+      );
+    }
   }
 
   describe(): string {

@@ -68,6 +68,41 @@ describe('sim CLI', () => {
     expect(out).toMatch(/^sim: 1 run \(seeds 2\.\.2; clean 1; txn-list-append 1\), 1 failed/m);
   });
 
+  it('stops at the first failing seed with --fail-fast, and says how many of the seeds asked for it ran', () => {
+    const run = (extra: readonly string[]): { code: number; out: string } => {
+      let out = '';
+      const args = [
+        '--seeds',
+        '4',
+        '--from',
+        '2',
+        '--profile',
+        'clean',
+        '--safety-ms',
+        '300',
+        '--read-mode',
+        'bounded-staleness',
+        '--workload',
+        'txn-list-append',
+      ];
+      const code = runSimCli(
+        [...args, ...extra],
+        (text) => (out += text),
+        () => 0,
+      );
+      return { code, out };
+    };
+    const fast = run(['--fail-fast']);
+    expect(fast.code).toBe(1);
+    expect(fast.out.match(/^seed \d+ FAILED/gm)).toHaveLength(1);
+    const failed = Number(/^seed (\d+) FAILED/m.exec(fast.out)?.[1]);
+    const ran = failed - 1;
+    expect(fast.out).toContain(`sim: ${ran} run${ran === 1 ? '' : 's'} (seeds 2..${failed}, stopped at the first failure (of 4 planned);`);
+    expect(fast.out).toMatch(/, 1 failed; /);
+    // Without it every seed runs.
+    expect(run([]).out).toMatch(/^sim: 4 runs \(seeds 2\.\.5; clean 4; txn-list-append 4\), \d+ failed/m);
+  });
+
   it('prints the rates each seed drew with --verbose, and first thing in a --trace', () => {
     let out = '';
     expect(

@@ -3,6 +3,7 @@
 // same entry and same history), leader completeness (a new leader holds every committed entry),
 // state machine safety (every node applies the same entry at an index), read-index
 // linearizability (a read point covers every write known committed when the read was issued),
+// read leases (a node that may serve reads without asking anyone holds every committed entry),
 // and commit durability (an entry is committed only once a majority holds it where a crash
 // cannot take it: what counts is each node's durable state, never what it merely wrote).
 // Note what is *not* a violation: a deposed leader cut off in a minority keeps appending at
@@ -88,6 +89,34 @@ export class ClusterChecker implements ReadyObserver {
       while (this.commitTerms.length < node.commitIndex) this.commitTerms.push(node.term);
     }
     this.checkCommitDurability(hosts);
+    this.checkLeaseHolders(hosts);
+  }
+
+  /**
+   * Read leases (thesis section 6.4.1): a leader whose lease holds, or a follower holding a lease,
+   * serves reads from its own state without asking anyone, so nothing may commit that its log
+   * lacks: that is what the leases buy (voters refuse other candidates; a leader commits nothing
+   * a lease holder has not acknowledged). Checked on the newest entry known applied: by log
+   * matching, a log that holds it holds every one before. Catching the breach here, when it
+   * happens, does not wait for a client to read the key at that moment.
+   */
+  private checkLeaseHolders(hosts: readonly CheckedHost[]): void {
+    const newest = this.committed[this.committed.length - 1];
+    if (newest === undefined) return;
+    for (const host of hosts) {
+      if (!host.up) continue;
+      const node = host.raft;
+      const leased = node.role === 'leader' ? node.leaseValid() : node.followerReadPoint() !== undefined;
+      // Below the node's first index the entry is under its snapshot, which holds committed entries only.
+      if (!leased || newest.index < node.firstIndex) continue;
+      const term = node.logTerm(newest.index);
+      if (term === newest.term) continue;
+      throw new InvariantViolation(
+        `read lease: ${host.id} (${node.role} in term ${node.term}, ${node.role === 'leader' ? `commit ${node.commitIndex}` : `read point ${String(node.followerReadPoint())}`}) ` +
+          `may serve reads under a lease, but its log lacks committed entry ${newest.index} ` +
+          `(term ${newest.term}; it holds ${term === undefined ? 'nothing' : `term ${term}`} there): a read there can miss an acknowledged write`,
+      );
+    }
   }
 
   /**
