@@ -106,6 +106,8 @@ export class SimNetwork<P> {
   constructor(
     private readonly options: NetworkOptions,
     private readonly deliver: (delivery: Delivery<P>) => void,
+    /** Told of each message cut by a partition or lost to a down receiver when it reaches the head of its queue. */
+    private readonly dropped?: (delivery: Delivery<P>, reason: 'partition' | 'down') => void,
   ) {}
 
   register(id: string, kind: EndpointKind): void {
@@ -242,10 +244,12 @@ export class SimNetwork<P> {
     const { delivery } = queued;
     if (this.down.has(delivery.dest)) {
       this.droppedNodeDown++;
+      this.dropped?.(delivery, 'down');
       return;
     }
     if (!queued.clientTraffic && !canHear(this.grudge, delivery.dest, delivery.src)) {
       this.droppedByPartition++;
+      this.dropped?.(delivery, 'partition');
       return;
     }
     (queued.clientTraffic ? this.clients : this.servers).recvCount++;

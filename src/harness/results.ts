@@ -227,6 +227,10 @@ export interface Reason {
   readonly reason: string;
 }
 
+/** The pictures every run draws, in the order the summary lists them. */
+export const RUN_PICTURES = ['latency.svg', 'rate.svg', 'latency-quantiles.svg', 'messages.svg', 'timeline.html'] as const;
+export type RunPicture = (typeof RUN_PICTURES)[number];
+
 /** The file in the results directory with every explanation in full. */
 export const EXPLANATIONS_FILE = 'explanations.txt';
 
@@ -779,7 +783,7 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
     'history.edn',
     'results.edn',
     'summary.txt',
-    'latency.svg',
+    ...RUN_PICTURES,
     ...pictures,
     ...(workload.fullExplanations.length === 0 ? [] : [EXPLANATIONS_FILE]),
     'node-logs/',

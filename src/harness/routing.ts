@@ -2,11 +2,13 @@
 // and, when due, out to a node's stdin, to a client, or to a Maelstrom service, which answers
 // "not supported". Owns the network's timer and the batching of writes: everything for one node
 // in one event-loop turn leaves in one write. Node-to-node sends are reported to the traffic
-// observer when one is set (the targeted nemeses judge the likely leader from them). No decisions.
+// observer when one is set (the targeted nemeses judge the likely leader from them), and every
+// send, delivery and drop goes into the bounded message journal (messages.svg). No decisions.
 
 import { performance } from 'node:perf_hooks';
 import type { JsonObject } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
+import { MessageJournal } from './message_journal.js';
 import { SimNetwork, type Delivery, type LatencyDist } from './network.js';
 
 /** The Maelstrom services a node may address; the harness answers each with error 10. */
@@ -31,6 +33,9 @@ export interface RouterSinks {
 
 export class MessageRouter {
   readonly network: SimNetwork<Payload>;
+  readonly journal = new MessageJournal();
+  /** The clock reading the network was last given: deliveries and drops happen at it. */
+  private nowMs = 0;
   private netTimer: NodeJS.Timeout | null = null;
   private netTimerAt = Infinity;
   private flushScheduled = false;
@@ -40,12 +45,20 @@ export class MessageRouter {
     private readonly sinks: RouterSinks,
     private readonly watchNodeTraffic: boolean,
   ) {
-    this.network = new SimNetwork<Payload>(options, (delivery) => this.onDelivery(delivery));
+    this.network = new SimNetwork<Payload>(
+      options,
+      (delivery) => this.onDelivery(delivery),
+      (delivery, reason) =>
+        this.journal.recordArrival(reason === 'partition' ? 'drop-partition' : 'drop-down', delivery.id, delivery.src, delivery.dest, this.nowMs),
+    );
   }
 
   send(src: string, dest: string, payload: Payload): void {
     if (this.watchNodeTraffic && this.network.kindOf(src) === 'node' && this.network.kindOf(dest) === 'node') this.sinks.nodeTraffic(src, dest);
-    this.network.send(src, dest, payload, performance.now());
+    const now = performance.now();
+    this.nowMs = now;
+    const id = this.network.send(src, dest, payload, now);
+    this.journal.recordSend(id, src, dest, payload.text, payload.body, now);
     this.armNetTimer();
     this.scheduleFlush();
   }
@@ -72,6 +85,7 @@ export class MessageRouter {
   }
 
   private onDelivery(delivery: Delivery<Payload>): void {
+    this.journal.recordArrival('deliver', delivery.id, delivery.src, delivery.dest, this.nowMs);
     const kind = this.network.kindOf(delivery.dest);
     if (kind === 'node') {
       if (this.sinks.toNode(delivery.dest, `{"id":${delivery.id},${delivery.payload.text.slice(1)}\n`)) this.scheduleFlush();
@@ -98,7 +112,8 @@ export class MessageRouter {
       () => {
         this.netTimer = null;
         this.netTimerAt = Infinity;
-        this.network.deliverDue(performance.now());
+        this.nowMs = performance.now();
+        this.network.deliverDue(this.nowMs);
         this.armNetTimer();
         this.scheduleFlush();
       },

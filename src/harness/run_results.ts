@@ -1,15 +1,19 @@
 // The end of a run: the history checked, the facts gathered from every part of the run, and the
-// results directory written (results.json, summary.txt, latency.svg, the checker's pictures and
-// explanations). Runs after every process is gone; the verdict comes from results.ts.
+// results directory written (results.json, summary.txt, the run's pictures: latency.svg, rate.svg,
+// latency-quantiles.svg, messages.svg, timeline.html; the checker's pictures and explanations).
+// Runs after every process is gone; the verdict comes from results.ts.
 // Invariant: what is returned is exactly what was written.
 
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { HistoryEvent } from '../check/history.js';
 import { formatJepsenHistory, formatJepsenResults } from '../check/jepsen_format.js';
 import type { ClientDriver } from './client_driver.js';
 import type { Cluster } from './cluster.js';
 import { renderLatencyPlot } from './latency_plot.js';
+import { renderMessageDiagram } from './message_diagram.js';
+import type { MessageJournal } from './message_journal.js';
 import type { NemesisExecutor } from './nemesis_executor.js';
 import type { NetStats } from './network.js';
 import { isTxnWorkload } from './options.js';
@@ -26,13 +30,17 @@ import {
   type Crash,
   type ResultsDocument,
   type RunFacts,
+  RUN_PICTURES,
+  type RunPicture,
   type Stats,
   type Validity,
   type Verdict,
 } from './results.js';
+import { renderLatencyQuantilesPlot, renderRatePlot } from './rate_plot.js';
 import type { RecoverySummary } from './recovery.js';
 import type { RunContext } from './run_context.js';
 import { describeStartupFailures, type StartupFailure } from './startup.js';
+import { renderTimelinePage } from './timeline_page.js';
 import { checkWorkload, type WorkloadVerdict } from './verdict.js';
 
 export interface TestResult {
@@ -62,6 +70,8 @@ export interface RunParts {
   readonly clients: ClientDriver;
   readonly nemesis: NemesisExecutor;
   readonly net: NetStats;
+  /** Every message routed, as far as the journal kept them. */
+  readonly journal: MessageJournal;
   readonly history: readonly HistoryEvent[];
   /** Nodes whose first start ended before init_ok, with their log offsets. */
   readonly failedStarts: readonly { readonly node: string; readonly exit: StartupFailure['exit']; readonly logOffset: number }[];
@@ -132,14 +142,26 @@ export function finishRun(parts: RunParts): TestResult {
   // The same run in Jepsen's formats, so Knossos, Elle or Maelstrom's tooling can re-check it.
   writeJepsenHistory(join(files.outDir, 'history.edn'), parts.history);
   writeFileSync(join(files.outDir, 'results.edn'), formatJepsenResults(results));
-  writeFileSync(
-    join(files.outDir, 'latency.svg'),
-    renderLatencyPlot(ops, nemesis.faults, {
-      title: `raftkv-test ${options.workload}: latency (seed ${options.seed})`,
-      durationMs: endMs,
-      functions: functionsOf(options.workload),
-    }),
-  );
+  // The journal's clock is the router's: test time 0 is where the run's clock reads 0.
+  const messages = parts.journal.snapshot(performance.now() - ctx.nowMs());
+  const named = (what: string): string => `raftkv-test ${options.workload}: ${what} (seed ${options.seed})`;
+  const anomaly = workload.firstAnomaly;
+  const pictures: { readonly [file in RunPicture]: () => string } = {
+    'latency.svg': () => renderLatencyPlot(ops, nemesis.faults, { title: named('latency'), durationMs: endMs, functions: functionsOf(options.workload) }),
+    'rate.svg': () => renderRatePlot(ops, nemesis.faults, { title: named('throughput'), durationMs: endMs }),
+    'latency-quantiles.svg': () => renderLatencyQuantilesPlot(ops, nemesis.faults, { title: named('latency quantiles'), durationMs: endMs }),
+    'messages.svg': () =>
+      renderMessageDiagram(messages, {
+        title: named('messages'),
+        nodes: Array.from({ length: options.nodeCount }, (_, i) => `n${i}`),
+        faults: nemesis.faults,
+        invalid: results.valid === false,
+        ...(anomaly === undefined ? {} : { anomaly }),
+      }),
+    'timeline.html': () =>
+      renderTimelinePage(parts.history, nemesis.faults, { title: named('timeline'), ...(anomaly === undefined ? {} : { focus: anomaly }) }),
+  };
+  for (const file of RUN_PICTURES) writePicture(ctx, join(files.outDir, file), pictures[file]);
   if (workload.kind === 'lin-kv' && workload.timelineSvg !== null) writeFileSync(join(files.outDir, 'timeline.svg'), workload.timelineSvg);
   if (workload.kind === 'txn') for (const picture of workload.pictures) writeFileSync(join(files.outDir, picture.file), picture.svg);
   if (workload.fullExplanations.length > 0) writeFileSync(join(files.outDir, EXPLANATIONS_FILE), explanationsText(workload));
@@ -163,6 +185,15 @@ export function finishRun(parts: RunParts): TestResult {
     historyPath: join(files.outDir, 'history.jsonl'),
     resultsPath,
   };
+}
+
+/** A picture that cannot be drawn is a loud line, never a lost results directory. */
+function writePicture(ctx: RunContext, path: string, render: () => string): void {
+  try {
+    writeFileSync(path, render());
+  } catch (error) {
+    ctx.log(`raftkv-test: could not draw ${path}: ${(error as Error).stack ?? String(error)}`);
+  }
 }
 
 /** Events per write: a long history is written in slices, never as one string of its whole size. */

@@ -11,6 +11,7 @@ import { formatHistoryLine } from '../check/history.js';
 import { ClientDriver } from './client_driver.js';
 import { HistoryRecorder } from './client_model.js';
 import { Cluster, type InitProblem } from './cluster.js';
+import { opensFault } from './message_journal.js';
 import { NemesisPlanner } from './nemesis.js';
 import { NemesisExecutor } from './nemesis_executor.js';
 import type { TestOptions } from './options.js';
@@ -97,6 +98,7 @@ class TestRun {
     this.history = new HistoryRecorder(1e6, (event) => {
       this.historyFile.push(`${formatHistoryLine(event)}\n`);
       this.router.scheduleFlush();
+      if (opensFault(event)) this.router.journal.markFault();
     });
     this.cluster = new Cluster(ctx, this.nodeIds, this.router, files);
     for (const service of SERVICES) this.router.network.register(service, 'service');
@@ -137,6 +139,7 @@ class TestRun {
       clients: this.clients,
       nemesis: this.nemesis,
       net: this.router.network.stats(),
+      journal: this.router.journal,
       history: this.history.events,
       failedStarts: this.failedStarts,
       opPhaseEndMs: this.opPhaseEndMs,
@@ -148,6 +151,7 @@ class TestRun {
   private async runPhases(): Promise<void> {
     if (!(await this.setUp()) || this.ctx.aborted) return;
     this.ctx.startClock();
+    this.router.journal.markOpPhase();
     this.opPhaseStartedAt = new Date();
     if (this.options.progressIntervalS > 0) {
       this.progressTimer = setInterval(() => this.reportProgress(), this.options.progressIntervalS * 1000);

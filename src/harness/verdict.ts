@@ -1,15 +1,16 @@
 // The one place where the harness meets the checkers (src/check): it hands the recorded history
 // to the workload's checker (linearizability per key for lin-kv, the transactional checker for
 // the txn workloads) and turns its answer into the workload section of the results, with
-// explanations and pictures (the timeline of invalid keys, or one picture per anomaly kind). A
-// checker that rejects the history or throws makes the workload verdict unknown, never valid; so
-// does a history in which nothing could be checked (no client operation, or none that constrains
-// the register).
+// explanations and pictures (the timeline of invalid keys, or one picture per anomaly kind) and
+// the times of the first anomaly (the run's pictures centre on it). A checker that rejects the
+// history or throws makes the workload verdict unknown, never valid; so does a history in which
+// nothing could be checked (no client operation, or none that constrains the register).
 
 import { performance } from 'node:perf_hooks';
 import type { JsonValue } from '../base/json.js';
 import { checkHistory, type CheckOptions, type KeyResult } from '../check/linearizability.js';
 import { isClientEvent, type HistoryEvent } from '../check/history.js';
+import { describeOperation } from '../check/operations.js';
 import { explainKey, renderTimelinesSvg } from '../check/report.js';
 import { checkTxnHistory } from '../check/txn/checker.js';
 import { anomalyNames, forbiddenAnomalyNames, formatTxnSummary, txnExplanations, txnResultsJson } from '../check/txn/report.js';
@@ -17,6 +18,17 @@ import { renderAnomalySvg } from '../check/txn/svg.js';
 import type { AnomalyName, ConsistencyModel, ModelVerdict, TxnCheckResult, TxnWorkload } from '../check/txn/types.js';
 
 export type WorkloadVerdict = LinKvVerdict | TxnVerdict;
+
+/**
+ * When the earliest anomaly found happened, in test milliseconds: from the first invocation to the
+ * last completion of the ops it names (the pictures of the run centre on it).
+ */
+interface AnomalyFocus {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** What it is, in a few words. */
+  readonly what: string;
+}
 
 export interface LinKvVerdict {
   readonly kind: 'lin-kv';
@@ -34,6 +46,8 @@ export interface LinKvVerdict {
   readonly fullExplanations: readonly string[];
   /** The checker's timeline of the invalid keys, or null when none is invalid. */
   readonly timelineSvg: string | null;
+  /** The earliest op that cannot be linearized, when a key is invalid. */
+  readonly firstAnomaly?: AnomalyFocus;
   readonly error?: string;
   readonly elapsedMs: number;
 }
@@ -63,6 +77,8 @@ export interface TxnVerdict {
   readonly pictures: readonly Picture[];
   /** What the checker could not see or decide. */
   readonly notes: readonly string[];
+  /** The earliest reported anomaly of a kind some model checked forbids. */
+  readonly firstAnomaly?: AnomalyFocus;
   readonly error?: string;
   readonly elapsedMs: number;
 }
@@ -120,6 +136,7 @@ function checkLinKvWorkload(events: readonly HistoryEvent[], options: VerdictOpt
       results['timeline-error'] = String(error);
     }
   }
+  const firstAnomaly = firstUnlinearizable(invalid);
   return {
     kind: 'lin-kv',
     valid: result.verdict === 'valid' ? true : result.verdict === 'invalid' ? false : 'unknown',
@@ -130,8 +147,41 @@ function checkLinKvWorkload(events: readonly HistoryEvent[], options: VerdictOpt
     explanations: [...invalid, ...undecided].map((key) => explainKey(key)),
     fullExplanations: [...invalid, ...undecided].map((key) => explainKey(key, { prefixLines: Infinity, concurrentLines: Infinity })),
     timelineSvg,
+    ...(firstAnomaly === undefined ? {} : { firstAnomaly }),
     elapsedMs: performance.now() - startedAt,
   };
+}
+
+/** History times are nanoseconds since test time 0. */
+const NANOS_PER_MS = 1e6;
+
+function firstUnlinearizable(invalid: readonly KeyResult[]): AnomalyFocus | undefined {
+  let first: AnomalyFocus | undefined;
+  for (const key of invalid) {
+    const op = key.failure?.operation;
+    if (op === undefined || (first !== undefined && op.invokeTime / NANOS_PER_MS >= first.startMs)) continue;
+    first = {
+      startMs: op.invokeTime / NANOS_PER_MS,
+      endMs: (op.completeTime ?? op.invokeTime) / NANOS_PER_MS,
+      what: `key ${key.keyText}: ${describeOperation(op)} cannot be linearized`,
+    };
+  }
+  return first;
+}
+
+function firstForbiddenAnomaly(result: TxnCheckResult): AnomalyFocus | undefined {
+  let first: AnomalyFocus | undefined;
+  for (const name of forbiddenAnomalyNames(result)) {
+    for (const report of result.anomalies.get(name) ?? []) {
+      const txns = report.txns.map((id) => result.txns[id]).filter((txn) => txn !== undefined);
+      if (txns.length === 0) continue;
+      const startMs = Math.min(...txns.map((txn) => txn.invokeTime)) / NANOS_PER_MS;
+      if (first !== undefined && startMs >= first.startMs) continue;
+      const endMs = Math.max(...txns.map((txn) => txn.completeTime ?? txn.invokeTime)) / NANOS_PER_MS;
+      first = { startMs, endMs, what: `${name}: txn${txns.length === 1 ? '' : 's'} ${txns.map((txn) => `${txn.id} (process ${txn.process})`).join(', ')}` };
+    }
+  }
+  return first;
 }
 
 function keySummary(key: KeyResult): unknown {
@@ -194,6 +244,7 @@ function txnVerdict(result: TxnCheckResult, startedAt: number): TxnVerdict {
     if (first !== undefined) pictures.push({ file: `anomaly-${name}.svg`, svg: renderAnomalySvg(first, result.txns) });
   }
   const explanations = txnExplanations(result);
+  const firstAnomaly = firstForbiddenAnomaly(result);
   return {
     kind: 'txn',
     valid,
@@ -207,6 +258,7 @@ function txnVerdict(result: TxnCheckResult, startedAt: number): TxnVerdict {
     fullExplanations: explanations,
     pictures,
     notes: result.notes,
+    ...(firstAnomaly === undefined ? {} : { firstAnomaly }),
     elapsedMs: performance.now() - startedAt,
   };
 }

@@ -250,7 +250,9 @@ describe('the summary says where it cuts', () => {
     expect(summary).toContain('  line 14 of key 2');
     expect(summary.match(/\(cut after/g)).toHaveLength(1);
     expect(summary).toContain(`  ... 2 more keys explained in ${path}`);
-    expect(summary).toContain(`(history.jsonl, results.json, history.edn, results.edn, summary.txt, latency.svg, ${EXPLANATIONS_FILE}, node-logs/)`);
+    expect(summary).toContain(
+      `(history.jsonl, results.json, history.edn, results.edn, summary.txt, latency.svg, rate.svg, latency-quantiles.svg, messages.svg, timeline.html, ${EXPLANATIONS_FILE}, node-logs/)`,
+    );
     expect(explanationsText(f.workload)).toBe(`${explanations.join('\n\n')}\n`);
   });
 
@@ -407,7 +409,8 @@ describe('results of the txn workloads', () => {
       'workload unknown: the transactional check could not decide snapshot-isolation: the cycle search ran out of steps',
     ]);
     expect(summary).toContain(
-      '(history.jsonl, results.json, history.edn, results.edn, summary.txt, latency.svg, anomaly-G2-item.svg, anomaly-G-single-realtime.svg, explanations.txt, node-logs/)',
+      '(history.jsonl, results.json, history.edn, results.edn, summary.txt, latency.svg, rate.svg, latency-quantiles.svg, messages.svg, timeline.html, ' +
+        'anomaly-G2-item.svg, anomaly-G-single-realtime.svg, explanations.txt, node-logs/)',
     );
     expect(summary).toContain('  G2-item #1 of 1');
     expect((results['workload'] as { pictures: string[] }).pictures).toEqual(['anomaly-G2-item.svg', 'anomaly-G-single-realtime.svg']);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveProcessCount } from '../../src/harness/processes.js';
 import { initTimeoutMessage } from '../../src/harness/cluster.js';
 import { cleanOutDirs, harnessRun, isRunning, NODES_DIR, requireLocalKv } from './helpers.js';
+import { readRunPictures } from './run_pictures.js';
 
 beforeAll(requireLocalKv);
 afterAll(cleanOutDirs);
@@ -45,6 +46,14 @@ describe('harness runs of broken nodes', () => {
     expect(readFileSync(explanationsPath, 'utf8')).toBe(`${result.workload.fullExplanations.join('\n\n')}\n`);
     expect(workload.fullExplanations).toHaveLength(workload.failures.length);
     expect(result.summary).toContain('explanations.txt');
+    // The message diagram and the timeline centre on the first op that cannot be linearized.
+    const anomaly = workload.firstAnomaly;
+    expect(anomaly?.what).toMatch(/^key \d+: p\d+ .* cannot be linearized$/);
+    const pictures = readRunPictures(result.outDir);
+    expect(pictures.messageTexts.join(' ')).toContain(`around the first anomaly: ${anomaly?.what}`);
+    expect(pictures.messageTexts).toContain('anomaly');
+    expect(pictures.arrows.length).toBeGreaterThan(0);
+    expect(pictures.timelineNotes.join(' ')).toContain(`First anomaly (outlined in red): ${anomaly?.what}`);
   });
 
   it('finds writes acknowledged before they are applied not linearizable', async () => {

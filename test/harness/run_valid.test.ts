@@ -9,6 +9,7 @@ import { parseJepsenHistory } from '../../src/check/jepsen_format.js';
 import { liveProcessCount } from '../../src/harness/processes.js';
 import { deriveNodeSeed } from '../../src/harness/seeds.js';
 import { cleanOutDirs, harnessRun, isRunning, LOCAL_KV, NODES_DIR, readJsonLines, requireLocalKv } from './helpers.js';
+import { readRunPictures } from './run_pictures.js';
 
 beforeAll(requireLocalKv);
 afterAll(cleanOutDirs);
@@ -18,7 +19,8 @@ describe('harness runs of correct nodes', () => {
     const result = await harnessRun('local-kv 1 node', { bin: LOCAL_KV, nodeCount: 1, concurrency: '2n', rate: 200, timeLimitS: 2, seed: 101 });
     expect(result.valid, result.summary).toBe(true);
     expect(result.exitCode).toBe(0);
-    for (const file of ['history.jsonl', 'results.json', 'history.edn', 'results.edn', 'latency.svg', 'summary.txt', 'node-logs/n0.log']) {
+    const pictures = ['latency.svg', 'rate.svg', 'latency-quantiles.svg', 'messages.svg', 'timeline.html'];
+    for (const file of ['history.jsonl', 'results.json', 'history.edn', 'results.edn', ...pictures, 'summary.txt', 'node-logs/n0.log']) {
       expect(existsSync(join(result.outDir, file)), file).toBe(true);
     }
     expect(existsSync(join(result.outDir, 'timeline.svg'))).toBe(false);
@@ -93,6 +95,16 @@ describe('harness runs of correct nodes', () => {
       const log = readFileSync(join(result.outDir, 'node-logs', `${node}.log`), 'utf8');
       expect(log).toContain(`${node} started with RAFTKV_SEED=${nodeSeeds[node]?.[0]}\n`);
     }
+    // The pictures draw this run: messages between the nodes, every op, the faults, the rates.
+    const pictures = readRunPictures(result.outDir);
+    expect(pictures.messageTexts).toContain('Window 0.000 s – 2.000 s of test time: the start of the operation phase.');
+    expect(pictures.arrows.filter((arrow) => /^n\d → n\d /.test(arrow)).length).toBeGreaterThan(10);
+    expect(pictures.arrows.filter((arrow) => /^c\d+ → n\d /.test(arrow)).length).toBeGreaterThan(10);
+    const clientOps = readJsonLines(result.historyPath).filter((event) => typeof event['process'] === 'number' && event['type'] === 'invoke');
+    expect(pictures.opBoxes).toHaveLength(clientOps.length);
+    expect(pictures.faultBands).toHaveLength(results.nemesis.intervals.length);
+    expect(pictures.rateLines.length).toBeGreaterThanOrEqual(3);
+    expect(pictures.quantileLines.length).toBeGreaterThanOrEqual(4);
     expect(result.processes).toHaveLength(3);
     expect(result.processes.every((record) => !isRunning(record.pid))).toBe(true);
   });
