@@ -252,8 +252,10 @@ function mergeRows(earlier, current, patches) {
       const now = current.find((row) => row.name === name);
       const before = byName.get(name);
       let row = now ?? before;
-      if (now !== undefined && before !== undefined && now.error === undefined)
-        row = { ...before, ...now, sim: now.sim ?? before.sim, harness: now.harness ?? before.harness };
+      if (now !== undefined && before !== undefined && now.error === undefined) {
+        const outcome = (tool) => (name === 'baseline' ? mergeBaseline(before[tool], now[tool]) : (now[tool] ?? before[tool]));
+        row = { ...before, ...now, sim: outcome('sim'), harness: outcome('harness') };
+      }
       if (row === undefined || patch === undefined) return row;
       const { equivalent: _equivalent, harnessBlind: _harnessBlind, ...outcomes } = row;
       return {
@@ -263,6 +265,17 @@ function mergeRows(earlier, current, patches) {
       };
     })
     .filter((row) => row !== undefined);
+}
+
+/**
+ * A baseline that passed before and passes now, with the same budget, covers the flag sets of
+ * both (a rerun of a few mutants checks only their flag sets); anything else: the newer outcome.
+ */
+function mergeBaseline(before, now) {
+  if (now === undefined) return before;
+  if (before?.status !== 'passed' || now.status !== 'passed' || before.budget !== now.budget || before.flagSets === undefined) return now;
+  const flagSets = [...new Set([...before.flagSets, ...now.flagSets])];
+  return { ...now, flagSets, sets: flagSets.length, seconds: before.seconds + now.seconds };
 }
 
 function markdown(text) {
@@ -697,7 +710,8 @@ async function runBaseline(patches, options, workspace, files) {
   for (const tool of ['sim', 'harness']) {
     if (!options[tool]) continue;
     const sets = [...new Map(patches.map((patch) => [patch[tool].join(' '), patch[tool]])).values()];
-    let outcome = { tool, status: 'passed', sets: sets.length, budget: tool === 'sim' ? options.seeds : options.runs, seconds: 0 };
+    const flagSets = sets.map((flags) => flags.join(' '));
+    let outcome = { tool, status: 'passed', sets: sets.length, flagSets, budget: tool === 'sim' ? options.seeds : options.runs, seconds: 0 };
     for (const [index, flags] of sets.entries()) {
       log(`baseline: ${tool} with ${flags.join(' ') || 'the default flags'}`);
       const result = tool === 'sim' ? await runSim(copy, flags, options) : await runHarness(copy, flags, options, join(copy, `harness-${index}`));
