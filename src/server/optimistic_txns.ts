@@ -170,7 +170,7 @@ export class OptimisticTxns {
       // A retry is never forwarded: the client has no other node to hear from.
       if (this.attempt(txn, false)) continue;
       this.stats.aborted++;
-      this.finish(txn, conflictAfterRetries(txn, 'this node can no longer serve its reads (no longer leader)'), 0);
+      txn.respond(conflictAfterRetries(txn, 'this node can no longer serve its reads (no longer leader)'), 0);
     }
   }
 
@@ -184,7 +184,7 @@ export class OptimisticTxns {
   private onRead(txn: Txn, outcome: CommandOutcome, readPoint: number): void {
     // A read changes nothing, and earlier attempts all failed their checks: any error is definite.
     if (outcome.type !== 'txn_ok') {
-      this.finish(txn, outcome, readPoint);
+      txn.respond(outcome, readPoint);
       return;
     }
     const values = new Map<string, JsonValue>();
@@ -194,7 +194,7 @@ export class OptimisticTxns {
     }
     const run = executeTxn(txn.ops, { get: (key) => values.get(keySlot(key)), put: () => {} });
     if (run.type !== 'txn_ok') {
-      this.finish(txn, run, readPoint);
+      txn.respond(run, readPoint);
       return;
     }
     this.readyToCommit.push({ txn, command: preparedCommand(this.host.mode, txn.request.command as KvCommand & { kind: 'txn' }, readPoint), reply: run.txn });
@@ -203,7 +203,7 @@ export class OptimisticTxns {
   private onCommitted(txn: Txn, reply: JsonValue[], outcome: CommandOutcome, index: number): void {
     if (outcome.type === 'txn_ok') {
       this.stats.committed++;
-      this.finish(txn, { type: 'txn_ok', txn: reply }, index);
+      txn.respond({ type: 'txn_ok', txn: reply }, index);
       return;
     }
     const now = this.host.now();
@@ -212,20 +212,16 @@ export class OptimisticTxns {
       outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict && txn.request.command.kind === 'txn' && txn.request.command.check === undefined;
     if (!retriable || txn.attempts > this.host.maxRetries) {
       if (outcome.type === 'error' && outcome.code === KvErrorCode.txnConflict) this.stats.aborted++;
-      this.finish(txn, outcome, index);
+      txn.respond(outcome, index);
       return;
     }
     const backoff = this.host.backoffTicks > 0 ? this.host.rng.int(1, Math.min(2 ** txn.attempts, this.host.backoffTicks)) : 0;
     if (now + backoff > txn.deadlineTick) {
       this.stats.aborted++;
-      this.finish(txn, outcome, index);
+      txn.respond(outcome, index);
       return;
     }
     this.backingOff.push({ txn, dueTick: now + backoff });
-  }
-
-  private finish(txn: Txn, outcome: CommandOutcome, index: number): void {
-    txn.respond(outcome, index);
   }
 }
 
