@@ -150,13 +150,20 @@ if (variants.length === 0) {
 }
 
 // The pure part of the study, bundled from TypeScript as scripts/bench_txn_check.mjs does.
-const study = await importSources("export * from './src/bench/contention.ts';\nexport { extractRunMetrics, spread } from './src/bench/summary.ts';\n");
+const study = await importSources(
+  [
+    "export * from './src/bench/contention.ts';",
+    "export { shellQuote } from './src/base/shell.ts';",
+    "export { estimateSeconds } from './src/bench/matrix.ts';",
+    "export { formatClients } from './src/bench/options.ts';",
+    "export { spread } from './src/bench/summary.ts';",
+  ].join('\n'),
+);
 
 const config = { variants, keyCounts, keyDists, clients, nodes, latencyMs, reps, timeLimitS, seed, nodeArgs: passThrough };
 const invocations = study.planInvocations(config);
 const cellsPerInvocation = clients.length;
-// Measured: a txn run takes its time limit plus about 1.5 s (start-up, drain, the txn check).
-const estimateMin = (invocations.length * cellsPerInvocation * (timeLimitS + 1.5)) / 60;
+const estimateMin = study.estimateSeconds(invocations.length * cellsPerInvocation, timeLimitS) / 60;
 process.stderr.write(
   `bench_contention: ${variants.map((v) => v.name).join(' | ')}: ${invocations.length} invocations × ${cellsPerInvocation} client counts = ` +
     `${invocations.length * cellsPerInvocation} runs of ${timeLimitS} s, about ${estimateMin.toFixed(0)} min; results in ${relative(root, out) || '.'}\n`,
@@ -164,10 +171,8 @@ process.stderr.write(
 if (dryRun) {
   for (const invocation of invocations) {
     const env = Object.entries(invocation.variant.env).map(([name, value]) => `${name}=${value} `);
-    const shown = invocation.args.map((arg) =>
-      arg === invocation.dir ? join(relative(root, out), arg) : /^[\w\-.,/=:]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`,
-    );
-    process.stdout.write(`${env.join('')}bin/raftkv-test ${shown.join(' ')}\n`);
+    const shown = invocation.args.map((arg) => (arg === invocation.dir ? join(relative(root, out), arg) : arg));
+    process.stdout.write(`${env.join('')}bin/raftkv-test ${study.shellQuote(shown)}\n`);
   }
   process.exit(0);
 }
@@ -209,7 +214,7 @@ for (const [index, invocation] of invocations.entries()) {
         variant: invocation.variant.name,
         keyCount: invocation.keyCount,
         keyDist: invocation.keyDist,
-        clients: cell.cell.load.clients.kind === 'per-node' ? `${cell.cell.load.clients.multiplier}n` : String(cell.cell.load.clients.count),
+        clients: study.formatClients(cell.cell.load.clients),
         threads: cell.cell.concurrency,
         rep: invocation.rep,
         seed: invocation.seed,

@@ -136,17 +136,16 @@ function mergeHarnessArgs(base, extra) {
 function describeOutcome(outcome) {
   if (outcome === undefined) return 'not run';
   const took = outcome.seconds === undefined ? '' : `, ${seconds(outcome.seconds)}`;
+  const unit = outcome.tool === 'sim' ? 'seeds' : 'runs';
   switch (outcome.status) {
     case 'caught':
       if (outcome.tool === 'harness') return `run ${outcome.tries} of ${outcome.budget} (${seconds(outcome.seconds)})`;
       // The Raft-core simulator (--core) is named: the whole-node one is the default.
       return `${outcome.flags?.includes('--core') ? 'core ' : ''}seed ${outcome.seed} (${outcome.tries} of ${outcome.budget}${took})`;
     case 'missed':
-      return outcome.tool === 'sim' ? `missed (${outcome.budget} seeds${took})` : `missed (${outcome.budget} runs${took})`;
+      return `missed (${outcome.budget} ${unit}${took})`;
     case 'passed':
-      return outcome.tool === 'sim'
-        ? `passed (${outcome.sets} flag sets × ${outcome.budget} seeds${took})`
-        : `passed (${outcome.sets} flag sets × ${outcome.budget} runs${took})`;
+      return `passed (${outcome.sets} flag sets × ${outcome.budget} ${unit}${took})`;
     case 'false-alarm':
       return `FALSE ALARM (${outcome.flags.join(' ') || 'default flags'}, ${outcome.tool === 'sim' ? `seed ${outcome.seed}` : `run ${outcome.tries}`})`;
     case 'unknown':
@@ -402,36 +401,33 @@ function renderDocs(rows, patches, budget) {
   ].join('\n');
 }
 
+/** The options that take an integer: the budget field each sets, and its least value. */
+const INTEGER_OPTIONS = {
+  '--seeds': ['seeds', 1],
+  '--from': ['from', 0],
+  '--runs': ['runs', 1],
+  '--time-limit': ['timeLimitS', 1],
+  '--harness-seed': ['harnessSeed', 0],
+};
+
 function parseArgs(argv) {
   const options = { names: [], sim: true, harness: true, baseline: true, docs: false, check: false, list: false, dryRun: false, ...DEFAULT_BUDGET };
-  const integer = (flag, value, min) => {
-    const parsed = Number(value);
-    if (value === undefined || !Number.isSafeInteger(parsed) || parsed < min) throw new Error(`${flag} needs an integer of at least ${min}`);
-    return parsed;
-  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (Object.hasOwn(INTEGER_OPTIONS, arg)) {
+      const [field, min] = INTEGER_OPTIONS[arg];
+      const value = argv[++i];
+      const parsed = Number(value);
+      if (value === undefined || !Number.isSafeInteger(parsed) || parsed < min) throw new Error(`${arg} needs an integer of at least ${min}`);
+      options[field] = parsed;
+      continue;
+    }
     switch (arg) {
       case '--sim-only':
         options.harness = false;
         break;
       case '--harness-only':
         options.sim = false;
-        break;
-      case '--seeds':
-        options.seeds = integer(arg, argv[++i], 1);
-        break;
-      case '--from':
-        options.from = integer(arg, argv[++i], 0);
-        break;
-      case '--runs':
-        options.runs = integer(arg, argv[++i], 1);
-        break;
-      case '--time-limit':
-        options.timeLimitS = integer(arg, argv[++i], 1);
-        break;
-      case '--harness-seed':
-        options.harnessSeed = integer(arg, argv[++i], 0);
         break;
       case '--no-baseline':
         options.baseline = false;
@@ -607,11 +603,8 @@ function simArgs(flags, budget) {
 
 /** The harness's arguments: the campaign's, the budget's, then the mutant's own flags over them. */
 function harnessArgs(bin, flags, budget, outDir) {
-  const dash = flags.indexOf('--');
-  const own = dash === -1 ? flags : flags.slice(0, dash);
-  const nodeArgs = dash === -1 ? [] : flags.slice(dash);
   const budgetArgs = ['--time-limit', String(budget.timeLimitS), '--test-count', String(budget.runs), '--seed', String(budget.harnessSeed), '--out', outDir];
-  return ['test', ...mergeHarnessArgs(HARNESS_BASE_ARGS, [...budgetArgs, '--bin', bin, ...own, ...nodeArgs])];
+  return ['test', ...mergeHarnessArgs(HARNESS_BASE_ARGS, [...budgetArgs, '--bin', bin, ...flags])];
 }
 
 async function runSim(copy, flags, budget) {
@@ -806,7 +799,7 @@ async function main() {
       process.stdout.write(`${patch.name}:\n`);
       if (options.sim) process.stdout.write(`  (in the copy) node ${simArgs(patch.sim, options).join(' ')}\n`);
       if (options.harness)
-        process.stdout.write(`  bin/raftkv-test ${harnessArgs(join(copy, 'bin/raftkv'), patch.harness, options, join(copy, 'harness')).slice(0).join(' ')}\n`);
+        process.stdout.write(`  bin/raftkv-test ${harnessArgs(join(copy, 'bin/raftkv'), patch.harness, options, join(copy, 'harness')).join(' ')}\n`);
     }
     return problems.length === 0 ? 0 : 1;
   }

@@ -5,8 +5,9 @@
 // script scripts/bench_contention.mjs runs the invocations and writes the files.
 
 import { barChart } from './charts.js';
-import { shellQuote } from './markdown.js';
+import { shellQuote } from '../base/shell.js';
 import { spread, type RunMetrics, type Spread } from './summary.js';
+import { withSpread } from './table_rows.js';
 
 /** A txn mode as run, or one of its switches turned off through the node's environment. */
 export interface ContentionVariant {
@@ -116,26 +117,19 @@ export function planInvocations(config: ContentionConfig): Invocation[] {
 /** The node's cumulative txn counters (a line `txn stats {json}` in its log), summed over nodes. */
 export type TxnNodeStats = Readonly<Record<string, number>>;
 
+/** What precedes the counters' JSON on the line (src/server/optimistic_txns.ts, formatTxnStats). */
 const STATS_MARK = 'txn stats ';
-/** The node's own words today (src/server/group.ts), until it logs `txn stats {json}`. */
-const STATS_PROSE = /txns coordinated here: (\d+) committed, (\d+) ended in error 30, (\d+) retries; (\d+) early aborts/;
 
 /**
- * The last counters line of one node's log, `txn stats {...}` or the node's prose form: the node
- * logs its counters since it started, so the last line holds them all (up to the last line's
- * time: the harness ends a run with SIGKILL). Only finite numeric fields are kept; null when the
- * log has no such line.
+ * The last counters line of one node's log, `... txn stats {...}`: the node logs its counters
+ * since it started, so the last line holds them all (up to the last line's time: the harness ends
+ * a run with SIGKILL). Only finite numeric fields are kept; null when the log has no such line.
  */
 export function parseTxnStats(logText: string): TxnNodeStats | null {
   const lines = logText.split('\n');
   // Bounded by the log's lines; the newest line is found first.
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] as string;
-    const prose = STATS_PROSE.exec(line);
-    if (prose !== null) {
-      const [committed, aborted, retries, earlyAborts] = prose.slice(1).map(Number) as [number, number, number, number];
-      return { committed, aborted, retries, earlyAborts };
-    }
     const at = line.indexOf(STATS_MARK);
     if (at === -1) continue;
     try {
@@ -160,16 +154,13 @@ export function sumTxnStats(perNode: readonly (TxnNodeStats | null)[]): TxnNodeS
   return sum;
 }
 
-/**
- * Node retries per txn the nodes ran (`txns`, else `committed` + `aborted`: the txns the node
- * finished); null without a retry counter or without txns.
- */
+/** Node retries per txn the nodes finished (`committed` + `aborted`); null without those counters or without txns. */
 export function retriesPerTxn(stats: TxnNodeStats | null): number | null {
-  if (stats === null) return null;
-  const retries = stats['retries'];
-  const finished = stats['committed'] !== undefined && stats['aborted'] !== undefined ? stats['committed'] + stats['aborted'] : undefined;
-  const txns = stats['txns'] ?? finished;
-  return retries === undefined || txns === undefined || txns <= 0 ? null : retries / txns;
+  const retries = stats?.['retries'];
+  const committed = stats?.['committed'];
+  const aborted = stats?.['aborted'];
+  if (retries === undefined || committed === undefined || aborted === undefined || committed + aborted <= 0) return null;
+  return retries / (committed + aborted);
 }
 
 /** One harness run of the study. */
@@ -287,11 +278,6 @@ function percent(value: number | null): string {
   return `${(value * 100).toFixed(value > 0 && value < 0.001 ? 2 : 1)}%`;
 }
 
-function withRange(s: Spread, show: (value: number | null) => string): string {
-  if (s.median === null) return '–';
-  return s.min === s.max ? show(s.median) : `${show(s.median)} (${show(s.min)}–${show(s.max)})`;
-}
-
 function verdictText(row: ContentionRow): string {
   if (row.valid === row.runs) return `${row.runs} valid`;
   const parts = [`${row.valid}/${row.runs} valid`];
@@ -331,9 +317,9 @@ function fullTable(rows: readonly ContentionRow[], withRetries: boolean): string
         String(row.keyCount),
         `${row.clients} (${row.threads})`,
         row.variant,
-        withRange(row.committedPerS, (v) => figure(v)),
-        withRange(row.abortRate, percent),
-        ...(withRetries ? [withRange(row.retriesPerTxn, (v) => figure(v, 2))] : []),
+        withSpread(row.committedPerS, (v) => figure(v)),
+        withSpread(row.abortRate, percent),
+        ...(withRetries ? [withSpread(row.retriesPerTxn, (v) => figure(v, 2))] : []),
         figure(row.p50Ms.median, 1),
         figure(row.p99Ms.median, 1),
         figure(row.msgsPerTxn.median, 1),

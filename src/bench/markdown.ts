@@ -2,16 +2,12 @@
 // when both ran, the ceiling table, the notes that say how the figures were measured, and the
 // command that reproduces them. Pure.
 
+import { shellQuote } from '../base/shell.js';
 import { isTxnWorkload, type Workload } from '../harness/options.js';
 import { compareWorkloads } from './comparison.js';
 import { formatClients } from './options.js';
 import type { BenchReport, CeilingReport, CellReport } from './summary.js';
 import { ceilingTableRows, cellTableRows, comparisonTableRows, type TableRows } from './table_rows.js';
-
-/** A command line a POSIX shell reads back as the same argv. */
-export function shellQuote(argv: readonly string[]): string {
-  return argv.map((arg) => (/^[A-Za-z0-9_\-.,/=:@%+]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
 
 /** Markdown would read a `|` inside a cell as a column break. */
 function cellText(text: string): string {
@@ -57,27 +53,23 @@ export function methodNote(report: BenchReport): string {
   if (linKv) parts.push(`${mixed ? 'lin-kv: answered' : 'Answered'} = ok + definite failures per second of the op phase.`);
   parts.push('Closed loop: rate unbounded, each client thread issues its next op when the last is answered; `Nn` = N threads per node.');
   if (options.rates.length > 0) parts.push(`Fixed-rate cells offer the given ops/s with ${formatClients(options.rateClients)} threads.`);
-  const noTxnCeiling = 'No ceiling: `dist/local-kv.mjs` serves lin-kv only.';
   parts.push(
     report.ceiling.length > 0
       ? '× ceiling: answered ops/s over that of the same harness driving the trivial single-node map `dist/local-kv.mjs` (1 node, latency 0) with the same read share and the same number of client threads (closed loop only).' +
-          (mixed ? ` The txn cells have none: \`dist/local-kv.mjs\` serves lin-kv only.` : '')
+          (mixed ? ' The txn cells have none: `dist/local-kv.mjs` serves lin-kv only.' : '')
       : linKv
         ? 'No ceiling was measured (--no-ceiling).'
-        : noTxnCeiling,
+        : 'No ceiling: `dist/local-kv.mjs` serves lin-kv only.',
   );
   if (report.interrupted) parts.push('**Interrupted**: cells without runs are missing figures.');
   return parts.join(' ');
 }
 
 /** What the comparison table shows and why its per-rep ratios mean something. */
-export function comparisonNote(): string {
-  return (
-    'Each txn cell against the lin-kv cell with the same nodes, latency, read mode and load: median committed txns/s over median answered ops/s, ' +
-    "and the ratio of each rep's pair (the k-th runs of both used the same seed and ran one right after the other, so both saw nearly the same load of the machine): " +
-    'their median, with min–max in parentheses when the reps disagree.'
-  );
-}
+export const COMPARISON_NOTE =
+  'Each txn cell against the lin-kv cell with the same nodes, latency, read mode and load: median committed txns/s over median answered ops/s, ' +
+  "and the ratio of each rep's pair (the k-th runs of both used the same seed and ran one right after the other, so both saw nearly the same load of the machine): " +
+  'their median, with min–max in parentheses when the reps disagree.';
 
 /** The cell reports of each workload, in the order given: each workload has its own columns. */
 export function cellsByWorkload(report: BenchReport): { workload: Workload; cells: CellReport[] }[] {
@@ -88,10 +80,13 @@ export function cellsByWorkload(report: BenchReport): { workload: Workload; cell
 export function markdownDocument(report: BenchReport, plotFile?: string): string {
   const sections = [`# ${report.title}`];
   const groups = cellsByWorkload(report);
-  if (groups.length === 1) sections.push(cellTable(report.cells, report.options.workloads[0]));
-  else for (const { workload, cells } of groups) sections.push(`## ${workload}`, cellTable(cells, workload));
+  for (const { workload, cells } of groups) {
+    // One workload's document keeps its one table without a heading.
+    if (groups.length > 1) sections.push(`## ${workload}`);
+    sections.push(cellTable(cells, workload));
+  }
   const comparison = compareWorkloads(report.cells);
-  if (comparison.length > 0) sections.push('## Txns against lin-kv', comparisonNote(), markdownTable(comparisonTableRows(comparison)));
+  if (comparison.length > 0) sections.push('## Txns against lin-kv', COMPARISON_NOTE, markdownTable(comparisonTableRows(comparison)));
   sections.push(methodNote(report));
   if (report.ceiling.length > 0) sections.push(`Ceiling (\`dist/local-kv.mjs\`, 1 node, closed loop):\n\n${ceilingTable(report.ceiling)}`);
   sections.push(`Reproduce (after \`npm run build\`): \`${shellQuote(report.command)}\` (${report.startedAt}).`);

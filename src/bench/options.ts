@@ -167,7 +167,8 @@ function buildOptions(
   seed: () => number,
   defaultBin: string,
 ): Result<BenchOptions, string> {
-  const workloads = parseWorkloads(raw.get('--workload') ?? 'lin-kv');
+  // In the order given; a repeat is dropped.
+  const workloads = parseList(raw, '--workload', 'lin-kv', workloadName);
   if (!workloads.ok) return workloads;
   const hasLinKv = workloads.value.includes('lin-kv');
   const txn = parseTxnSettings(workloads.value, raw);
@@ -240,19 +241,9 @@ function buildOptions(
 
 const WORKLOAD_NAMES: readonly Workload[] = ['lin-kv', 'txn-list-append', 'txn-rw-register'];
 
-/** `-w`: one workload or several, comma-separated, in the order given; a repeat is dropped. */
-function parseWorkloads(text: string): Result<Workload[], string> {
-  const parts = text.split(',').map((part) => part.trim());
-  if (parts.length === 1 && parts[0] === '') return err('--workload needs at least one workload');
-  const workloads: Workload[] = [];
-  for (const part of parts) {
-    if (part === '') return err(`--workload has an empty item in ${JSON.stringify(text)}`);
-    const workload = WORKLOAD_NAMES.find((name) => name === part);
-    if (workload === undefined)
-      return err(`--workload must be lin-kv, txn-list-append or txn-rw-register (or several, comma-separated); got ${JSON.stringify(part)}`);
-    if (!workloads.includes(workload)) workloads.push(workload);
-  }
-  return ok(workloads);
+function workloadName(text: string): Result<Workload, string> {
+  const workload = WORKLOAD_NAMES.find((name) => name === text);
+  return workload === undefined ? err(`expected lin-kv, txn-list-append or txn-rw-register; got ${JSON.stringify(text)}`) : ok(workload);
 }
 
 /** The txn cells' settings: defaults filled in, or null when only lin-kv runs (which takes none of the flags). */

@@ -8,7 +8,8 @@ import { escapeXml } from '../base/xml.js';
 import { isTxnWorkload, type Workload } from '../harness/options.js';
 import { barChart, lineChart, rangeChart, type BarGroup, type LineSeries } from './charts.js';
 import { compareWorkloads } from './comparison.js';
-import { cellsByWorkload, comparisonNote, methodNote, shellQuote } from './markdown.js';
+import { shellQuote } from '../base/shell.js';
+import { cellsByWorkload, COMPARISON_NOTE, methodNote } from './markdown.js';
 import { loadLabel, type Cell } from './matrix.js';
 import type { BenchReport, CeilingReport, CellReport, FigureSummary, Spread } from './summary.js';
 import { ceilingTableRows, cellTableRows, comparisonTableRows, formatReads, readModeLabel, type TableRows } from './table_rows.js';
@@ -92,6 +93,30 @@ function uniqueInOrder<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
+interface NamedGroup {
+  readonly label: string;
+  readonly fullName: string;
+  readonly cells: readonly CellReport[];
+}
+
+/** The cells grouped by the parts of their names, in the order first seen, named by groupNames. */
+function namedGroups(cells: readonly CellReport[], partsOf: (cell: Cell) => string[]): { groups: NamedGroup[]; note: string | undefined } {
+  const byKey = new Map<string, { parts: string[]; cells: CellReport[] }>();
+  for (const report of cells) {
+    const parts = partsOf(report.cell);
+    const key = JSON.stringify(parts);
+    const group = byKey.get(key);
+    if (group === undefined) byKey.set(key, { parts, cells: [report] });
+    else group.cells.push(report);
+  }
+  const found = [...byKey.values()];
+  const names = groupNames(found.map((group) => group.parts));
+  return {
+    groups: found.map((group, g) => ({ label: names.labels[g] ?? '', fullName: names.fullNames[g] ?? '', cells: group.cells })),
+    note: names.note,
+  };
+}
+
 /** Bars per group of cells, one series per `seriesOf`; a group without a cell of some series has no bar there. */
 function bars(
   cells: readonly CellReport[],
@@ -100,20 +125,21 @@ function bars(
   pick: (report: CellReport) => number | null,
 ): { series: string[]; groups: BarGroup[]; note: string | undefined } {
   const series = uniqueInOrder(cells.map((report) => seriesOf(report.cell)));
-  const keyOf = (cell: Cell): string => JSON.stringify(partsOf(cell));
-  const keys = uniqueInOrder(cells.map((report) => keyOf(report.cell)));
-  const names = groupNames(keys.map((key) => JSON.parse(key) as string[]));
-  const groups = keys.map(
-    (key, g): BarGroup => ({
-      label: names.labels[g] ?? '',
-      fullName: names.fullNames[g] ?? '',
-      values: series.map((name) => {
-        const found = cells.find((report) => keyOf(report.cell) === key && seriesOf(report.cell) === name);
-        return found === undefined ? null : pick(found);
+  const { groups, note } = namedGroups(cells, partsOf);
+  return {
+    series,
+    groups: groups.map(
+      ({ label, fullName, cells: inGroup }): BarGroup => ({
+        label,
+        fullName,
+        values: series.map((name) => {
+          const found = inGroup.find((report) => seriesOf(report.cell) === name);
+          return found === undefined ? null : pick(found);
+        }),
       }),
-    }),
-  );
-  return { series, groups, note: names.note };
+    ),
+    note,
+  };
 }
 
 /** Bars per cell group, one series per read mode. */
@@ -227,7 +253,7 @@ function ratePanels(view: WorkloadView): string[] {
     return [
       lineChart({
         title: `${view.panelPrefix}${panel.nodeCount} nodes, latency ${panel.latencyMs} ms: fixed rate`,
-        xLabel: `offered ${throughput.unit === 'ops/s' ? 'ops/s' : 'txns/s'}`,
+        xLabel: `offered ${throughput.unit}`,
         yLabel: throughput.label,
         series,
       }),
@@ -237,19 +263,15 @@ function ratePanels(view: WorkloadView): string[] {
 
 function latencyRanges(view: WorkloadView): string {
   const txn = isTxnWorkload(view.workload);
-  const partsOf = (cell: Cell): string[] => [...groupParts(cell), readModeLabel(cell)];
-  const keys = uniqueInOrder(view.cells.map((r) => JSON.stringify(partsOf(r.cell))));
-  const names = groupNames(keys.map((key) => JSON.parse(key) as string[]));
-  const groups = keys.map((key, g) => {
-    const found = view.cells.find((r) => JSON.stringify(partsOf(r.cell)) === key) as CellReport;
-    const label = names.labels[g] ?? '';
-    const fullName = names.fullNames[g] ?? '';
-    const range = (low: number | null, high: number | null): { low: number; high: number } | null => (low === null || high === null ? null : { low, high });
-    const s = found.summary;
+  const named = namedGroups(view.cells, (cell) => [...groupParts(cell), readModeLabel(cell)]);
+  const range = (low: number | null, high: number | null): { low: number; high: number } | null => (low === null || high === null ? null : { low, high });
+  // Every cell of a workload has its own name, so each group holds one cell.
+  const groups = named.groups.map(({ label, fullName, cells }) => {
+    const s = (cells[0] as CellReport).summary;
     if (txn) return { label, fullName, ranges: [range(s.txn?.txnP50Ms.median ?? null, s.txn?.txnP99Ms.median ?? null)] };
     return { label, fullName, ranges: [range(s.readP50Ms.median, s.readP99Ms.median), range(s.writeP50Ms.median, s.writeP99Ms.median)] };
   });
-  const note = names.note === undefined ? {} : { note: names.note };
+  const note = named.note === undefined ? {} : { note: named.note };
   if (txn) return rangeChart({ title: `${view.title}: latency of committed txns (median p50 and p99)`, ...note, series: ['txn'], groups });
   return rangeChart({ title: `${view.title}: latency of ok reads and writes (median p50 and p99)`, ...note, series: ['read', 'write'], groups });
 }
@@ -290,13 +312,13 @@ function problemList(report: BenchReport): string {
 }
 
 /** The cell tables (one per workload), and the comparison of txns against lin-kv when both ran. */
-function cellSections(report: BenchReport): string {
-  const views = workloadViews(report);
-  if (views.length === 1) return `<h2>Cells</h2>\n${htmlTable(cellTableRows(report.cells, report.options.workloads[0]))}`;
-  const sections = views.map((view) => `<h2>Cells: ${escapeXml(view.workload)}</h2>\n${htmlTable(cellTableRows(view.cells, view.workload))}`);
+function cellSections(report: BenchReport, views: readonly WorkloadView[]): string {
+  const sections = views.map(
+    (view) => `<h2>${views.length === 1 ? 'Cells' : `Cells: ${escapeXml(view.workload)}`}</h2>\n${htmlTable(cellTableRows(view.cells, view.workload))}`,
+  );
   const comparison = compareWorkloads(report.cells);
   if (comparison.length > 0) {
-    sections.push(`<h2>Txns against lin-kv</h2>\n<p>${escapeXml(comparisonNote())}</p>\n${htmlTable(comparisonTableRows(comparison))}`);
+    sections.push(`<h2>Txns against lin-kv</h2>\n<p>${escapeXml(COMPARISON_NOTE)}</p>\n${htmlTable(comparisonTableRows(comparison))}`);
   }
   return sections.join('\n');
 }
@@ -326,7 +348,7 @@ figure { margin: 16px 0; overflow-x: auto; }
 <h2>Command</h2>
 <pre>${escapeXml(shellQuote(report.command))}</pre>
 <p>${escapeXml(methodNote(report))}</p>
-${cellSections(report)}
+${cellSections(report, views)}
 ${report.ceiling.length === 0 ? '' : `<h2>Ceiling (dist/local-kv.mjs, 1 node, closed loop)</h2>\n${htmlTable(ceilingTableRows(report.ceiling))}`}
 ${problemList(report)}
 <h2>Plots</h2>

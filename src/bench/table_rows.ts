@@ -35,7 +35,7 @@ function formatShare(value: number | null): string {
 }
 
 /** The median, with min–max in parentheses when the reps disagree (as shown). */
-function withSpread(value: Spread, format: (value: number | null) => string): string {
+export function withSpread(value: Spread, format: (value: number | null) => string): string {
   const median = format(value.median);
   if (value.min === null || value.max === null || format(value.min) === format(value.max)) return median;
   return `${median} (${format(value.min)}–${format(value.max)})`;
@@ -104,13 +104,20 @@ const CELL_COLUMNS: readonly ColumnOf<CellReport>[] = [
   VERDICT,
 ];
 
+/** Where a cell without a read share ran: its cluster, read mode and load. */
+function placeColumns<T>(cellOf: (item: T) => Cell): ColumnOf<T>[] {
+  return [
+    right('nodes', (r) => String(cellOf(r).nodeCount)),
+    right('latency ms', (r) => String(cellOf(r).latencyMs)),
+    left('read mode', (r) => readModeLabel(cellOf(r))),
+    left('load', (r) => loadLabel(cellOf(r).load)),
+    right('clients', (r) => String(cellOf(r).concurrency)),
+  ];
+}
+
 /** A txn cell: committed txns/s first (ok replies), then the abort rate and the latency of committed txns. */
 const TXN_CELL_COLUMNS: readonly ColumnOf<CellReport>[] = [
-  right('nodes', (r) => String(r.cell.nodeCount)),
-  right('latency ms', (r) => String(r.cell.latencyMs)),
-  left('read mode', (r) => readModeLabel(r.cell)),
-  left('load', (r) => loadLabel(r.cell.load)),
-  right('clients', (r) => String(r.cell.concurrency)),
+  ...placeColumns<CellReport>((r) => r.cell),
   right('committed txns/s', (r) => rateWithSpread(r.summary.okOpsPerS)),
   right('abort rate', (r) => formatShare(r.summary.txn?.abortRate.median ?? null)),
   right('txn p50 ms', (r) => formatMs(r.summary.txn?.txnP50Ms.median ?? null)),
@@ -141,11 +148,7 @@ export function cellTableRows(cells: readonly CellReport[], workload: Workload =
 }
 
 const COMPARISON_COLUMNS: readonly ColumnOf<WorkloadComparison>[] = [
-  right('nodes', (r) => String(r.txnCell.nodeCount)),
-  right('latency ms', (r) => String(r.txnCell.latencyMs)),
-  left('read mode', (r) => readModeLabel(r.txnCell)),
-  left('load', (r) => loadLabel(r.txnCell.load)),
-  right('clients', (r) => String(r.txnCell.concurrency)),
+  ...placeColumns<WorkloadComparison>((r) => r.txnCell),
   right('lin-kv reads', (r) => formatReads(r.linKvCell.readFraction)),
   right('lin-kv answered ops/s', (r) => rateWithSpread(r.linKvOpsPerS)),
   left('txn workload', (r) => r.txnWorkload),

@@ -206,24 +206,17 @@ async function loadHistory(
   }
   const startedAt = performance.now();
   const format = options.format ?? detectFileFormat(file, text);
-  const asFormat = options.format === undefined ? '' : ` (read as --format ${options.format})`;
-  if (format === 'edn') {
-    const events = parseJepsenHistory(text);
-    if (!events.ok) {
-      const where = events.error.line > 0 ? `${file}:${events.error.line}:${events.error.column}` : file;
-      io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
-      return undefined;
-    }
-    return { file, events: events.value, format, startedAt };
-  }
   if (format === undefined) {
     io.stderr(`raftkv-test check: ${file}: cannot tell the format: not JSON lines, not Jepsen's history.edn, not a Jepsen log (try --format)\n`);
     return undefined;
   }
-  const events = parseHistory(text, format);
+  const events = format === 'edn' ? parseJepsenHistory(text) : parseHistory(text, format);
   if (!events.ok) {
-    const where = events.error.line > 0 ? `${file}:${events.error.line}` : file;
-    io.stderr(`raftkv-test check: ${where}${asFormat}: ${events.error.message}\n`);
+    // history.edn's faults have a column too.
+    const { line, message } = events.error;
+    const column = 'column' in events.error ? `:${events.error.column}` : '';
+    const asFormat = options.format === undefined ? '' : ` (read as --format ${options.format})`;
+    io.stderr(`raftkv-test check: ${line > 0 ? `${file}:${line}${column}` : file}${asFormat}: ${message}\n`);
     return undefined;
   }
   return { file, events: events.value, format, startedAt };

@@ -46,7 +46,7 @@ export interface HistoryParseError {
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
 const REGISTER_FUNCTIONS: ReadonlySet<string> = new Set<RegisterFunction>(['read', 'write', 'cas']);
 
-function isEventType(value: string): value is EventType {
+export function isEventType(value: string): value is EventType {
   return EVENT_TYPES.has(value);
 }
 

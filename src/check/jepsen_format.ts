@@ -11,21 +11,23 @@ import { err, ok } from '../base/result.js';
 import { ERROR_TABLE, errorName } from '../protocol/errors.js';
 import type { EdnMap, EdnValue } from './edn.js';
 import {
-  EdnFormReader,
   ednList,
   ednMap,
   ednSet,
   isEdnMap,
   isKeyword,
   isKeywordName,
+  isTagged,
   keyword,
   mapGetKeyword,
+  previewEdn,
   sequentialItems,
   writeEdn,
   writeEdnPretty,
 } from './edn.js';
+import { EdnFormReader } from './edn_reader.js';
 import type { EventType, HistoryError, HistoryEvent } from './history.js';
-import { isRegisterFunction } from './history.js';
+import { isEventType, isRegisterFunction } from './history.js';
 
 /** Maelstrom's :error for a client timeout; any other error is [:name "text"]. */
 const NET_TIMEOUT = 'net-timeout';
@@ -184,8 +186,6 @@ interface RawOp {
   readonly error: HistoryError | undefined;
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
-
 /**
  * Text that is EDN rather than JSON lines or a Jepsen log: its first line that is not blank or a
  * comment opens a map, a vector, a list or a tagged element (`#jepsen.history.Op{...}`).
@@ -224,18 +224,16 @@ export function parseJepsenHistory(text: string): Result<HistoryEvent[], JepsenH
       raws.push(raw.value);
     }
   } else {
-    let form = first.value;
-    let following = second.value;
-    while (form !== undefined) {
-      const raw = rawOp(form.value, { line: form.line, column: form.column, label: `the op at line ${form.line}` });
+    // The two forms already read, then the rest (the reader answers undefined again at the end).
+    const readAhead = [first, second];
+    for (;;) {
+      const form = readAhead.shift() ?? reader.next();
+      if (!form.ok) return form;
+      if (form.value === undefined) break;
+      const { value, line, column } = form.value;
+      const raw = rawOp(value, { line, column, label: `the op at line ${line}` });
       if (!raw.ok) return raw;
       raws.push(raw.value);
-      form = following;
-      if (form !== undefined) {
-        const next = reader.next();
-        if (!next.ok) return next;
-        following = next.value;
-      }
     }
   }
   const independent = hasIndependentKeys(raws);
@@ -249,13 +247,13 @@ function rawOp(form: EdnValue, where: RawOp['where']): Result<RawOp, JepsenHisto
   const fault = (message: string): Result<RawOp, JepsenHistoryError> => err({ line: where.line, column: where.column, message: `${where.label}: ${message}` });
   let map: EdnValue = form;
   // A Clojure record literal of an op (#jepsen.history.Op{...}) holds the op's map.
-  if (typeof form === 'object' && form !== null && !Array.isArray(form) && 'kind' in form && form.kind === 'tagged') {
+  if (isTagged(form)) {
     if (!form.tag.includes('.') || !isEdnMap(form.value)) return fault(`#${form.tag} is not an op record (expected a map such as #jepsen.history.Op{...})`);
     map = form.value;
   }
-  if (!isEdnMap(map)) return fault(`an op must be a map like {:type :invoke, :f :read, :value nil, :process 0}, not ${preview(form)}`);
+  if (!isEdnMap(map)) return fault(`an op must be a map like {:type :invoke, :f :read, :value nil, :process 0}, not ${previewEdn(form, 80)}`);
   const type = mapGetKeyword(map, 'type');
-  if (!(isKeyword(type) && EVENT_TYPES.has(type.name))) return fault(`:type must be :invoke, :ok, :fail or :info, not ${show(type)}`);
+  if (!(isKeyword(type) && isEventType(type.name))) return fault(`:type must be :invoke, :ok, :fail or :info, not ${show(type)}`);
   const processField = mapGetKeyword(map, 'process');
   let processValue: number | string;
   if (typeof processField === 'number' && Number.isSafeInteger(processField)) processValue = processField;
@@ -278,7 +276,7 @@ function rawOp(form: EdnValue, where: RawOp['where']): Result<RawOp, JepsenHisto
   let value = client && fName === 'txn' ? microOpsToJson(rawValue) : ednToJson(rawValue);
   // A nemesis value JSON cannot hold is kept as its EDN text: no checker reads it.
   if (!value.ok && !client) value = ok(writeEdn(rawValue));
-  if (!value.ok) return fault(`its :value ${preview(rawValue)}: ${value.error}`);
+  if (!value.ok) return fault(`its :value ${previewEdn(rawValue, 80)}: ${value.error}`);
   let tuple = false;
   let keyed = false;
   if (client && isRegisterFunction(fName)) {
@@ -288,7 +286,7 @@ function rawOp(form: EdnValue, where: RawOp['where']): Result<RawOp, JepsenHisto
   }
   return ok({
     where,
-    type: type.name as EventType,
+    type: type.name,
     process: processValue,
     f: fName,
     index: index as number | undefined,
@@ -387,12 +385,7 @@ function errorFromEdn(value: EdnValue | undefined): HistoryError | undefined {
 }
 
 function show(value: EdnValue | undefined): string {
-  return value === undefined ? 'missing' : preview(value);
-}
-
-function preview(value: EdnValue): string {
-  const text = writeEdn(value);
-  return text.length <= 80 ? text : `${text.slice(0, 80)}...`;
+  return value === undefined ? 'missing' : previewEdn(value, 80);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { isTxnWorkload } from './options.js';
 import type { OpRecord } from './results.js';
 import type { RunContext } from './run_context.js';
 import { readTxn, TxnClientWorkload } from './txn.js';
+import { WakeTimer } from './wake_timer.js';
 
 /** Maelstrom's client timeout for the txn workloads (its default RPC timeout). */
 const TXN_CLIENT_TIMEOUT_MS = 5000;
@@ -48,8 +49,8 @@ export class ClientDriver {
   /** The final reads while they run (txn workloads), and which thread runs which batch. */
   private finalReads: FinalReads | null = null;
   private readonly finalBatchOf = new Map<number, FinalReadBatch>();
-  private finalTimer: NodeJS.Timeout | null = null;
-  private finalTimerAt = Infinity;
+  /** Wakes the final reads' dispatch when the earliest retry is due. */
+  private readonly finalTimer: WakeTimer;
   private finalWaiter: (() => void) | null = null;
   /** Extra threads (the recovery probes): told of their completions, never given worker ops. */
   private readonly extraThreads = new Map<number, ExtraThread>();
@@ -63,6 +64,10 @@ export class ClientDriver {
     register: (clientId: string) => void,
   ) {
     const options = ctx.options;
+    this.finalTimer = new WakeTimer(
+      () => ctx.nowMs(),
+      () => this.dispatchFinalReads(),
+    );
     // One stream per client thread: a thread's ops do not depend on when the others run.
     const generatorRng = threadRngs(clientRng.fork(), options.concurrency);
     let workload: ClientWorkload<ClientOp>;
@@ -146,9 +151,9 @@ export class ClientDriver {
 
   stop(): void {
     this.stopGenerating();
-    for (const timer of [this.finalTimer]) if (timer !== null) clearTimeout(timer);
+    this.finalTimer.clear();
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    this.sweepTimer = this.finalTimer = null;
+    this.sweepTimer = null;
   }
 
   /** Waits until every operation in flight has completed or timed out. */
@@ -260,9 +265,7 @@ export class ClientDriver {
     this.checkFinalReadsDone();
     await this.ctx.untilAborted(done);
     clearTimeout(budget);
-    if (this.finalTimer !== null) clearTimeout(this.finalTimer);
-    this.finalTimer = null;
-    this.finalTimerAt = Infinity;
+    this.finalTimer.clear();
     this.finalWaiter = null;
     this.finalReadSummary = plan.summary();
     this.finalReads = null;
@@ -291,17 +294,7 @@ export class ClientDriver {
     }
     // A retry waits out its pause; a timer wakes the dispatch when the earliest one is due.
     const readyAt = plan.nextReadyAt();
-    if (readyAt === undefined || this.freeThreads.length === 0 || readyAt >= this.finalTimerAt) return;
-    if (this.finalTimer !== null) clearTimeout(this.finalTimer);
-    this.finalTimerAt = readyAt;
-    this.finalTimer = setTimeout(
-      () => {
-        this.finalTimer = null;
-        this.finalTimerAt = Infinity;
-        this.dispatchFinalReads();
-      },
-      Math.max(0, readyAt - now),
-    );
+    if (readyAt !== undefined && this.freeThreads.length > 0) this.finalTimer.arm(readyAt);
   }
 
   private checkFinalReadsDone(): void {

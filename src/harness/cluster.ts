@@ -214,8 +214,8 @@ export class Cluster {
     const slot = this.slot(id);
     const proc = slot.proc;
     if (proc === null) return { node: id, message: `${id} was not started` };
+    // Setup's init clients were registered when the cluster was made.
     const client = clientId ?? this.newClientId();
-    if (clientId !== undefined) this.router.network.register(client, 'client');
     let timer: NodeJS.Timeout | undefined;
     const reply = new Promise<JsonObject | 'timeout' | 'exited'>((resolveReply) => {
       this.initWaiters.set(client, (body) => {

@@ -28,10 +28,6 @@ export interface PlotOptions {
   readonly functions?: readonly string[];
 }
 
-const WIDTH = FRAME_WIDTH;
-const HEIGHT = FRAME_HEIGHT;
-const AREA = FRAME_AREA;
-
 const LIN_KV_FUNCTIONS: readonly string[] = ['read', 'write', 'cas'];
 
 function marker(f: string, x: number, y: number, color: string): string {
@@ -67,15 +63,15 @@ export function renderLatencyPlot(ops: readonly OpRecord[], faults: readonly Fau
   let maxMs = Math.max(options.durationMs, 1);
   for (const op of kept) if (op.completeMs > maxMs) maxMs = op.completeMs;
   const latencies = kept.map((op) => Math.max(op.completeMs - op.invokeMs, 0.01));
-  const time = timeScale(AREA, maxMs);
-  const value = logScale(AREA, latencies);
+  const time = timeScale(FRAME_AREA, maxMs);
+  const value = logScale(FRAME_AREA, latencies);
 
   const parts: string[] = [];
-  parts.push(`<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`);
-  parts.push(`<text x="${AREA.left}" y="24" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
+  parts.push(`<rect x="0" y="0" width="${FRAME_WIDTH}" height="${FRAME_HEIGHT}" fill="#ffffff"/>`);
+  parts.push(`<text x="${FRAME_AREA.left}" y="24" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
   // Fault shading first, under the points.
-  parts.push(...faultBands(faults, AREA, time));
-  parts.push(...axes(AREA, time, value, 'latency (ms, log scale)', HEIGHT));
+  parts.push(...faultBands(faults, FRAME_AREA, time));
+  parts.push(...axes(FRAME_AREA, time, value, 'latency (ms, log scale)', FRAME_HEIGHT));
   // Points: ok first so failures and indeterminate ops are drawn on top.
   const order: OutcomeType[] = ['ok', 'fail', 'info'];
   for (const type of order) {
@@ -88,8 +84,8 @@ export function renderLatencyPlot(ops: readonly OpRecord[], faults: readonly Fau
     parts.push(`<g opacity="0.75">${points.join('')}</g>`);
   }
   // Legend.
-  const lx = AREA.left + AREA.width + 16;
-  let ly = AREA.top + 8;
+  const lx = FRAME_AREA.left + FRAME_AREA.width + 16;
+  let ly = FRAME_AREA.top + 8;
   parts.push(legendHeading(lx, ly, 'outcome'));
   for (const type of order) {
     ly += 17;
@@ -106,5 +102,5 @@ export function renderLatencyPlot(ops: readonly OpRecord[], faults: readonly Fau
   ly = faults.length > 0 ? faultKeys.y : ly;
   ly += 26;
   parts.push(`<text x="${lx}" y="${ly}" font-size="11">${ops.length} ops${thinned ? `, ${kept.length} drawn` : ''}</text>`);
-  return svgDocument(WIDTH, HEIGHT, parts);
+  return svgDocument(FRAME_WIDTH, FRAME_HEIGHT, parts);
 }

@@ -12,13 +12,7 @@ import { escapeXml } from '../base/xml.js';
 import type { JournalEvent, MessageLog } from './message_journal.js';
 import { describeFault, FAULT_COLORS } from './plot_axes.js';
 import type { FaultInterval } from './results.js';
-
-/** A stretch of test time the picture could centre on. */
-export interface TimeFocus {
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly what: string;
-}
+import type { AnomalyFocus } from './verdict.js';
 
 export interface MessageDiagramOptions {
   readonly title: string;
@@ -28,7 +22,7 @@ export interface MessageDiagramOptions {
   /** An invalid run is drawn around its first anomaly, or else its first fault. */
   readonly invalid?: boolean;
   /** The first anomaly of an invalid run: the picture centres on it when the journal kept it. */
-  readonly anomaly?: TimeFocus;
+  readonly anomaly?: AnomalyFocus;
   readonly maxArrows?: number;
   /** Length of the default window (the start of the operation phase), ms. */
   readonly windowMs?: number;
@@ -85,7 +79,7 @@ const PALETTE = [
 /** Chooses the window: around the first anomaly, else around the first fault, else the start of the operation phase. */
 export function chooseWindow(
   log: MessageLog,
-  options: { readonly invalid?: boolean; readonly anomaly?: TimeFocus; readonly faults: readonly FaultInterval[]; readonly windowMs?: number },
+  options: { readonly invalid?: boolean; readonly anomaly?: AnomalyFocus; readonly faults: readonly FaultInterval[]; readonly windowMs?: number },
 ): MessageWindow {
   const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const passedOver: string[] = [];

@@ -208,9 +208,9 @@ export class NemesisPlanner {
       case 'delay-spike': {
         const judged = this.tracker.judge(nowMs, { exclude: this.unavailable(), down: this.down() });
         const spike = drawSpike(this.targetRng, this.nodes, judged.node);
-        const { node, messages, toEach, runnerUp, total } = judged;
-        if (spike.spec !== 'leader-out' || node === null) return { f: 'start-delay-spike', kind, ...spike };
-        return { f: 'start-delay-spike', kind, ...spike, leader: { node, judged: true, messages, toEach, runnerUp, total } };
+        // No candidates to draw from: a note only when the traffic named the leader.
+        const leader = spike.spec === 'leader-out' ? leaderTarget(judged, [], this.targetRng) : null;
+        return leader === null ? { f: 'start-delay-spike', kind, ...spike } : { f: 'start-delay-spike', kind, ...spike, leader };
       }
       case 'duplicate':
         return { f: 'start-duplicate', kind, ...drawDuplication(this.targetRng) };

@@ -24,14 +24,8 @@ export const NEMESIS_GROUPS: { readonly [group: string]: readonly NemesisKind[] 
 type PartitionKind = 'partition' | 'partition-leader' | 'partition-new-leader' | 'partition-election';
 type KillKind = 'kill' | 'kill-leader';
 type PauseKind = 'pause' | 'pause-leader';
-export const LEADER_KINDS: readonly NemesisKind[] = [
-  'partition-leader',
-  'partition-new-leader',
-  'partition-election',
-  'kill-leader',
-  'pause-leader',
-  'delay-spike',
-];
+/** The kinds that pick their target from the traffic: every targeted kind but duplicate. */
+export const LEADER_KINDS: readonly NemesisKind[] = TARGETED_NEMESIS_KINDS.filter((kind) => kind !== 'duplicate');
 
 export type NemesisAction =
   | {

@@ -59,8 +59,8 @@ export function leaderTarget(judgement: LeaderJudgement, candidates: readonly st
 }
 
 /** Uniform on a log scale between low and high. */
-function logUniform(rng: Rng, low: number, high: number): number {
-  return Math.round(low * (high / low) ** rng.float());
+export function logUniform(rng: Rng, low: number, high: number): number {
+  return low * (high / low) ** rng.float();
 }
 
 export interface SpikeDraw {
@@ -72,7 +72,7 @@ export interface SpikeDraw {
 /** A delay spike: its links (the likely leader's out-links need `leader`, else a node is drawn) and its size. */
 export function drawSpike(rng: Rng, nodes: readonly string[], leader: string | null): SpikeDraw {
   const spec = rng.pick(SPIKE_SPECS);
-  const extraMs = logUniform(rng, SPIKE_MIN_MS, SPIKE_MAX_MS);
+  const extraMs = Math.round(logUniform(rng, SPIKE_MIN_MS, SPIKE_MAX_MS));
   const links: Link[] = [];
   if (nodes.length >= 2) {
     const node = spec === 'leader-out' && leader !== null ? leader : rng.pick(nodes);
@@ -93,7 +93,7 @@ export interface DuplicationDraw {
 
 export function drawDuplication(rng: Rng): DuplicationDraw {
   const probability = Math.round((DUPLICATE_MIN_PROBABILITY + rng.float() * (DUPLICATE_MAX_PROBABILITY - DUPLICATE_MIN_PROBABILITY)) * 1000) / 1000;
-  const maxDelayMs = logUniform(rng, DUPLICATE_MIN_DELAY_MS, DUPLICATE_MAX_DELAY_MS);
+  const maxDelayMs = Math.round(logUniform(rng, DUPLICATE_MIN_DELAY_MS, DUPLICATE_MAX_DELAY_MS));
   return { probability, maxDelayMs, seed: rng.nextUint32() };
 }
 

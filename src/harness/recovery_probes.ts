@@ -12,6 +12,7 @@ import type { Cluster } from './cluster.js';
 import { functionsOf } from './results.js';
 import { RecoveryPlan, type Probe, type ProbeOutcome, type RecoverySummary } from './recovery.js';
 import type { RunContext } from './run_context.js';
+import { WakeTimer } from './wake_timer.js';
 
 /** Probe processes are numbered from here: far above any worker's. */
 const PROBE_PROCESS_BASE = 1_000_000;
@@ -21,8 +22,7 @@ export class RecoveryProbes {
   private readonly threadOf = new Map<number, number>();
   private readonly probeOf = new Map<number, Probe>();
   private nextProcess = PROBE_PROCESS_BASE;
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  private readonly timer: WakeTimer;
   private waiter: (() => void) | null = null;
 
   constructor(
@@ -30,7 +30,12 @@ export class RecoveryProbes {
     private readonly cluster: Cluster,
     private readonly clients: ClientDriver,
     private readonly rng: Rng,
-  ) {}
+  ) {
+    this.timer = new WakeTimer(
+      () => ctx.nowMs(),
+      () => this.dispatch(),
+    );
+  }
 
   /** Probes every node that did not crash until each type is served or the bound has passed. */
   async run(healedAtMs: number): Promise<RecoverySummary> {
@@ -58,9 +63,7 @@ export class RecoveryProbes {
   }
 
   stop(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = Infinity;
+    this.timer.clear();
   }
 
   private dispatch(): void {
@@ -73,17 +76,7 @@ export class RecoveryProbes {
       return;
     }
     const wakeAt = plan.nextWakeAt();
-    if (wakeAt === undefined || wakeAt >= this.timerAt) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timerAt = wakeAt;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.timerAt = Infinity;
-        this.dispatch();
-      },
-      Math.max(0, wakeAt - now),
-    );
+    if (wakeAt !== undefined) this.timer.arm(wakeAt);
   }
 
   private start(probe: Probe, now: number): void {

@@ -10,6 +10,7 @@ import type { JsonObject } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
 import { MessageJournal } from './message_journal.js';
 import { SimNetwork, type Delivery, type LatencyDist } from './network.js';
+import { WakeTimer } from './wake_timer.js';
 
 /** The Maelstrom services a node may address; the harness answers each with error 10. */
 export const SERVICES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'];
@@ -36,8 +37,15 @@ export class MessageRouter {
   readonly journal = new MessageJournal();
   /** The clock reading the network was last given: deliveries and drops happen at it. */
   private nowMs = 0;
-  private netTimer: NodeJS.Timeout | null = null;
-  private netTimerAt = Infinity;
+  private readonly netTimer = new WakeTimer(
+    () => performance.now(),
+    () => {
+      this.nowMs = performance.now();
+      this.network.deliverDue(this.nowMs);
+      this.armNetTimer();
+      this.scheduleFlush();
+    },
+  );
   private flushScheduled = false;
 
   constructor(
@@ -79,9 +87,7 @@ export class MessageRouter {
 
   /** Messages still queued are never delivered after this. */
   stop(): void {
-    if (this.netTimer !== null) clearTimeout(this.netTimer);
-    this.netTimer = null;
-    this.netTimerAt = Infinity;
+    this.netTimer.clear();
   }
 
   private onDelivery(delivery: Delivery<Payload>): void {
@@ -105,19 +111,6 @@ export class MessageRouter {
 
   private armNetTimer(): void {
     const deadline = this.network.nextDeadline();
-    if (deadline === undefined || deadline >= this.netTimerAt) return;
-    if (this.netTimer !== null) clearTimeout(this.netTimer);
-    this.netTimerAt = deadline;
-    this.netTimer = setTimeout(
-      () => {
-        this.netTimer = null;
-        this.netTimerAt = Infinity;
-        this.nowMs = performance.now();
-        this.network.deliverDue(this.nowMs);
-        this.armNetTimer();
-        this.scheduleFlush();
-      },
-      Math.max(0, deadline - performance.now()),
-    );
+    if (deadline !== undefined) this.netTimer.arm(deadline);
   }
 }

@@ -153,7 +153,7 @@ export function finishRun(parts: RunParts): TestResult {
     'messages.svg': () =>
       renderMessageDiagram(messages, {
         title: named('messages'),
-        nodes: Array.from({ length: options.nodeCount }, (_, i) => `n${i}`),
+        nodes: cluster.nodeIds,
         faults: nemesis.faults,
         invalid: results.valid === false,
         ...(anomaly === undefined ? {} : { anomaly }),

@@ -4,8 +4,10 @@
 // Invariants: a draw depends only on the seed and the settings (the same number of draws from
 // the stream whatever is kept fixed); every drawn value is a valid option value.
 
+import { shellQuote } from '../base/shell.js';
 import { Rng } from '../base/rng.js';
 import { NEMESIS_KINDS, type NemesisKind } from './nemesis_actions.js';
+import { logUniform } from './nemesis_targets.js';
 import { LATENCY_DISTS, type LatencyDist } from './network.js';
 import { isTxnWorkload, type SwarmSettings, type TestOptions } from './options.js';
 import { DEFAULT_RECOVERY_TIMEOUT_S } from './recovery.js';
@@ -26,10 +28,6 @@ export interface SwarmDraw {
   readonly latencyDist: LatencyDist;
 }
 
-function logUniform(rng: Rng, [low, high]: readonly [number, number]): number {
-  return low * (high / low) ** rng.float();
-}
-
 /** What the run with this seed uses; what the settings keep fixed comes from `base`. */
 export function drawSwarm(
   seed: number,
@@ -41,10 +39,10 @@ export function drawSwarm(
   const size = rng.int(1, Math.min(MAX_MIX, pool.length));
   const chosen = new Set(rng.shuffle(pool).slice(0, size));
   const nemesis = NEMESIS_KINDS.filter((kind) => chosen.has(kind));
-  const interval = Math.round(logUniform(rng, INTERVAL_RANGE_S) * 10) / 10;
-  const rate = Math.round(logUniform(rng, RATE_RANGE));
+  const interval = Math.round(logUniform(rng, ...INTERVAL_RANGE_S) * 10) / 10;
+  const rate = Math.round(logUniform(rng, ...RATE_RANGE));
   const noLatency = rng.chance(NO_LATENCY_CHANCE);
-  const latency = Math.round(logUniform(rng, LATENCY_RANGE_MS));
+  const latency = Math.round(logUniform(rng, ...LATENCY_RANGE_MS));
   const dist = rng.pick(LATENCY_DISTS);
   return {
     nemesis,
@@ -60,10 +58,6 @@ export function describeDraw(draw: SwarmDraw): string {
     `nemesis ${draw.nemesis.join(',')} every ~${draw.nemesisIntervalS} s, rate ${draw.rate}/s, ` +
     `latency ${draw.latencyMs} ms${draw.latencyMs > 0 ? ` ${draw.latencyDist}` : ''}`
   );
-}
-
-function quote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** A command line that runs exactly this test again (no --swarm, no --test-count: the drawn values are spelt out). */
@@ -97,5 +91,5 @@ export function replayCommand(options: TestOptions): string {
   }
   flag('--seed', options.seed);
   if (options.binArgs.length > 0) words.push('--', ...options.binArgs);
-  return words.map(quote).join(' ');
+  return shellQuote(words);
 }

@@ -11,13 +11,14 @@ import { escapeXml } from '../base/xml.js';
 import { isClientEvent, type HistoryEvent } from '../check/history.js';
 import { describeFault, FAULT_COLORS, OUTCOME_COLORS } from './plot_axes.js';
 import type { FaultInterval, OutcomeType } from './results.js';
+import type { AnomalyFocus } from './verdict.js';
 
 export interface TimelineOptions {
   readonly title: string;
   /** Ops drawn at most (default DEFAULT_MAX_OPS). */
   readonly maxOps?: number;
   /** What to show when not every op fits, and to mark: the first anomaly, in test milliseconds. */
-  readonly focus?: { readonly startMs: number; readonly endMs: number; readonly what: string };
+  readonly focus?: AnomalyFocus;
 }
 
 export const DEFAULT_MAX_OPS = 8_000;

@@ -105,17 +105,6 @@ export class LeaderTracker {
       const bucket = this.bucketNumbers[slot] as number;
       inSpan.push(bucket >= oldest && bucket <= current);
     }
-    const pair = (src: number, dest: number): { sum: number; active: boolean[] } => {
-      const counts = this.counts[src * n + dest] as Uint32Array;
-      let sum = 0;
-      const active: boolean[] = [];
-      for (let slot = 0; slot < this.bucketCount; slot++) {
-        const count = inSpan[slot] === true ? (counts[slot] as number) : 0;
-        sum += count;
-        active.push(count > 0);
-      }
-      return { sum, active };
-    };
     const sums: number[][] = [];
     let total = 0;
     const scores: Score[] = [];
@@ -129,10 +118,15 @@ export class LeaderTracker {
           row.push(0);
           continue;
         }
-        const { sum, active } = pair(src, dest);
+        const counts = this.counts[src * n + dest] as Uint32Array;
+        let sum = 0;
+        for (let slot = 0; slot < this.bucketCount; slot++) {
+          const count = inSpan[slot] === true ? (counts[slot] as number) : 0;
+          sum += count;
+          if (count > 0) activeSlots.add(slot);
+        }
         row.push(sum);
         messages += sum;
-        for (const [slot, on] of active.entries()) if (on) activeSlots.add(slot);
         if (options.down?.has(this.nodes[dest] as string) !== true) toEach = Math.min(toEach, sum);
       }
       sums.push(row);

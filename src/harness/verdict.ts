@@ -23,7 +23,7 @@ export type WorkloadVerdict = LinKvVerdict | TxnVerdict;
  * When the earliest anomaly found happened, in test milliseconds: from the first invocation to the
  * last completion of the ops it names (the pictures of the run centre on it).
  */
-interface AnomalyFocus {
+export interface AnomalyFocus {
   readonly startMs: number;
   readonly endMs: number;
   /** What it is, in a few words. */

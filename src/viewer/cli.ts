@@ -5,17 +5,13 @@
 import { resolve } from 'node:path';
 import { scanFlags } from '../base/flags.js';
 import { err, ok, type Result } from '../base/result.js';
+import { EXIT_BAD_ARGUMENTS, type CommandIo } from '../harness/cli.js';
+import { isLoopbackName } from './request_path.js';
 import { startViewer } from './server.js';
-import { StoreReader } from './store_reader.js';
-
-export interface CommandIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+import { errorCode, StoreReader } from './store_reader.js';
 
 const EXIT_STOPPED = 0;
 const EXIT_CANNOT_SERVE = 2;
-const EXIT_BAD_ARGUMENTS = 254;
 
 const SERVE_USAGE = `usage: raftkv-test serve [--port P] [--host H] [STORE_DIR]
 
@@ -51,7 +47,7 @@ function parseServeArgs(argv: readonly string[]): Result<ServeOptions | 'help', 
 }
 
 function listenError(error: unknown, options: ServeOptions): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code = errorCode(error);
   if (code === 'EADDRINUSE') return `port ${options.port} is in use on ${options.host}: give another with --port (0 picks a free one)`;
   if (code === 'EACCES') return `not allowed to listen on port ${options.port}: ports under 1024 need privileges; give another with --port`;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `${options.host} is not an address of this machine: give another with --host`;
@@ -90,7 +86,7 @@ export async function runServeCommand(argv: readonly string[], io: CommandIo, si
     io.stderr(`raftkv-test serve: ${listenError(error, options)}\n`);
     return EXIT_CANNOT_SERVE;
   }
-  const reach = options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1' ? 'loopback only' : `listening on ${options.host}`;
+  const reach = isLoopbackName(options.host) ? 'loopback only' : `listening on ${options.host}`;
   io.stdout(`raftkv-test serve: serving ${store.value.root} at ${viewer.url} (${reach}); Ctrl-C stops\n`);
   await new Promise<void>((done) => {
     if (signal.aborted) done();

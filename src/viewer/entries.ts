@@ -3,6 +3,8 @@
 // Invariant: no file is trusted to have its shape: a missing field or one of another type shows
 // as "-", and a verdict not known here is shown as written but coloured as unknown.
 
+import { isJsonObject } from '../base/json.js';
+
 export type EntryKind = 'test' | 'bench' | 'contention' | 'incomplete';
 
 /** How a verdict is coloured: Maelstrom's three, and the harness's "did not recover". */
@@ -44,11 +46,12 @@ export interface EntrySummary {
 
 type Json = unknown;
 
-function field(value: Json, ...path: string[]): Json {
+/** The value at `path` in parsed JSON, or undefined where the path leaves the objects. */
+export function field(value: Json, ...path: string[]): Json {
   let at = value;
   for (const key of path) {
-    if (typeof at !== 'object' || at === null || Array.isArray(at)) return undefined;
-    at = (at as { [key: string]: Json })[key];
+    if (!isJsonObject(at)) return undefined;
+    at = at[key];
   }
   return at;
 }
@@ -146,21 +149,10 @@ function benchVerdict(bench: Json): Verdict {
   return { cls: 'unknown', text: 'unknown' };
 }
 
-/** Operations of every run of the bench, summed, or "-" when no run says. */
-function benchOps(bench: Json): string {
-  const cells = [...asArray(field(bench, 'cells')), ...asArray(field(bench, 'ceiling'))];
-  let total = 0;
-  let any = false;
-  for (const cell of cells) {
-    for (const run of asArray(field(cell, 'runs'))) {
-      const count = field(run, 'metrics', 'count');
-      if (typeof count === 'number' && Number.isFinite(count)) {
-        total += count;
-        any = true;
-      }
-    }
-  }
-  return any ? String(total) : '-';
+/** The operations of `runs` (records with metrics.count, as bench.json and contention.json keep them), summed, or "-" when no run says. */
+function opsOf(runs: readonly Json[]): string {
+  const counts = runs.map((run) => field(run, 'metrics', 'count')).filter((count): count is number => typeof count === 'number' && Number.isFinite(count));
+  return counts.length === 0 ? '-' : String(counts.reduce((sum, count) => sum + count, 0));
 }
 
 function asArray(value: Json): readonly Json[] {
@@ -180,7 +172,7 @@ export function benchSummary(segments: readonly string[], bench: Json, modifiedA
     nodes: shownList(field(bench, 'options', 'nodeCounts'), '-'),
     nemesis: 'none',
     seed: shown(field(bench, 'options', 'seed')),
-    ops: benchOps(bench),
+    ops: opsOf([...asArray(field(bench, 'cells')), ...asArray(field(bench, 'ceiling'))].flatMap((cell) => asArray(field(cell, 'runs')))),
     verdict: problem === undefined ? benchVerdict(bench) : { cls: 'unknown', text: 'unreadable' },
     ...(problem === undefined ? {} : { problem }),
   };
@@ -209,11 +201,6 @@ export function contentionSummary(segments: readonly string[], study: Json, modi
         : runs > 0 && valid === runs
           ? { cls: 'valid', text: 'valid' }
           : { cls: 'unknown', text: 'unknown' };
-  let ops = 0;
-  for (const run of asArray(field(study, 'runs'))) {
-    const count = field(run, 'metrics', 'count');
-    if (typeof count === 'number' && Number.isFinite(count)) ops += count;
-  }
   return {
     kind: 'contention',
     segments,
@@ -224,7 +211,7 @@ export function contentionSummary(segments: readonly string[], study: Json, modi
     nodes: shown(field(study, 'config', 'nodes')),
     nemesis: 'none',
     seed: shown(field(study, 'config', 'seed')),
-    ops: ops > 0 ? String(ops) : '-',
+    ops: opsOf(asArray(field(study, 'runs'))),
     verdict,
     ...(problem === undefined ? {} : { problem }),
   };

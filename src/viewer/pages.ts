@@ -179,17 +179,32 @@ function factsTable(rows: readonly (readonly [string, string])[]): string {
   return `<table class="facts">\n${rows.map(([name, value]) => `<tr><th>${h(name)}</th><td>${value}</td></tr>`).join('\n')}\n</table>`;
 }
 
-function entryFacts(entry: EntrySummary, extra: readonly (readonly [string, string])[] = []): string {
-  return factsTable([
-    ['verdict', badge(entry.verdict)],
-    ['started (UTC)', h(entryTime(entry))],
-    ['workload', h(entry.workload)],
-    ['nodes', h(entry.nodes)],
-    ['nemesis', h(entry.nemesis)],
-    ['seed', h(entry.seed)],
-    ['ops', h(entry.ops)],
-    ...extra,
-  ]);
+/** The top of an entry's page: its path and verdict, what could not be read, and its facts (with the command that ran it, when known). */
+function entryHeading(entry: EntrySummary, command: string | null = null): string[] {
+  return [
+    `<h1>${h(entry.segments.join('/'))} ${badge(entry.verdict)}</h1>`,
+    ...(entry.problem === undefined ? [] : [`<p class="note">${h(entry.problem)}</p>`]),
+    factsTable([
+      ['verdict', badge(entry.verdict)],
+      ['started (UTC)', h(entryTime(entry))],
+      ['workload', h(entry.workload)],
+      ['nodes', h(entry.nodes)],
+      ['nemesis', h(entry.nemesis)],
+      ['seed', h(entry.seed)],
+      ['ops', h(entry.ops)],
+      ...(command === null ? [] : [['command', `<code>${h(command)}</code>`] as const]),
+    ]),
+  ];
+}
+
+/** What every entry's page ends with: the files of its directory. */
+interface EntryFiles {
+  readonly files: readonly DirItem[];
+  readonly filesTruncated: boolean;
+}
+
+function filesSection(segments: readonly string[], data: EntryFiles): string {
+  return `<h2>Files</h2>\n${fileTable(segments, data.files, data.filesTruncated)}`;
 }
 
 export interface AnomalyView {
@@ -209,7 +224,7 @@ export interface NodeLogView {
   readonly tail: ShownText;
 }
 
-export interface TestRunPageData {
+export interface TestRunPageData extends EntryFiles {
   readonly entry: EntrySummary;
   /** The shell command that ran it, when results.json says. */
   readonly command: string | null;
@@ -227,16 +242,12 @@ export interface TestRunPageData {
   readonly nodeLogs: readonly NodeLogView[];
   /** Logs not shown (more than the page shows); the node-logs directory lists them. */
   readonly moreNodeLogs: number;
-  readonly files: readonly DirItem[];
-  readonly filesTruncated: boolean;
 }
 
 export function testRunPage(data: TestRunPageData): string {
   const { entry } = data;
   const seg = entry.segments;
-  const body: string[] = [`<h1>${h(seg.join('/'))} ${badge(entry.verdict)}</h1>`];
-  if (entry.problem !== undefined) body.push(`<p class="note">${h(entry.problem)}</p>`);
-  body.push(entryFacts(entry, data.command === null ? [] : [['command', `<code>${h(data.command)}</code>`]]));
+  const body = entryHeading(entry, data.command);
   if (data.why.length > 0) body.push(`<h2>Why it is not valid</h2>\n<ul class="why">${data.why.map((reason) => `<li>${h(reason)}</li>`).join('')}</ul>`);
   if (data.pages.length > 0) body.push(`<p>Pages of this run: ${data.pages.map((name) => fileLink(seg, name)).join(', ')}</p>`);
   body.push('<h2>Summary</h2>');
@@ -272,8 +283,7 @@ export function testRunPage(data: TestRunPageData): string {
   }
   if (data.moreNodeLogs > 0)
     body.push(`<p class="note">${data.moreNodeLogs} more logs in <a href="${storeUrl('/files/', [...seg, 'node-logs'], true)}">node-logs/</a>.</p>`);
-  body.push('<h2>Files</h2>');
-  body.push(fileTable(seg, data.files, data.filesTruncated));
+  body.push(filesSection(seg, data));
   return layout(`${seg.join('/')}: ${entry.verdict.text}`, seg, body.join('\n'));
 }
 
@@ -289,21 +299,17 @@ function nestedSection(title: string, parent: readonly string[], nested: NestedE
   return `<h2>${h(title)}</h2>\n${note}${nested.entries.length === 0 ? '' : entryTable(nested.entries, parent)}`;
 }
 
-export interface BenchPageData {
+export interface BenchPageData extends EntryFiles {
   readonly entry: EntrySummary;
   readonly command: string | null;
   readonly hasReport: boolean;
   readonly nested: NestedEntries;
-  readonly files: readonly DirItem[];
-  readonly filesTruncated: boolean;
 }
 
 export function benchPage(data: BenchPageData): string {
   const { entry } = data;
   const seg = entry.segments;
-  const body: string[] = [`<h1>${h(seg.join('/'))} ${badge(entry.verdict)}</h1>`];
-  if (entry.problem !== undefined) body.push(`<p class="note">${h(entry.problem)}</p>`);
-  body.push(entryFacts(entry, data.command === null ? [] : [['command', `<code>${h(data.command)}</code>`]]));
+  const body = entryHeading(entry, data.command);
   body.push(nestedSection('Runs kept by this bench', seg, data.nested));
   body.push('<h2>Report</h2>');
   body.push(
@@ -311,26 +317,21 @@ export function benchPage(data: BenchPageData): string {
       ? `<p>${fileLink(seg, 'report.html', 'report.html')} (open alone for a full window)</p>\n<iframe class="report" title="the bench report" src="${storeUrl('/files/', [...seg, 'report.html'])}"></iframe>`
       : '<p class="note">No report.html in this bench.</p>',
   );
-  body.push('<h2>Files</h2>');
-  body.push(fileTable(seg, data.files, data.filesTruncated));
+  body.push(filesSection(seg, data));
   return layout(`${seg.join('/')}: bench`, seg, body.join('\n'));
 }
 
-export interface ContentionPageData {
+export interface ContentionPageData extends EntryFiles {
   readonly entry: EntrySummary;
   readonly markdown: ShownText | null;
   readonly plots: readonly string[];
   readonly nested: NestedEntries;
-  readonly files: readonly DirItem[];
-  readonly filesTruncated: boolean;
 }
 
 export function contentionPage(data: ContentionPageData): string {
   const { entry } = data;
   const seg = entry.segments;
-  const body: string[] = [`<h1>${h(seg.join('/'))} ${badge(entry.verdict)}</h1>`];
-  if (entry.problem !== undefined) body.push(`<p class="note">${h(entry.problem)}</p>`);
-  body.push(entryFacts(entry));
+  const body = entryHeading(entry);
   body.push('<h2>Plots</h2>');
   body.push(data.plots.length === 0 ? '<p class="note">No plots in this study.</p>' : data.plots.map((file) => figure(seg, file, file)).join('\n'));
   body.push('<h2>contention.md</h2>');
@@ -340,8 +341,7 @@ export function contentionPage(data: ContentionPageData): string {
       : `<pre class="markdown">${h(data.markdown.text)}</pre>${cutNote(data.markdown, 'first', fileLink(seg, 'contention.md'))}`,
   );
   body.push(nestedSection('Benches of this study', seg, data.nested));
-  body.push('<h2>Files</h2>');
-  body.push(fileTable(seg, data.files, data.filesTruncated));
+  body.push(filesSection(seg, data));
   return layout(`${seg.join('/')}: contention study`, seg, body.join('\n'));
 }
 

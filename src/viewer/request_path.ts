@@ -49,7 +49,8 @@ export function isInside(root: string, candidate: string): boolean {
   return candidate === base || candidate.startsWith(`${base}/`);
 }
 
-function isLoopbackName(host: string): boolean {
+/** Whether a host name or address names this machine's loopback. */
+export function isLoopbackName(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 

@@ -124,11 +124,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, store: StoreR
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-cache',
     });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    if (size === 0) {
+    if (req.method === 'HEAD' || size === 0) {
       res.end();
       return;
     }

@@ -7,7 +7,8 @@ import { constants, type Dirent } from 'node:fs';
 import { open, opendir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../base/result.js';
-import { benchSummary, contentionSummary, incompleteRunSummary, newestFirst, testRunSummary, type EntryKind, type EntrySummary } from './entries.js';
+import { shellQuote } from '../base/shell.js';
+import { benchSummary, contentionSummary, field, incompleteRunSummary, newestFirst, testRunSummary, type EntryKind, type EntrySummary } from './entries.js';
 import type { AnomalyView, BenchPageData, ContentionPageData, NestedEntries, NodeLogView, ShownText, TestRunPageData } from './pages.js';
 import { isInside } from './request_path.js';
 import { explanationBlocks, explanationsByAnomaly, groupRunFiles, type DirItem } from './run_files.js';
@@ -38,6 +39,14 @@ export type Resolved =
   | { readonly ok: true; readonly real: string; readonly isDirectory: boolean; readonly isFile: boolean }
   | { readonly ok: false; readonly status: 403 | 404; readonly message: string };
 
+/** What a walk needs of a directory (StoreReader.scanDir). */
+interface DirScan {
+  readonly files: ReadonlySet<string>;
+  readonly dirs: string[];
+  /** It holds more than LIMITS.dirEntries entries: only the first were looked at. */
+  readonly more: boolean;
+}
+
 interface Marker {
   readonly kind: EntryKind;
   readonly file: string;
@@ -56,23 +65,15 @@ function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of a Node.js system error (ENOENT, EADDRINUSE, ...), if it has one. */
+export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
-/** A shell command line for a stored argv: words quoted where the shell would split them. */
+/** A shell command line for a stored argv, or null when it is not a list of words. */
 function shellLine(argv: unknown): string | null {
   if (!Array.isArray(argv) || argv.length === 0 || !argv.every((word) => typeof word === 'string')) return null;
-  return (argv as string[]).map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ');
-}
-
-function field(value: unknown, ...path: string[]): unknown {
-  let at = value;
-  for (const key of path) {
-    if (typeof at !== 'object' || at === null || Array.isArray(at)) return undefined;
-    at = (at as { [key: string]: unknown })[key];
-  }
-  return at;
+  return shellQuote(argv);
 }
 
 export class StoreReader {
@@ -150,28 +151,33 @@ export class StoreReader {
 
   /** The kind of entry the directory `real` is, or null. */
   async entryKindOf(real: string): Promise<EntryKind | null> {
-    return markerOf(await this.fileNames(real))?.kind ?? null;
+    return markerOf((await this.scanDir(real)).files)?.kind ?? null;
   }
 
-  /** Names of the regular files among the first LIMITS.dirEntries entries of a directory. */
-  private async fileNames(real: string): Promise<Set<string>> {
-    const names = new Set<string>();
+  /**
+   * Among the first LIMITS.dirEntries entries of a directory: the names of its regular files and
+   * of its subdirectories (not hidden ones; symbolic links are not followed), and whether it holds more.
+   */
+  private async scanDir(real: string): Promise<DirScan> {
+    const files = new Set<string>();
+    const dirs: string[] = [];
     const dir = await opendir(real);
     let seen = 0;
     try {
       for await (const dirent of dir) {
-        if (++seen > LIMITS.dirEntries) break;
-        if (dirent.isFile()) names.add(dirent.name);
+        if (++seen > LIMITS.dirEntries) return { files, dirs, more: true };
+        if (dirent.isFile()) files.add(dirent.name);
+        else if (dirent.isDirectory() && !dirent.name.startsWith('.')) dirs.push(dirent.name);
       }
     } finally {
       await dir.close().catch(() => undefined);
     }
-    return names;
+    return { files, dirs, more: false };
   }
 
   /** The entry at `real` (named by `segments`), or null when the directory is none. */
   async entryAt(real: string, segments: readonly string[]): Promise<EntrySummary | null> {
-    const marker = markerOf(await this.fileNames(real));
+    const marker = markerOf((await this.scanDir(real)).files);
     return marker === null ? null : this.summarize(real, segments, marker);
   }
 
@@ -224,41 +230,27 @@ export class StoreReader {
     let note: string | undefined;
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       visited++;
-      const children: { name: string }[] = [];
-      const files = new Set<string>();
-      let seen = 0;
+      let scanned: DirScan;
       try {
-        const dir = await opendir(next.real);
-        try {
-          for await (const dirent of dir) {
-            if (++seen > LIMITS.dirEntries) {
-              note = `a directory holds more than ${LIMITS.dirEntries} entries: only the first were looked at`;
-              break;
-            }
-            if (dirent.isFile()) files.add(dirent.name);
-            // Symbolic links are not followed: store/latest points at a run listed anyway, and a link may lead out.
-            else if (dirent.isDirectory() && !dirent.name.startsWith('.')) children.push({ name: dirent.name });
-          }
-        } finally {
-          await dir.close().catch(() => undefined);
-        }
+        scanned = await this.scanDir(next.real);
       } catch {
         continue; // removed or unreadable since its parent was listed
       }
-      const marker = next.depth === 0 && self === 'skip' ? null : markerOf(files);
+      if (scanned.more) note = `a directory holds more than ${LIMITS.dirEntries} entries: only the first were looked at`;
+      const marker = next.depth === 0 && self === 'skip' ? null : markerOf(scanned.files);
       if (marker !== null) {
         found.push(await this.summarize(next.real, next.segments, marker));
         continue;
       }
       if (next.depth >= LIMITS.walkDepth) continue;
-      children.sort((a, b) => naturalOrder(a.name, b.name));
-      for (const child of children) {
+      // Symbolic links are not followed: store/latest points at a run listed anyway, and a link may lead out.
+      for (const child of scanned.dirs.sort(naturalOrder)) {
         // No more is queued than the walk will visit, so the queue stays within the bound too.
         if (visited + queue.length >= LIMITS.walkDirs) {
           note = `stopped looking after ${LIMITS.walkDirs} directories: some runs may be missing from this list`;
           break;
         }
-        queue.push({ real: join(next.real, child.name), segments: [...next.segments, child.name], depth: next.depth + 1 });
+        queue.push({ real: join(next.real, child), segments: [...next.segments, child], depth: next.depth + 1 });
       }
     }
     return { entries: newestFirst(found), note };

@@ -77,22 +77,16 @@ describe('the plan', () => {
 });
 
 describe("the node's txn counters", () => {
-  it("reads the last counters line (json or the node's prose), falls back past a torn one, and keeps numbers only", () => {
+  it('reads the last counters line, falls back past a torn one, and keeps numbers only', () => {
     const log = [
-      '2026-12-06T20:00:00.000Z - INFO txn stats {"txns":10,"retries":1}',
+      '2026-12-06T20:00:00.000Z - INFO txn stats {"committed":10,"aborted":0,"retries":1}',
       '2026-12-06T20:00:01.000Z - INFO became leader of term 2',
-      '2026-12-06T20:00:02.000Z - INFO txn stats {"txns":40,"retries":12,"mode":"occ"}',
-      '2026-12-06T20:00:03.000Z - INFO txn stats {"txns":5',
+      '2026-12-06T20:00:02.000Z - INFO txn stats {"committed":30,"aborted":10,"retries":12,"mode":"occ"}',
+      '2026-12-06T20:00:03.000Z - INFO txn stats {"committed":5',
     ].join('\n');
-    expect(parseTxnStats(log)).toEqual({ txns: 40, retries: 12 });
+    expect(parseTxnStats(log)).toEqual({ committed: 30, aborted: 10, retries: 12 });
+    expect(retriesPerTxn(parseTxnStats(log))).toBe(0.3);
     expect(parseTxnStats('2026 - INFO shutting down\n')).toBeNull();
-    const prose = [
-      '2026-12-06T20:00:05.000Z - INFO occ txns coordinated here: 10 committed, 0 ended in error 30, 2 retries; 1 early aborts as leader',
-      '2026-12-06T20:00:10.000Z - INFO occ txns coordinated here: 90 committed, 10 ended in error 30, 25 retries; 7 early aborts as leader',
-      '2026-12-06T20:00:11.000Z - INFO became leader of term 3',
-    ].join('\n');
-    expect(parseTxnStats(prose)).toEqual({ committed: 90, aborted: 10, retries: 25, earlyAborts: 7 });
-    expect(retriesPerTxn(parseTxnStats(prose))).toBe(0.25);
   });
 
   it("reads the line the node writes (src/server's formatTxnStats), words and all, as its counters", () => {
@@ -109,15 +103,14 @@ describe("the node's txn counters", () => {
   });
 
   it('sums over nodes and gives retries per txn only when the retries and the txns are both counted', () => {
-    const sum = sumTxnStats([{ txns: 40, retries: 12 }, null, { txns: 60, retries: 8 }]);
-    expect(sum).toEqual({ txns: 100, retries: 20 });
+    const sum = sumTxnStats([{ committed: 30, aborted: 10, retries: 12 }, null, { committed: 60, aborted: 0, retries: 8 }]);
+    expect(sum).toEqual({ committed: 90, aborted: 10, retries: 20 });
     expect(retriesPerTxn(sum)).toBe(0.2);
     expect(sumTxnStats([null, null])).toBeNull();
-    expect(retriesPerTxn({ committed: 30, aborted: 10, retries: 8 })).toBe(0.2);
     expect(retriesPerTxn({ committed: 30, retries: 8 })).toBeNull();
     expect(retriesPerTxn(null)).toBeNull();
-    expect(retriesPerTxn({ txns: 10 })).toBeNull();
-    expect(retriesPerTxn({ txns: 0, retries: 0 })).toBeNull();
+    expect(retriesPerTxn({ committed: 10, aborted: 0 })).toBeNull();
+    expect(retriesPerTxn({ committed: 0, aborted: 0, retries: 0 })).toBeNull();
   });
 });
 
@@ -166,8 +159,8 @@ function report(variants: readonly ContentionVariant[], runs: readonly Contentio
 describe('the figures', () => {
   it('takes medians over reps per cell, with retries per txn from the node counters', () => {
     const rows = aggregate([
-      run('occ', 3, 'exponential', '2n', 100, 0.3, 0, { nodeStats: { txns: 10, retries: 5 } }),
-      run('occ', 3, 'exponential', '2n', 300, 0.1, 1, { nodeStats: { txns: 10, retries: 1 } }),
+      run('occ', 3, 'exponential', '2n', 100, 0.3, 0, { nodeStats: { committed: 7, aborted: 3, retries: 5 } }),
+      run('occ', 3, 'exponential', '2n', 300, 0.1, 1, { nodeStats: { committed: 9, aborted: 1, retries: 1 } }),
       run('occ', 3, 'exponential', '2n', 200, 0.2, 2, { nodeStats: null }),
       run('occ', 3, 'exponential', '10n', 50, 0.5),
     ]);

@@ -11,6 +11,13 @@ export function benchOptions(argv: string[]): BenchOptions {
   return parsed.value.options;
 }
 
+/** The message `argv` is refused with. */
+export function benchRefusal(argv: string[]): string {
+  const parsed = parseBenchArgs(argv, () => 11);
+  if (parsed.ok) throw new Error(`expected ${argv.join(' ')} to be refused`);
+  return parsed.error;
+}
+
 export function metrics(answered: number, overrides: Partial<RunMetrics> = {}): RunMetrics {
   return {
     valid: true,
@@ -46,10 +53,13 @@ export function record(rep: number, runMetrics: RunMetrics | undefined, valid: V
 
 /** A report for `argv` where every run of a cell answers `answeredOf(id)` ops/s. */
 export function reportFor(argv: string[], answeredOf: (id: string) => number, title = 'T'): BenchReport {
+  return reportWithRuns(argv, (id, reps) => Array.from({ length: reps }, (_, rep) => record(rep, metrics(answeredOf(id)))), title);
+}
+
+/** A report for `argv` whose cell or ceiling point `id` finished the runs `runsOf(id, reps)`. */
+export function reportWithRuns(argv: string[], runsOf: (id: string, reps: number) => RunRecord[], title = 'T'): BenchReport {
   const options = benchOptions(argv);
-  const cells = expandCells(options);
-  const points = expandCeiling(options);
-  const grouped = buildReports(cells, points, (id) => Array.from({ length: options.reps }, (_, rep) => record(rep, metrics(answeredOf(id)))));
+  const grouped = buildReports(expandCells(options), expandCeiling(options), (id) => runsOf(id, options.reps));
   return {
     title,
     command: ['bin/raftkv-test', 'bench', ...argv],

@@ -1,7 +1,8 @@
 // The Markdown the bench prints and writes: one row per cell with the figures in their columns,
 // the ceiling table, the method note and a command that a shell reads back as the same argv.
 import { describe, expect, it } from 'vitest';
-import { ceilingTable, cellTable, markdownDocument, shellQuote } from '../../src/bench/markdown.js';
+import { shellQuote } from '../../src/base/shell.js';
+import { ceilingTable, cellTable, markdownDocument } from '../../src/bench/markdown.js';
 import { formatRatio, formatReads } from '../../src/bench/table_rows.js';
 import { reportFor } from './fixtures.js';
 

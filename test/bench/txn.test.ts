@@ -4,25 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { markdownDocument } from '../../src/bench/markdown.js';
 import { expandCeiling, expandCells, planRuns } from '../../src/bench/matrix.js';
-import { countRuns, parseBenchArgs, type BenchOptions } from '../../src/bench/options.js';
+import { countRuns } from '../../src/bench/options.js';
 import { renderReportHtml } from '../../src/bench/report_html.js';
 import { buildReports, extractRunMetrics, summarize, type BenchReport } from '../../src/bench/summary.js';
 import { cellTableRows } from '../../src/bench/table_rows.js';
 import type { ResultsDocument } from '../../src/harness/results.js';
-import { metrics, record } from './fixtures.js';
-
-function parse(argv: string[]): BenchOptions {
-  const parsed = parseBenchArgs(argv, () => 7, '/repo/bin/raftkv');
-  if (!parsed.ok) throw new Error(parsed.error);
-  if (parsed.value.kind !== 'run') throw new Error('expected a run');
-  return parsed.value.options;
-}
-
-function refusal(argv: string[]): string {
-  const parsed = parseBenchArgs(argv, () => 7);
-  if (parsed.ok) throw new Error(`expected ${argv.join(' ')} to be refused`);
-  return parsed.error;
-}
+import { benchOptions as parse, benchRefusal as refusal, metrics, record } from './fixtures.js';
 
 const TXN_ARGS = ['-w', 'txn-list-append', '--nodes', '3', '--latency', '0', '--clients', '1n,3', '--reps', '2'];
 
@@ -47,7 +34,7 @@ describe('bench options for the txn workloads', () => {
   it('refuses what does not fit the workload', () => {
     expect(refusal([...TXN_ARGS, '--reads', '0.9'])).toMatch(/--reads is for lin-kv only/);
     expect(refusal(['--key-count', '3'])).toMatch(/--key-count applies to the txn workloads .* only, not to lin-kv/);
-    expect(refusal(['-w', 'kafka'])).toMatch(/--workload must be lin-kv, txn-list-append or txn-rw-register/);
+    expect(refusal(['-w', 'kafka'])).toMatch(/--workload: expected lin-kv, txn-list-append or txn-rw-register/);
     expect(refusal([...TXN_ARGS, '--consistency-models', 'linearizable'])).toMatch(/unknown model "linearizable"/);
     expect(refusal([...TXN_ARGS, '--key-dist', 'zipf'])).toMatch(/--key-dist must be one of exponential, uniform/);
   });

@@ -6,24 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { compareWorkloads } from '../../src/bench/comparison.js';
 import { markdownDocument } from '../../src/bench/markdown.js';
 import { expandCeiling, expandCells, planRuns } from '../../src/bench/matrix.js';
-import { countRuns, parseBenchArgs, type BenchOptions } from '../../src/bench/options.js';
+import { countRuns } from '../../src/bench/options.js';
 import { renderReportHtml, throughputBars } from '../../src/bench/report_html.js';
-import { benchExitCode, buildReports, type BenchReport, type RunRecord } from '../../src/bench/summary.js';
+import type { BenchReport } from '../../src/bench/summary.js';
 import { comparisonTableRows } from '../../src/bench/table_rows.js';
-import { metrics, record } from './fixtures.js';
-
-function parse(argv: string[]): BenchOptions {
-  const parsed = parseBenchArgs(argv, () => 7, '/repo/bin/raftkv');
-  if (!parsed.ok) throw new Error(parsed.error);
-  if (parsed.value.kind !== 'run') throw new Error('expected a run');
-  return parsed.value.options;
-}
-
-function refusal(argv: string[]): string {
-  const parsed = parseBenchArgs(argv, () => 7);
-  if (parsed.ok) throw new Error(`expected ${argv.join(' ')} to be refused`);
-  return parsed.error;
-}
+import { benchOptions as parse, benchRefusal as refusal, metrics, record, reportWithRuns } from './fixtures.js';
 
 /** The issue's comparison, small: 3 nodes, latency 0, 2n and 10n, half reads. */
 const MIXED = ['-w', 'lin-kv,txn-list-append', '--nodes', '3', '--latency', '0', '--clients', '2n,10n', '--reads', '0.5'];
@@ -56,9 +43,9 @@ describe('bench options with several workloads', () => {
     expect(refusal(['-w', 'lin-kv', '--max-txn-length', '2'])).toBe(
       '--max-txn-length applies to the txn workloads (txn-list-append, txn-rw-register) only, not to lin-kv',
     );
-    expect(refusal(['-w', 'lin-kv,kafka'])).toBe('--workload must be lin-kv, txn-list-append or txn-rw-register (or several, comma-separated); got "kafka"');
+    expect(refusal(['-w', 'lin-kv,kafka'])).toBe('--workload: expected lin-kv, txn-list-append or txn-rw-register; got "kafka"');
     expect(refusal(['-w', 'lin-kv,,txn-list-append'])).toBe('--workload has an empty item in "lin-kv,,txn-list-append"');
-    expect(refusal(['-w', ''])).toBe('--workload needs at least one workload');
+    expect(refusal(['-w', ''])).toBe('--workload needs at least one value');
     expect(refusal([...MIXED, '--key-dist', 'zipf'])).toMatch(/--key-dist must be one of exponential, uniform/);
     // Every workload runs every load, so lin-kv's groups of 2 × node-count bind the txn cells too...
     expect(refusal(['-w', 'lin-kv,txn-list-append', '--clients', '1n'])).toContain('Nn needs an even N');
@@ -147,26 +134,11 @@ describe('the matrix with several workloads', () => {
 
 /** A mixed report whose runs answer `perRep(id)[rep]` ops/s; a txn run commits that many txns/s. */
 function mixedReport(argv: string[], perRep: (id: string) => readonly (number | undefined)[]): BenchReport {
-  const options = parse(argv);
-  const runsOf = (id: string): RunRecord[] =>
+  return reportWithRuns(argv, (id) =>
     perRep(id).map((value, rep) =>
       record(rep, value === undefined ? undefined : metrics(value, id.startsWith('txn') ? { okOpsPerS: value, abortRate: 0, txnP50Ms: 4, txnP99Ms: 12 } : {})),
-    );
-  const grouped = buildReports(expandCells(options), expandCeiling(options), runsOf);
-  return {
-    title: 'T',
-    command: ['bin/raftkv-test', 'bench', ...argv],
-    startedAt: '2025-01-01T00:00:00.000Z',
-    finishedAt: '2025-01-01T00:01:00.000Z',
-    options,
-    cells: grouped.cells,
-    ceiling: grouped.ceiling,
-    interrupted: false,
-    exitCode: benchExitCode(
-      [...grouped.cells, ...grouped.ceiling].map((r) => r.summary.tally),
-      false,
     ),
-  };
+  );
 }
 
 // lin-kv's 2n cell answers 1000, 2000, 1500 ops/s in reps 1-3; the txn cell commits 800, 1000,

@@ -1,9 +1,8 @@
 // For the EDN tests: random EDN values, drawn from a seeded Rng so a seed replays a case, and
 // edn-data's shapes (the parser we compare with) to ours and back. The 'full' profile covers
-// everything the writer can write; 'portable' leaves out what edn-data cannot hold or writes in
-// a way EDN does not allow
-// (##Inf and ##NaN, -0, M decimals, whole floats beyond 2^53, characters it writes as bare
-// whitespace).
+// everything the writer can write; 'portable' leaves out what edn-data cannot hold or writes in a
+// way EDN does not allow (##Inf and ##NaN, -0, M decimals, whole floats beyond 2^53, characters
+// it writes as bare whitespace).
 
 import type { EDNVal } from 'edn-data';
 import { parseEDNString } from 'edn-data';

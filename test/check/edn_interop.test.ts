@@ -6,7 +6,8 @@ import { toEDNString } from 'edn-data';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
 import type { EdnValue } from '../../src/check/edn.js';
-import { readEdn, writeEdn, writeEdnPretty } from '../../src/check/edn.js';
+import { writeEdn, writeEdnPretty } from '../../src/check/edn.js';
+import { readEdn } from '../../src/check/edn_reader.js';
 import { randomEdnValue, replay, seeds, theirRead, toEdnData } from './edn_helpers.js';
 
 const FILE = 'test/check/edn_interop.test.ts';

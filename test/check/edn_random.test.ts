@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/base/rng.js';
-import { readEdn, readEdnForms, writeEdn, writeEdnPretty } from '../../src/check/edn.js';
+import { writeEdn, writeEdnPretty } from '../../src/check/edn.js';
+import { readEdn, readEdnForms } from '../../src/check/edn_reader.js';
 import { randomEdnValue, replay, seeds } from './edn_helpers.js';
 
 const FILE = 'test/check/edn_random.test.ts';

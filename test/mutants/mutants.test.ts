@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/node_process.js';
 
 const SCRIPT = `${REPO_ROOT}scripts/mutants.mjs`;
+// Each test's own timeout exceeds the script's: vitest fails a test that outlasts its timeout even
+// when the blocking spawnSync it waited on finished in time.
 
 function mutants(args: readonly string[], timeoutMs: number): { status: number | null; stdout: string; stderr: string } {
   // On timeout spawnSync sends SIGTERM, on which the script stops its children and removes its copies.
@@ -34,7 +36,7 @@ describe('mutants', () => {
     expect(checked.stderr).toBe('');
     expect(checked.stdout).toContain(`mutants: ${patches.length} of ${patches.length} patches apply`);
     expect(checked.status).toBe(0);
-  });
+  }, 90_000);
 
   it("gives each mutant's flags to the harness over the campaign's, node arguments last", () => {
     const dry = mutants(['--dry-run', 'occ-validation-skipped', 'session-dedup-off'], 20_000);
@@ -68,5 +70,5 @@ describe('mutants', () => {
     expect(run.stdout).toMatch(/^occ-validates-writes \(sim\): txn check: strict-serializable \(txn mode occ\) invalid .*G2-item/m);
     expect(run.stdout).toContain('baseline: no false alarm');
     expect(run.status, why).toBe(0);
-  });
+  }, 150_000);
 });

@@ -11,8 +11,8 @@ import { GROUP_LABEL_SIZE, textWidth } from '../../src/bench/charts.js';
 import { renderReportHtml } from '../../src/bench/report_html.js';
 import { VERDICT_COLORS, type VerdictClass } from '../../src/viewer/entries.js';
 import { reportFor } from '../bench/fixtures.js';
-import { REPO_ROOT, requireBuilt } from '../support/node_process.js';
-import { startServe, stopAllServes, within, type ServeProcess } from './serve_process.js';
+import { REPO_ROOT, requireBuilt, withTimeout } from '../support/node_process.js';
+import { startServe, stopAllServes, type ServeProcess } from './serve_process.js';
 import { makeFixtureStore, type FixtureStore } from './store_fixture.js';
 
 const CHROMIUM = process.env['RAFTKV_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -209,8 +209,9 @@ describe.runIf(HAVE_CHROMIUM || IN_CI)(TITLE, () => {
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (serve !== undefined) await within(serve.stop(), 15_000, 'serve stopping').catch(stopAllServes);
+    // Bounded, so the server below is stopped even if the browser does not close (Playwright kills it at exit then).
+    if (browser !== undefined) await withTimeout(browser.close(), 10_000, 'the browser closing').catch(() => undefined);
+    if (serve !== undefined) await withTimeout(serve.stop(), 15_000, 'serve stopping').catch(stopAllServes);
     stopAllServes();
     store?.cleanup();
   }, 30_000);

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuilt } from '../support/node_process.js';
-import { RAFTKV_TEST_BIN, startServe, stopAllServes, within } from './serve_process.js';
+import { requireBuilt, withTimeout } from '../support/node_process.js';
+import { RAFTKV_TEST_BIN, startServe, stopAllServes } from './serve_process.js';
 import { makeFixtureStore, type FixtureStore } from './store_fixture.js';
 
 let store: FixtureStore;
@@ -64,11 +64,11 @@ describe('raftkv-test serve', () => {
     it(`serves the store on a free loopback port and stops cleanly on ${signal}`, async () => {
       const serve = await startServe(['--port', '0', store.root]);
       expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const reply = await within(fetch(serve.url), 10_000, 'GET /');
+      const reply = await withTimeout(fetch(serve.url), 10_000, 'GET /');
       expect(reply.status).toBe(200);
       expect(await reply.text()).toContain('verdict-invalid');
       serve.child.kill(signal);
-      expect(await within(serve.exit, 10_000, `exit after ${signal}`)).toBe(0);
+      expect(await withTimeout(serve.exit, 10_000, `exit after ${signal}`)).toBe(0);
       expect(serve.stderr()).toContain('raftkv-test serve: stopped');
     });
   }

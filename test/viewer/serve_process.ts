@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../support/node_process.js';
+import { REPO_ROOT, withTimeout } from '../support/node_process.js';
 
 export const RAFTKV_TEST_BIN = join(REPO_ROOT, 'bin', 'raftkv-test');
 
@@ -18,14 +18,6 @@ export interface ServeProcess {
   readonly exit: Promise<number | null>;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s; its exit status. */
   stop(): Promise<number | null>;
-}
-
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Starts `serve ARGS` (in `cwd`) and waits, at most 10 s, for the line with its URL. */
@@ -51,14 +43,15 @@ export async function startServe(args: readonly string[], cwd?: string): Promise
     });
     void exit.then((code) => reject(new Error(`serve exited with ${code} before printing its URL; stderr: ${stderr}`)));
   });
-  const url = await within(printed, 10_000, `serve printing its URL (stdout: ${stdout}; stderr: ${stderr})`).catch((error: unknown) => {
+  const url = await withTimeout(printed, 10_000, 'serve printing its URL').catch((error: unknown) => {
     child.kill('SIGKILL');
-    throw error;
+    // What it printed by now, not when the wait began.
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (stdout: ${stdout}; stderr: ${stderr})`);
   });
   const stop = async (): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return exit;
     child.kill('SIGTERM');
-    return within(exit, 10_000, 'serve stopping on SIGTERM').catch(() => {
+    return withTimeout(exit, 10_000, 'serve stopping on SIGTERM').catch(() => {
       child.kill('SIGKILL');
       return exit;
     });
