@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { Rng } from './base/rng.js';
 import { FsDisk, nativeCrc32 } from './runtime/fs_disk.js';
+import { LazyDisk } from './runtime/lazy_disk.js';
 import { parseNodeOptions, NODE_USAGE } from './runtime/node_options.js';
 import { runStdioNode } from './runtime/stdio_node.js';
 import { createKvNodeApp } from './server/kv_node.js';
@@ -33,7 +34,7 @@ const { options } = parsed.value;
 const seed = options.seed ?? randomInt(0, 0xffff_ffff);
 const { dataDir } = options;
 process.stderr.write(
-  `raftkv: read mode ${options.readMode}, txn mode ${options.txnMode}${options.txnMode === 'batch' ? '' : ` (early abort ${options.txnEarlyAbort ? 'on' : 'off'}, backoff ${options.txnBackoffTicks > 0 ? `up to ${options.txnBackoffTicks} ticks` : 'off'}, ${options.txnRetries} retries)`}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}`}\n`,
+  `raftkv: read mode ${options.readMode}, txn mode ${options.txnMode}${options.txnMode === 'batch' ? '' : ` (early abort ${options.txnEarlyAbort ? 'on' : 'off'}, backoff ${options.txnBackoffTicks > 0 ? `up to ${options.txnBackoffTicks} ticks` : 'off'}, ${options.txnRetries} retries)`}, seed ${seed}; ${dataDir === undefined ? `state is kept in memory only (${options.storage === 'memory' ? '--storage memory' : 'no --data-dir or RAFTKV_DATA_DIR'})` : `state is kept under ${dataDir}${options.storage === 'lazy' ? ' (lazy: unsynced writes die with the process)' : ''}`}\n`,
 );
 
 function openStore(context: NodeContext): NodeStore {
@@ -41,7 +42,10 @@ function openStore(context: NodeContext): NodeStore {
   // Node ids come from the network: keep them inside the data directory.
   const safeId = context.nodeId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const dir = path.join(dataDir, safeId === '.' || safeId === '..' ? `_${safeId}` : safeId);
-  const opened = DurableNodeStore.open(new FsDisk(dir), nativeCrc32 === undefined ? {} : { checksum: nativeCrc32 });
+  const opened = DurableNodeStore.open(
+    options.storage === 'lazy' ? new LazyDisk(new FsDisk(dir)) : new FsDisk(dir),
+    nativeCrc32 === undefined ? {} : { checksum: nativeCrc32 },
+  );
   if (!opened.ok) {
     process.stderr.write(`raftkv: FATAL: cannot recover the state in ${dir}: ${opened.error}\nRefusing to serve from damaged storage.\n`);
     process.exit(EXIT_CORRUPT_STORAGE);

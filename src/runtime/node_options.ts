@@ -39,7 +39,7 @@ interface NodeOptions {
   readonly txnRetries: number;
 }
 
-const STORAGE_MODES = ['auto', 'memory', 'disk'] as const;
+const STORAGE_MODES = ['auto', 'memory', 'disk', 'lazy'] as const;
 type StorageMode = (typeof STORAGE_MODES)[number];
 
 /** Retries stop at 2 s anyway; more than this many is a mistake. */
@@ -94,8 +94,10 @@ options (each also read from the environment variable shown):
   --groups N           Raft groups per node, keys split between them by a hash of the key;
                        the same on every node; client sessions need 1 (RAFTKV_GROUPS, default 1)
   --storage MODE       auto (on disk when a data directory is given), memory (ignore it: for
-                       measuring what durability costs), disk (a data directory is required)
-                       (RAFTKV_STORAGE, default auto)
+                       measuring what durability costs), disk (a data directory is required),
+                       lazy (on disk, but written bytes stay in the process until synced, like
+                       Jepsen's lazyfs: a SIGKILL then loses them as a power loss would; for
+                       fault tests) (RAFTKV_STORAGE, default auto)
   --mvcc-retention N   log entries behind the newest for which superseded versions are kept,
                        so a txn with "at_index" in that window is served; older ones are
                        collected (RAFTKV_MVCC_RETENTION, default 10000)
@@ -174,8 +176,8 @@ export function parseNodeOptions(argv: readonly string[], env: Readonly<Record<s
   const storageGiven = raw(SPECS.storage);
   const storage = choiceOption(storageGiven, 'auto', STORAGE_MODES);
   if (!storage.ok) return storage;
-  if (storage.value === 'disk' && dataDirGiven === undefined) {
-    return err(`${(storageGiven as Given).source} disk needs a data directory (${SPECS.dataDir.flag} or ${SPECS.dataDir.env})`);
+  if ((storage.value === 'disk' || storage.value === 'lazy') && dataDirGiven === undefined) {
+    return err(`${(storageGiven as Given).source} ${storage.value} needs a data directory (${SPECS.dataDir.flag} or ${SPECS.dataDir.env})`);
   }
   const mvccRetentionEntries = integerOption(raw(SPECS.mvccRetentionEntries), DEFAULT_KV_SERVER_OPTIONS.mvccRetentionEntries, 0, MAX_MVCC_RETENTION_ENTRIES);
   if (!mvccRetentionEntries.ok) return mvccRetentionEntries;

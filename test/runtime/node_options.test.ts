@@ -16,10 +16,12 @@ describe('node options: durability', () => {
     expect(run(['--snapshot-every=500'])).toMatchObject({ snapshotEveryEntries: 500 });
   });
 
-  it('ignores the data directory with --storage memory, and requires one with disk', () => {
+  it('ignores the data directory with --storage memory, and requires one with disk or lazy', () => {
     expect(run(['--storage', 'memory'], { RAFTKV_DATA_DIR: '/d' })).toMatchObject({ dataDir: undefined, storage: 'memory' });
     expect(run(['--storage', 'disk'])).toMatch(/--storage disk needs a data directory/);
     expect(run(['--storage', 'disk', '--data-dir', '/d'])).toMatchObject({ dataDir: '/d', storage: 'disk' });
+    expect(run(['--storage', 'lazy'])).toMatch(/--storage lazy needs a data directory/);
+    expect(run(['--storage', 'lazy'], { RAFTKV_DATA_DIR: '/d' })).toMatchObject({ dataDir: '/d', storage: 'lazy' });
   });
 
   it('refuses bad values', () => {
