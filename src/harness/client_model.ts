@@ -31,7 +31,7 @@ export interface ClientOp {
 export type Completion =
   | { readonly type: 'ok'; readonly value: JsonValue }
   | { readonly type: 'fail'; readonly error: HistoryError }
-  | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string };
+  | { readonly type: 'info'; readonly error: HistoryError; readonly malformed?: string; readonly answersAnother?: true };
 
 /** The error recorded for a client timeout, as Maelstrom's :net-timeout. */
 export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-timeout' };
@@ -39,6 +39,25 @@ export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-t
 /** Malformed replies are indeterminate (Maelstrom records the op as crashed: info). */
 export function malformedReply(reason: string): Completion {
   return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason };
+}
+
+/** The success reply types of every workload: one of them in reply to another operation answers another request. */
+const SUCCESS_REPLY_TYPES: ReadonlySet<string> = new Set(['read_ok', 'write_ok', 'cas_ok', 'txn_ok']);
+
+/**
+ * A reply that answers another request: another operation's success type, or a txn_ok whose
+ * micro-ops are not the ones sent. Info in the history, as Maelstrom records any malformed reply,
+ * but no correct node sends one (it is what a node does that answers a request by the outcome of
+ * whatever command took its place in the log), so unlike other malformed replies it fails the run.
+ */
+export function answersAnotherReply(reason: string): Completion {
+  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason, answersAnother: true };
+}
+
+/** A reply of a type other than `expected` (nor error) to an op `f`: another operation's success type answers another request. */
+export function unexpectedReplyType(expected: string, f: string, type: unknown): Completion {
+  const reason = `expected ${expected} or error in reply to ${f}, got type ${JSON.stringify(type)}`;
+  return typeof type === 'string' && SUCCESS_REPLY_TYPES.has(type) ? answersAnotherReply(reason) : malformedReply(reason);
 }
 
 /** A client session of raftkv's (not Maelstrom's): the node runs each (session, seq) once. */
@@ -165,6 +184,9 @@ export class ClientModel<O extends ClientOp> {
   sessionRetries = 0;
   malformedResponses = 0;
   readonly malformedExamples: string[] = [];
+  /** Those of the malformed replies that answer another request (see answersAnotherReply). */
+  answersToAnother = 0;
+  readonly answersToAnotherExamples: string[] = [];
 
   constructor(
     private readonly workload: ClientWorkload<O>,
@@ -275,6 +297,11 @@ export class ClientModel<O extends ClientOp> {
       this.malformedResponses++;
       if (this.malformedExamples.length < MALFORMED_EXAMPLES) this.malformedExamples.push(`${record.nodeId}: ${abbreviate(completion.malformed)}`);
       this.driver.malformed?.(record.nodeId, completion.malformed, this.malformedResponses);
+      if (completion.answersAnother === true) {
+        this.answersToAnother++;
+        if (this.answersToAnotherExamples.length < MALFORMED_EXAMPLES)
+          this.answersToAnotherExamples.push(`${record.nodeId}: ${abbreviate(completion.malformed)}`);
+      }
     }
     this.complete(record, completion, now);
     return true;

@@ -13,7 +13,7 @@ import type { JsonObject, JsonValue } from '../base/json.js';
 import type { Rng } from '../base/rng.js';
 import type { HistoryError } from '../check/history.js';
 import { ErrorCode, isDefiniteError } from '../protocol/errors.js';
-import { malformedReply as malformed, NET_TIMEOUT, type ClientWorkload, type Completion, type SessionTag } from './client_model.js';
+import { malformedReply as malformed, NET_TIMEOUT, unexpectedReplyType, type ClientWorkload, type Completion, type SessionTag } from './client_model.js';
 
 type KvFunction = 'read' | 'write' | 'cas';
 
@@ -90,6 +90,10 @@ export class LinKvGenerator {
     this.groupTouched = Array.from({ length: this.groups }, () => new Set<number>());
     this.valueCount = config.valueCount ?? 5;
     this.processLimit = config.processLimit ?? 20;
+  }
+
+  get groupCount(): number {
+    return this.groups;
   }
 
   /** Keys handed out so far: each group's first key and every fresh one since. */
@@ -178,7 +182,7 @@ export function classifyReply(op: KvOp, body: JsonObject, withSession = false): 
     return isDefiniteError(code) || op.f === 'read' ? { type: 'fail', error } : { type: 'info', error };
   }
   const schema = SUCCESS[op.f];
-  if (type !== schema.type) return malformed(`expected ${schema.type} or error in reply to ${op.f}, got type ${JSON.stringify(type)}`);
+  if (type !== schema.type) return unexpectedReplyType(schema.type, op.f, type);
   for (const key of Object.keys(body)) {
     // Replies to session requests also carry the applied index (for read-your-writes).
     if (withSession && key === 'index') continue;
@@ -218,6 +222,16 @@ export class LinKvWorkload implements ClientWorkload<KvOp> {
 
   nextOp(thread: number, process: number): KvOp {
     return this.generator.nextOp(thread, process);
+  }
+
+  /** How many groups of threads work on a key each. */
+  get groupCount(): number {
+    return this.generator.groupCount;
+  }
+
+  /** The key group `group` works on now. */
+  currentKey(group: number): number {
+    return this.generator.currentKey(group);
   }
 
   /** A key worked on lately, one per node where the groups allow: where a recovery probe of that node looks. */

@@ -183,7 +183,10 @@ export class NemesisPlanner {
       case 'pause': {
         const specs = TARGET_SPECS.filter((spec) => targetSize(spec, this.nodes.length) > 0);
         const spec = this.rng.pick(specs);
-        const nodes = this.rng.shuffle(this.nodes).slice(0, targetSize(spec, this.nodes.length)).sort();
+        const nodes = this.rng
+          .shuffle(this.nodes)
+          .slice(0, targetSize(spec, this.nodes.length, this.rng))
+          .sort();
         return kind === 'kill' ? { f: 'kill', kind, spec, nodes } : { f: 'pause', kind, spec, nodes };
       }
       case 'partition-leader':

@@ -3,6 +3,7 @@
 // the history (the invoke's value, and the completion's: what it did, and for a targeted step
 // whom it chose on what counts). Pure data and formatting; no decisions.
 
+import type { Rng } from '../base/rng.js';
 import type { LeaderNote, Link, SpikeSpec } from './nemesis_targets.js';
 import { describeGrudge, type Grudge, type PartitionSpec } from './partition.js';
 
@@ -59,17 +60,29 @@ export type NemesisAction =
   | { readonly f: 'start-duplicate'; readonly kind: 'duplicate'; readonly probability: number; readonly maxDelayMs: number; readonly seed: number }
   | { readonly f: 'stop-duplicate'; readonly kind: 'duplicate' };
 
-export const TARGET_SPECS = ['one', 'minority-third', 'minority'] as const;
+/**
+ * Whom a kill or a pause takes, as in Maelstrom's kill and pause faults (which follow Jepsen's
+ * db nemesis): `some` is a random non-empty subset. Taking a majority or everyone is what lets a
+ * crash lose what only a minority, or nobody, holds durably.
+ */
+export const TARGET_SPECS = ['some', 'one', 'minority-third', 'minority', 'majority', 'all'] as const;
 export type TargetSpec = (typeof TARGET_SPECS)[number];
 
-export function targetSize(spec: TargetSpec, n: number): number {
+/** How many nodes of `n` a spec takes; `some` draws 1..n from `rng`. */
+export function targetSize(spec: TargetSpec, n: number, rng?: Rng): number {
   switch (spec) {
+    case 'some':
+      return rng === undefined || n === 0 ? Math.min(1, n) : rng.int(1, n);
     case 'one':
       return Math.min(1, n);
     case 'minority-third':
       return Math.floor((n - 1) / 3);
     case 'minority':
       return Math.floor((n - 1) / 2);
+    case 'majority':
+      return n === 0 ? 0 : Math.floor(n / 2) + 1;
+    case 'all':
+      return n;
   }
 }
 

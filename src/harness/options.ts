@@ -67,6 +67,8 @@ export interface TestOptions {
   readonly recoveryTimeoutS: number;
   /** Swarm runs: what each run draws from its seed; null: every run as given. */
   readonly swarm: SwarmSettings | null;
+  /** Fresh clients read and write at every node for a while whenever the traffic shows a new node leading or campaigning (op_bursts.ts). */
+  readonly bursts: boolean;
 }
 
 /** What a swarm run draws from its seed: the nemesis mix from the pool, and each of the others unless given. */
@@ -82,7 +84,7 @@ export function isTxnWorkload(workload: Workload): workload is 'txn-list-append'
   return workload !== 'lin-kv';
 }
 
-const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | 'consistencyModels' | 'finalReads' | 'swarm'> & {
+const DEFAULT_TEST_OPTIONS: Omit<TestOptions, 'bin' | 'seed' | 'concurrency' | 'consistencyModels' | 'finalReads' | 'swarm' | 'bursts'> & {
   readonly concurrency: string;
 } = {
   workload: 'lin-kv',
@@ -158,7 +160,7 @@ const VALUE_FLAGS: { readonly [flag: string]: string } = {
   '--consistency-models': '--consistency-models',
   '--recovery-timeout': '--recovery-timeout',
 };
-const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions', '--final-reads', '--no-final-reads', '--swarm']);
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['--log-stderr', '--client-sessions', '--final-reads', '--no-final-reads', '--swarm', '--bursts']);
 /** Flags that only the txn workloads take. */
 const TXN_FLAGS = ['--key-count', '--max-txn-length', '--max-writes-per-key', '--key-dist'];
 
@@ -285,6 +287,7 @@ function buildOptions(raw: Raw, booleans: ReadonlySet<string>, binArgs: readonly
     ...txnSettings.value,
     recoveryTimeoutS: recoveryTimeoutS.value,
     swarm,
+    bursts: booleans.has('--bursts'),
   });
 }
 
@@ -450,6 +453,7 @@ export function makeTestOptions(
     ...(merged.logStderr ? ['--log-stderr'] : []),
     ...(merged.clientSessions ? ['--client-sessions'] : []),
     ...(given.finalReads === undefined ? [] : [given.finalReads ? '--final-reads' : '--no-final-reads']),
+    ...(given.bursts === true ? ['--bursts'] : []),
   ];
   const built = buildOptions(raw, new Set(flags), merged.binArgs, () => merged.seed);
   if (!built.ok) return built;

@@ -16,6 +16,7 @@ import { abbreviate } from './envelope.js';
 import type { NemesisKind } from './nemesis_actions.js';
 import type { NetStats } from './network.js';
 import { describeOptions, isTxnWorkload, type TestOptions, type Workload } from './options.js';
+import type { BurstSummary } from './op_bursts.js';
 import { recoveryFailureText, recoveryLine, recoveryValidity, type RecoverySummary } from './recovery.js';
 import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict, type WorkloadVerdict } from './verdict.js';
 
@@ -40,7 +41,7 @@ export interface OpRecord {
   readonly error: HistoryError | undefined;
   /** One of the final reads after the op phase: counted in stats, not in throughput or latency. */
   readonly final?: true;
-  /** A recovery probe after healing: checked with the history, left out of every statistic. */
+  /** An extra client's op (a recovery probe after healing, a burst): checked with the history, left out of every statistic. */
   readonly probe?: true;
 }
 
@@ -74,6 +75,9 @@ interface OutputProblems {
   /** With --client-sessions: writes and cas sent again with the same session and seq. */
   readonly sessionRetries: number;
   readonly malformedExamples: readonly string[];
+  /** Malformed replies that answer another request (another operation's reply type, another txn's micro-ops): they fail the run. */
+  readonly answersToAnother: number;
+  readonly answersToAnotherExamples: readonly string[];
   /** Messages whose src was another existing id than the node's own (allowed, as in Maelstrom). */
   readonly spoofedSrc: number;
   readonly nodeProblems: readonly string[];
@@ -209,6 +213,8 @@ export interface RunFacts {
   readonly finalReads?: FinalReadSummary | null;
   /** The recovery check after healing, when it ran (its probe ops are not in `ops`). */
   readonly recovery?: RecoverySummary | null;
+  /** The op bursts, when --bursts was given (their ops are not in `ops`). */
+  readonly bursts?: BurstSummary | null;
   /** Wall-clock time of test time 0 (history times count from it), when the operations began. */
   readonly opPhaseStartedAt?: string | null;
 }
@@ -410,6 +416,13 @@ function otherReasons(facts: RunFacts): Reason[] {
       reason: `${plural(output.badLines.length, 'bad stdout line')} from ${listSome(nodes)}: a node must print only Maelstrom messages on stdout (shown above)`,
     });
   }
+  if (output.answersToAnother > 0) {
+    reasons.push({
+      check: 'output',
+      valid: false,
+      reason: `${plural(output.answersToAnother, 'reply', 'replies')} answered another request (${abbreviate(output.answersToAnotherExamples[0] ?? '')}): a node must answer the request it was sent`,
+    });
+  }
   if (output.nodeProblems.length > 0) {
     reasons.push({
       check: 'output',
@@ -437,7 +450,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
   const avail = availability(ops, options.availability);
   const invokes = ops.length;
   const perOp = (count: number): number | null => (invokes === 0 ? null : round(count / invokes, 3));
-  const outputValid = facts.output.badLines.length === 0 && facts.output.nodeProblems.length === 0;
+  const outputValid = facts.output.badLines.length === 0 && facts.output.nodeProblems.length === 0 && facts.output.answersToAnother === 0;
   const crashesValid = facts.crashes.length === 0;
   const harnessValid: Validity = facts.harnessErrors.length === 0 ? true : 'unknown';
   const safety = mergeValidity([facts.workload.valid, stats.valid, avail.valid, outputValid, crashesValid, harnessValid]);
@@ -476,6 +489,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'node-seeds': facts.nodeSeeds,
       'op-phase-started-at': facts.opPhaseStartedAt ?? null,
       'recovery-timeout': options.recoveryTimeoutS,
+      bursts: options.bursts,
       ...(txn
         ? {
             'consistency-models': options.consistencyModels,
@@ -529,6 +543,7 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'delayed-by-spike': net.delayedBySpike,
     },
     recovery: recoverySection(recovery, options.recoveryTimeoutS),
+    ...(facts.bursts === undefined || facts.bursts === null ? {} : { bursts: { count: facts.bursts.bursts, 'op-count': facts.bursts.ops } }),
     nemesis: {
       kinds: options.nemesis,
       counts: facts.faultCounts,
@@ -547,6 +562,8 @@ export function buildResults(facts: RunFacts): ResultsDocument {
       'malformed-response-count': facts.output.malformedResponses,
       'session-retry-count': facts.output.sessionRetries,
       'malformed-response-examples': facts.output.malformedExamples,
+      'answers-to-another-request-count': facts.output.answersToAnother,
+      'answers-to-another-request-examples': facts.output.answersToAnotherExamples,
       'spoofed-src-count': facts.output.spoofedSrc,
       'node-problems': facts.output.nodeProblems,
     },
@@ -709,9 +726,14 @@ export function formatSummary(facts: RunFacts, results: ResultsDocument): string
       `faults: ${counts.length > 0 ? counts.join(', ') : facts.harnessErrors.length > 0 ? 'none injected' : none}${facts.restarts > 0 ? `; ${facts.restarts} restarts` : ''}`,
     );
   }
+  if (facts.bursts !== undefined && facts.bursts !== null) {
+    const { bursts, ops } = facts.bursts;
+    lines.push(`bursts: ${bursts} (a new node sending to every peer), ${ops} ops by burst clients (checked, not counted above)`);
+  }
   const output = facts.output;
   lines.push(
     `output: ${output.badLines.length} bad stdout line${output.badLines.length === 1 ? '' : 's'}, ${output.malformedResponses} malformed response${output.malformedResponses === 1 ? '' : 's'}` +
+      (output.answersToAnother > 0 ? ` (${output.answersToAnother} answering another request)` : '') +
       (output.spoofedSrc > 0 ? `, ${output.spoofedSrc} messages with another id as src` : '') +
       (output.sessionRetries > 0 ? `, ${output.sessionRetries} session retries` : ''),
   );

@@ -37,6 +37,7 @@ import {
   type Verdict,
 } from './results.js';
 import { renderLatencyQuantilesPlot, renderRatePlot } from './rate_plot.js';
+import type { BurstSummary } from './op_bursts.js';
 import type { RecoverySummary } from './recovery.js';
 import type { RunContext } from './run_context.js';
 import { describeStartupFailures, type StartupFailure } from './startup.js';
@@ -81,6 +82,8 @@ export interface RunParts {
   readonly opPhaseStartedAt: Date | null;
   /** The recovery check, when it ran. */
   readonly recovery: RecoverySummary | null;
+  /** The op bursts, when --bursts was given. */
+  readonly bursts: BurstSummary | null;
 }
 
 export function finishRun(parts: RunParts): TestResult {
@@ -105,7 +108,7 @@ export function finishRun(parts: RunParts): TestResult {
     ...(isTxnWorkload(options.workload) ? { txn: { workload: options.workload, models: options.consistencyModels } } : {}),
   });
   const model = clients.clients;
-  // The recovery probes are checked with the history but are no part of the run's statistics.
+  // The recovery probes and the bursts are checked with the history but are no part of the run's statistics.
   const ops = clients.ops.filter((op) => op.probe !== true);
   const facts: RunFacts = {
     options,
@@ -123,6 +126,8 @@ export function finishRun(parts: RunParts): TestResult {
       malformedResponses: model.malformedResponses,
       sessionRetries: model.sessionRetries,
       malformedExamples: model.malformedExamples,
+      answersToAnother: model.answersToAnother,
+      answersToAnotherExamples: model.answersToAnotherExamples,
       spoofedSrc: cluster.spoofedSrc,
       nodeProblems: cluster.nodeProblems,
     },
@@ -134,6 +139,7 @@ export function finishRun(parts: RunParts): TestResult {
     restarts: nemesis.restarts,
     finalReads: clients.finalReadSummary,
     recovery: parts.recovery,
+    bursts: parts.bursts,
     opPhaseStartedAt: parts.opPhaseStartedAt?.toISOString() ?? null,
   };
   const results = buildResults(facts);

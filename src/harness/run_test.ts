@@ -18,6 +18,7 @@ import type { TestOptions } from './options.js';
 import { HistoryFile, prepareDataDir, prepareOutDir, resolveBin, type ResolvedCommand } from './out_dir.js';
 import { MessageRouter, SERVICES } from './routing.js';
 import type { RecoverySummary } from './recovery.js';
+import { OpBursts } from './op_bursts.js';
 import { RecoveryProbes } from './recovery_probes.js';
 import { RunContext, type RunHooks } from './run_context.js';
 import { finishRun, type RunParts, type TestResult } from './run_results.js';
@@ -59,6 +60,7 @@ class TestRun {
   private opPhaseEndMs: number | null = null;
   private opPhaseStartedAt: Date | null = null;
   private readonly probes: RecoveryProbes;
+  private readonly bursts: OpBursts | null;
   private recovery: RecoverySummary | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private lastProgressOk = 0;
@@ -87,13 +89,16 @@ class TestRun {
         toClient: (clientId, body) => {
           if (!this.clients.onReply(clientId, body)) this.cluster.onInitReply(clientId, body);
         },
-        nodeTraffic: (src, dest) => this.nemesis.nodeTraffic(src, dest),
+        nodeTraffic: (src, dest) => {
+          this.nemesis.nodeTraffic(src, dest);
+          this.bursts?.nodeTraffic(src, dest);
+        },
         flush: () => {
           this.cluster.flush();
           this.historyFile.flush();
         },
       },
-      planner.watchesTraffic,
+      planner.watchesTraffic || options.bursts,
     );
     this.history = new HistoryRecorder(1e6, (event) => {
       this.historyFile.push(`${formatHistoryLine(event)}\n`);
@@ -112,7 +117,12 @@ class TestRun {
     );
     this.nemesis = new NemesisExecutor(ctx, planner, this.cluster, this.router.network, this.history);
     this.probes = new RecoveryProbes(ctx, this.cluster, this.clients, probeRng);
-    ctx.onAbort(() => this.clients.stopGenerating());
+    const burstRng = master.fork();
+    this.bursts = options.bursts ? new OpBursts(ctx, this.nodeIds, this.clients, burstRng, () => this.cluster.newClientId()) : null;
+    ctx.onAbort(() => {
+      this.clients.stopGenerating();
+      this.bursts?.stop();
+    });
   }
 
   async execute(): Promise<TestResult> {
@@ -145,6 +155,7 @@ class TestRun {
       opPhaseEndMs: this.opPhaseEndMs,
       opPhaseStartedAt: this.opPhaseStartedAt,
       recovery: this.recovery,
+      bursts: this.bursts?.summary ?? null,
     });
   }
 
@@ -158,9 +169,11 @@ class TestRun {
     }
     const opPhase = this.ctx.sleepUnlessAborted(this.options.timeLimitS * 1000);
     this.clients.startGenerating();
+    this.bursts?.start();
     const nemesisLoop = this.nemesis.loop();
     await opPhase;
     this.clients.stopGenerating();
+    this.bursts?.stop();
     this.opPhaseEndMs = this.ctx.nowMs();
     this.nemesis.stopLoop();
     await nemesisLoop;
@@ -200,6 +213,7 @@ class TestRun {
     if (this.progressTimer !== null) clearInterval(this.progressTimer);
     this.progressTimer = null;
     this.clients.stop();
+    this.bursts?.stop();
     this.probes.stop();
     this.nemesis.stopLoop();
     this.router.stop();

@@ -18,7 +18,9 @@ Options (names and defaults as Maelstrom's):
   --latency MS               mean node-to-node latency in ms (default 0)
   --latency-dist D           constant | uniform | exponential (default constant)
   --nemesis LIST             comma-separated faults (default none): Maelstrom's partition, kill,
-                             pause, and the targeted ones below; "targeted" names all of
+                             pause (kill and pause take one node, a minority third, a
+                             minority, a majority, all or a random subset, as Maelstrom's
+                             do), and the targeted ones below; "targeted" names all of
                              those, "all" every kind
   --nemesis-interval S       mean seconds between nemesis steps (default 10)
   --availability X           total, or the fraction of ops that must succeed (default: not checked)
@@ -51,6 +53,12 @@ Options (names and defaults as Maelstrom's):
   --recovery-timeout S       (not Maelstrom's) after healing, every node must serve each
                              operation type within S seconds (default 10; 0: no check), else
                              the run is "valid but did not recover" (exit status 3)
+  --bursts                   (not Maelstrom's) whenever the node-to-node traffic shows a node
+                             other than the last one sending to every peer (an election, a
+                             new leader, a deposed one still sending), fresh clients read and
+                             write the keys in use at every node, back to back, for 0.5 s:
+                             stale reads around a change of leader last milliseconds, and
+                             this is when they happen
   --progress-interval S      seconds between progress lines on stderr (default 5; 0: none)
   --client-sessions          (not Maelstrom's) clients open a raftkv session and retry
                              indeterminate writes and cas with the same sequence number

@@ -144,3 +144,45 @@ export class LeaderTracker {
     return { node: this.nodes[best.index] as string, messages: best.messages, toEach: best.toEach, runnerUp, total, clear };
   }
 }
+
+/**
+ * Who fanned out last: a node "fans out" when it has sent to every peer within `spanMs`, as a
+ * leader (heartbeats) and a candidate (vote requests) do and a follower does not. A fan-out by a
+ * node other than the last one to fan out marks a moment when two nodes may both act as leader,
+ * or a new one has just taken over: an election began or ended, or a deposed leader still sends.
+ * Pure: the caller passes the time. Bounded: one timestamp per ordered pair of nodes.
+ */
+export class FanOutWatch {
+  private readonly index = new Map<string, number>();
+  /** lastSentMs[src * n + dest]: when src last sent to dest. */
+  private readonly lastSentMs: Float64Array;
+  private lastSource = -1;
+
+  constructor(
+    private readonly nodes: readonly string[],
+    private readonly spanMs: number,
+  ) {
+    for (const [i, node] of nodes.entries()) this.index.set(node, i);
+    this.lastSentMs = new Float64Array(nodes.length * nodes.length).fill(-Infinity);
+  }
+
+  /** The node that fanned out last, or null before anyone did. */
+  get source(): string | null {
+    return this.lastSource === -1 ? null : (this.nodes[this.lastSource] as string);
+  }
+
+  /** A node sent to another at `nowMs`; true when that completes a fan-out by a node other than the last to fan out. */
+  sent(src: string, dest: string, nowMs: number): boolean {
+    const from = this.index.get(src);
+    const to = this.index.get(dest);
+    if (from === undefined || to === undefined || from === to) return false;
+    const n = this.nodes.length;
+    this.lastSentMs[from * n + to] = nowMs;
+    if (from === this.lastSource) return false;
+    for (let peer = 0; peer < n; peer++) {
+      if (peer !== from && (this.lastSentMs[from * n + peer] as number) < nowMs - this.spanMs) return false;
+    }
+    this.lastSource = from;
+    return true;
+  }
+}

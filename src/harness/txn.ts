@@ -15,7 +15,15 @@ import type { Rng } from '../base/rng.js';
 import type { HistoryError } from '../check/history.js';
 import type { TxnWorkload as TxnWorkloadName } from '../check/txn/types.js';
 import { isDefiniteError } from '../protocol/errors.js';
-import { malformedReply, NET_TIMEOUT, type ClientWorkload, type Completion, type SessionTag } from './client_model.js';
+import {
+  answersAnotherReply,
+  malformedReply,
+  NET_TIMEOUT,
+  unexpectedReplyType,
+  type ClientWorkload,
+  type Completion,
+  type SessionTag,
+} from './client_model.js';
 
 export type KeyDist = 'exponential' | 'uniform';
 export const KEY_DISTS: readonly KeyDist[] = ['exponential', 'uniform'];
@@ -97,6 +105,11 @@ export class TxnGenerator {
     return [...this.written];
   }
 
+  /** The keys in the first `count` slots: the hottest under the exponential key distribution. */
+  hotKeys(count: number): number[] {
+    return this.slots.slice(0, Math.max(1, count));
+  }
+
   /** The thread's next txn: 1 to maxTxnLength micro-ops, each a read or a write with equal odds. */
   nextTxn(thread: number): TxnOp {
     const rng = Array.isArray(this.rng) ? (this.rng[thread] as Rng) : (this.rng as Rng);
@@ -174,7 +187,7 @@ export function classifyTxnReply(workload: TxnWorkloadName, op: TxnOp, body: Jso
     const error: HistoryError = { code, text: typeof text === 'string' ? text : '' };
     return isDefiniteError(code) ? { type: 'fail', error } : { type: 'info', error };
   }
-  if (type !== 'txn_ok') return malformedReply(`expected txn_ok or error in reply to txn, got type ${JSON.stringify(type)}`);
+  if (type !== 'txn_ok') return unexpectedReplyType('txn_ok', 'txn', type);
   for (const key of Object.keys(body)) {
     if (!TXN_OK_KEYS.has(key)) return malformedReply(`txn_ok has the disallowed key ${JSON.stringify(key)}: ${JSON.stringify(body)}`);
   }
@@ -186,27 +199,36 @@ export function classifyTxnReply(workload: TxnWorkloadName, op: TxnOp, body: Jso
   const completed = body['txn'];
   if (!Array.isArray(completed)) return malformedReply(`txn_ok's "txn" is not a list: ${JSON.stringify(completed)}`);
   const problem = microOpsProblem(workload, op.value, completed);
-  if (problem !== undefined) return malformedReply(`txn_ok's "txn" ${problem}: sent ${JSON.stringify(op.value)}, got ${JSON.stringify(completed)}`);
+  if (problem !== undefined) {
+    const reason = `txn_ok's "txn" ${problem.text}: sent ${JSON.stringify(op.value)}, got ${JSON.stringify(completed)}`;
+    return problem.answersAnother ? answersAnotherReply(reason) : malformedReply(reason);
+  }
   return { type: 'ok', value: completed };
 }
 
-function microOpsProblem(workload: TxnWorkloadName, sent: readonly MicroOpJson[], got: readonly JsonValue[]): string | undefined {
-  if (got.length !== sent.length) return `has ${got.length} micro-ops where ${sent.length} were sent`;
+/** What is wrong with a txn_ok's micro-ops; `answersAnother` when they are another txn's (another length, f, key or written value). */
+function microOpsProblem(
+  workload: TxnWorkloadName,
+  sent: readonly MicroOpJson[],
+  got: readonly JsonValue[],
+): { text: string; answersAnother: boolean } | undefined {
+  const another = (text: string): { text: string; answersAnother: boolean } => ({ text, answersAnother: true });
+  if (got.length !== sent.length) return another(`has ${got.length} micro-ops where ${sent.length} were sent`);
   for (let i = 0; i < sent.length; i++) {
     const [f, key, value] = sent[i] as MicroOpJson;
     const reply = got[i];
-    if (!Array.isArray(reply) || reply.length !== 3) return `has micro-op ${i} that is not [f, k, v]`;
+    if (!Array.isArray(reply) || reply.length !== 3) return { text: `has micro-op ${i} that is not [f, k, v]`, answersAnother: false };
     const [gotF, gotKey, gotValue] = reply as [JsonValue, JsonValue, JsonValue];
-    if (gotF !== f) return `has ${JSON.stringify(gotF)} for micro-op ${i}, which was ${JSON.stringify(f)}`;
-    if (gotKey !== key) return `has key ${JSON.stringify(gotKey)} in micro-op ${i}, which was on key ${key}`;
+    if (gotF !== f) return another(`has ${JSON.stringify(gotF)} for micro-op ${i}, which was ${JSON.stringify(f)}`);
+    if (gotKey !== key) return another(`has key ${JSON.stringify(gotKey)} in micro-op ${i}, which was on key ${key}`);
     if (f !== 'r') {
-      if (gotValue !== value) return `has written value ${JSON.stringify(gotValue)} in micro-op ${i}, which wrote ${JSON.stringify(value)}`;
+      if (gotValue !== value) return another(`has written value ${JSON.stringify(gotValue)} in micro-op ${i}, which wrote ${JSON.stringify(value)}`);
       continue;
     }
     const bad = workload === 'txn-list-append' ? !isListOrNull(gotValue) : !(gotValue === null || Number.isSafeInteger(gotValue));
     if (bad) {
       const expected = workload === 'txn-list-append' ? 'a list of integers or null' : 'an integer or null';
-      return `reads ${JSON.stringify(gotValue)} in micro-op ${i}, not ${expected}`;
+      return { text: `reads ${JSON.stringify(gotValue)} in micro-op ${i}, not ${expected}`, answersAnother: false };
     }
   }
   return undefined;

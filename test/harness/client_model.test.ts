@@ -123,12 +123,21 @@ describe('the client model with the lin-kv workload', () => {
 
   it('counts malformed replies as info, keeps examples and tells the driver', () => {
     const { clients, completed, malformed, reply } = setUp();
-    clients.startOp(1, 0);
+    const cas: KvOp = { f: 'cas', key: 0, value: [1, 2] };
+    clients.startOp(1, 0, { op: cas });
     reply({ type: 'cas_ok', leader: 'n0' }, 5);
     expect(completed[0]?.type).toBe('info');
     expect(clients.malformedResponses).toBe(1);
     expect(clients.malformedExamples[0]).toMatch(/^n0: /);
     expect(malformed[0]).toMatch(/^1 n0: /);
+    expect(clients.answersToAnother).toBe(0);
+    // A reply of another operation's type answers another request: counted apart, with examples.
+    clients.startOp(1, 10, { op: cas });
+    reply({ type: 'write_ok' }, 15);
+    expect(completed[1]?.type).toBe('info');
+    expect(clients.malformedResponses).toBe(2);
+    expect(clients.answersToAnother).toBe(1);
+    expect(clients.answersToAnotherExamples).toEqual(['n0: expected cas_ok or error in reply to cas, got type "write_ok"']);
   });
 
   it('runs the ops it is given on an extra thread, with the process it is given', () => {

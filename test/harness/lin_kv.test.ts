@@ -87,20 +87,25 @@ describe('classifying replies', () => {
     expect(classifyTimeout(CAS)).toEqual({ type: 'info', error: { code: 0, text: 'net-timeout' } });
   });
 
-  it('checks success bodies as closed schemas: anything unexpected is info and marked malformed', () => {
-    const cases: [KvOp, Record<string, unknown>, RegExp][] = [
-      [WRITE, { type: 'write_ok', in_reply_to: 1, leader: 'n0' }, /disallowed key "leader"/],
-      [CAS, { type: 'cas_ok', in_reply_to: 1, index: 4 }, /disallowed key "index"/],
-      [READ, { type: 'read_ok', in_reply_to: 1, value: 1, term: 2 }, /disallowed key "term"/],
-      [READ, { type: 'read_ok', in_reply_to: 1 }, /lacks the required key "value"/],
-      [WRITE, { type: 'cas_ok', in_reply_to: 1 }, /expected write_ok/],
-      [WRITE, { type: 'write_ok', in_reply_to: 1, msg_id: 'x' }, /non-integer "msg_id"/],
-      [CAS, { type: 'error', in_reply_to: 1, text: 'no code' }, /without an integer "code"/],
+  it("checks success bodies as closed schemas: anything unexpected is info and marked malformed; another operation's reply answers another request", () => {
+    const cases: [KvOp, Record<string, unknown>, RegExp, boolean][] = [
+      [WRITE, { type: 'write_ok', in_reply_to: 1, leader: 'n0' }, /disallowed key "leader"/, false],
+      [CAS, { type: 'cas_ok', in_reply_to: 1, index: 4 }, /disallowed key "index"/, false],
+      [READ, { type: 'read_ok', in_reply_to: 1, value: 1, term: 2 }, /disallowed key "term"/, false],
+      [READ, { type: 'read_ok', in_reply_to: 1 }, /lacks the required key "value"/, false],
+      [WRITE, { type: 'cas_ok', in_reply_to: 1 }, /expected write_ok/, true],
+      [CAS, { type: 'write_ok', in_reply_to: 1 }, /expected cas_ok or error in reply to cas, got type "write_ok"/, true],
+      [WRITE, { type: 'read_ok', in_reply_to: 1, value: 3 }, /expected write_ok/, true],
+      [READ, { type: 'txn_ok', in_reply_to: 1, txn: [] }, /expected read_ok/, true],
+      [WRITE, { type: 'written', in_reply_to: 1 }, /expected write_ok/, false],
+      [WRITE, { type: 'write_ok', in_reply_to: 1, msg_id: 'x' }, /non-integer "msg_id"/, false],
+      [CAS, { type: 'error', in_reply_to: 1, text: 'no code' }, /without an integer "code"/, false],
     ];
-    for (const [op, body, reason] of cases) {
+    for (const [op, body, reason, answersAnother] of cases) {
       const completion = classifyReply(op, body as never);
       expect(completion.type, JSON.stringify(body)).toBe('info');
       expect(completion.type === 'info' ? completion.malformed : undefined).toMatch(reason);
+      expect(completion.type === 'info' && completion.answersAnother === true, JSON.stringify(body)).toBe(answersAnother);
     }
   });
 });

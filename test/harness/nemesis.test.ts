@@ -33,21 +33,31 @@ describe('nemesis planner', () => {
     for (const count of counts.values()) expect(count).toBeGreaterThan(400);
   });
 
-  it('kills and pauses a minority at most, and restarts or resumes exactly those nodes', () => {
+  it("kills and pauses Maelstrom's targets, up to every node, and restarts or resumes exactly those nodes", () => {
     for (const kind of ['kill', 'pause'] as const) {
       const planner = new NemesisPlanner([kind], N5, 1000, new Rng(4));
-      for (let i = 0; i < 200; i++) {
+      const specs = new Set<string>();
+      const sizes = new Set<number>();
+      for (let i = 0; i < 400; i++) {
         const start = planner.next();
         const stop = planner.next();
         if (start.f !== 'kill' && start.f !== 'pause') throw new Error(`unexpected ${start.f}`);
-        expect(start.nodes.length).toBeGreaterThanOrEqual(1);
-        expect(start.nodes.length).toBeLessThanOrEqual(2);
+        specs.add(String(start.spec));
+        sizes.add(start.nodes.length);
+        expect(new Set(start.nodes).size).toBe(start.nodes.length);
         expect(stop.f).toBe(kind === 'kill' ? 'start' : 'resume');
         expect((stop as { nodes: readonly string[] }).nodes).toEqual(start.nodes);
       }
+      expect([...specs].sort()).toEqual(['all', 'majority', 'minority', 'minority-third', 'one', 'some']);
+      expect([...sizes].sort()).toEqual([1, 2, 3, 4, 5]);
     }
     expect([1, 3, 5].map((n) => targetSize('minority', n))).toEqual([0, 1, 2]);
+    expect([1, 3, 5].map((n) => targetSize('majority', n))).toEqual([1, 2, 3]);
+    expect([1, 3, 5].map((n) => targetSize('all', n))).toEqual([1, 3, 5]);
     expect([1, 3, 5].map((n) => targetSize('one', n))).toEqual([1, 1, 1]);
+    const rng = new Rng(9);
+    const drawn = new Set(Array.from({ length: 200 }, () => targetSize('some', 3, rng)));
+    expect([...drawn].sort()).toEqual([1, 2, 3]);
   });
 
   it('interleaves several faults, each flip-flopping on its own, and heals everything at the end', () => {

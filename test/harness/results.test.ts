@@ -106,7 +106,16 @@ function facts(overrides: Partial<Omit<RunFacts, 'options'>> & { readonly option
     },
     faults: [],
     faultCounts: {},
-    output: { badLines: [], malformedResponses: 0, sessionRetries: 0, malformedExamples: [], spoofedSrc: 0, nodeProblems: [] },
+    output: {
+      badLines: [],
+      malformedResponses: 0,
+      sessionRetries: 0,
+      malformedExamples: [],
+      answersToAnother: 0,
+      answersToAnotherExamples: [],
+      spoofedSrc: 0,
+      nodeProblems: [],
+    },
     crashes: [],
     harnessErrors: [],
     nodeSeeds: { n0: [7] },
@@ -182,9 +191,11 @@ describe('the verdict in words', () => {
         options: { availability: 0.9 },
         output: {
           badLines: [{ node: 'n0', reason: 'not valid JSON', line: 'hello', atMs: 5 }],
-          malformedResponses: 0,
+          malformedResponses: 3,
           sessionRetries: 0,
-          malformedExamples: [],
+          malformedExamples: ['n1: disallowed key', 'n2: expected cas_ok or error in reply to cas, got type "write_ok"', 'n2: same'],
+          answersToAnother: 2,
+          answersToAnotherExamples: ['n2: expected cas_ok or error in reply to cas, got type "write_ok"', 'n2: same'],
           spoofedSrc: 0,
           nodeProblems: [],
         },
@@ -199,6 +210,7 @@ describe('the verdict in words', () => {
       'workload unknown: the linearizability check could not decide key 4 within its budget: see the explanation above',
       'availability false: 75.0% of operations succeeded, but --availability 0.9 asks for 90.0%',
       'output false: 1 bad stdout line from n0: a node must print only Maelstrom messages on stdout (shown above)',
+      'output false: 2 replies answered another request (n2: expected cas_ok or error in reply to cas, got type "write_ok"): a node must answer the request it was sent',
       'crashes false: node n0 exited on its own at 1.5 s (code 3): a node under test must keep running',
     ]);
   });
@@ -263,6 +275,8 @@ describe('the summary says where it cuts', () => {
       malformedResponses: 25,
       sessionRetries: 0,
       malformedExamples: Array.from({ length: 10 }, (_, i) => `n0: example ${i}`),
+      answersToAnother: 0,
+      answersToAnotherExamples: [],
       spoofedSrc: 0,
       nodeProblems: Array.from({ length: 6 }, (_, i) => `problem ${i}`),
     };

@@ -211,7 +211,7 @@ describe('harness runs of the txn workloads', () => {
     expect(result.summary.split('\n').at(-1)).toBe('VERDICT: unknown (the run could not be judged; why: above)');
   });
 
-  it('counts a txn_ok with other micro-ops than the request as a malformed response, recorded info', async () => {
+  it('records a txn_ok with other micro-ops than the request as a malformed response (info), and fails the run: it answers another txn', async () => {
     // Drops the last micro-op of every txn.
     const dropping = fakeNode('drops-micro-op', `(body) => ({ type: 'txn_ok', txn: body.txn.slice(0, -1) })`);
     const result = await harnessRun('txn malformed', {
@@ -228,6 +228,8 @@ describe('harness runs of the txn workloads', () => {
     expect(output['malformed-response-count']).toBe(result.stats.count);
     expect(output['malformed-response-examples'][0]).toMatch(/^n0: txn_ok's "txn" has \d micro-ops where \d were sent/);
     expect(result.summary).toContain('malformed response: n0: ');
-    expect(result.valid, result.summary).toBe('unknown');
+    expect(result.summary).toContain(`${result.stats.count} malformed responses (${result.stats.count} answering another request)`);
+    expect(result.valid, result.summary).toBe(false);
+    expect(result.summary).toMatch(/^ {2}INVALID \(output\): \d+ replies answered another request \(n0: txn_ok's "txn" has \d micro-ops where \d were sent/m);
   });
 });

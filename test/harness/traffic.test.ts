@@ -1,7 +1,7 @@
 // The likely leader judged from traffic alone: per pair of nodes, the sends in a sliding window;
-// the leader is the node that sent the most to the peer it sent least to.
+// the leader is the node that sent the most to the peer it sent least to. And who fanned out last.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAFFIC_WINDOW, LeaderTracker } from '../../src/harness/traffic.js';
+import { DEFAULT_TRAFFIC_WINDOW, FanOutWatch, LeaderTracker } from '../../src/harness/traffic.js';
 
 const N3 = ['n0', 'n1', 'n2'];
 
@@ -103,5 +103,53 @@ describe('LeaderTracker', () => {
       tracker.sent('n0', 'n0', t);
     }
     expect(tracker.judge(100).total).toBe(0);
+  });
+});
+
+describe('FanOutWatch', () => {
+  /** Every `periodMs` from `fromMs` to `toMs`, `leader` sends to each peer and the others answer it; the times a new node fanned out. */
+  function steady(watch: FanOutWatch, leader: string, fromMs: number, toMs: number, periodMs = 30): number[] {
+    const fired: number[] = [];
+    for (let t = fromMs; t < toMs; t += periodMs) {
+      for (const node of N3) if (node !== leader && watch.sent(leader, node, t)) fired.push(t);
+      for (const node of N3) if (node !== leader && watch.sent(node, leader, t + 1)) fired.push(t + 1);
+    }
+    return fired;
+  }
+
+  it('fires once when a leader first reaches every peer, and not again while it alone fans out', () => {
+    const watch = new FanOutWatch(N3, 100);
+    expect(watch.source).toBeNull();
+    expect(steady(watch, 'n1', 0, 2000)).toEqual([0]);
+    expect(watch.source).toBe('n1');
+  });
+
+  it('fires at each alternation while a deposed leader and a new one both send to every peer', () => {
+    const watch = new FanOutWatch(N3, 100);
+    steady(watch, 'n0', 0, 300);
+    // n0 is cut off but keeps sending; n1 campaigns and leads; both fan out every 30 ms.
+    const fired: string[] = [];
+    for (let t = 300; t < 420; t += 30) {
+      for (const leader of ['n1', 'n0']) {
+        for (const node of N3) if (node !== leader && watch.sent(leader, node, t)) fired.push(`${leader}@${t}`);
+      }
+    }
+    expect(fired).toEqual(['n1@300', 'n0@300', 'n1@330', 'n0@330', 'n1@360', 'n0@360', 'n1@390', 'n0@390']);
+    // n0 stepped down and answers n1: its last heartbeat to n2 still counts for one span...
+    const settling = steady(watch, 'n1', 420, 1000);
+    expect(settling[0]).toBe(420);
+    expect(Math.max(...settling)).toBeLessThan(390 + 100 + 30);
+    // ...and then n1 fans out alone.
+    expect(steady(watch, 'n1', 1000, 3000)).toEqual([]);
+  });
+
+  it('does not count sends older than the span, nor a node talking to itself or to strangers', () => {
+    const watch = new FanOutWatch(N3, 100);
+    expect(watch.sent('n2', 'n0', 0)).toBe(false);
+    expect(watch.sent('n2', 'n1', 150)).toBe(false); // n2 -> n0 was 150 ms ago
+    expect(watch.sent('n2', 'n2', 160)).toBe(false);
+    expect(watch.sent('n2', 'c7', 160)).toBe(false);
+    expect(watch.sent('n2', 'n0', 200)).toBe(true);
+    expect(new FanOutWatch(['n0'], 100).sent('n0', 'n0', 0)).toBe(false);
   });
 });

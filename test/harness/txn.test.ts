@@ -246,7 +246,7 @@ describe('txn requests and replies', () => {
     expect(classifyTxnTimeout()).toEqual({ type: 'info', error: { code: 0, text: 'net-timeout' } });
   });
 
-  it('calls every reply whose micro-ops differ from the request malformed (info, with the reason)', () => {
+  it('calls every reply whose micro-ops differ from the request malformed (info, with the reason), and those of another txn answers to another request', () => {
     const good: JsonValue[] = [
       ['r', 1, [8]],
       ['append', 1, 6],
@@ -305,11 +305,14 @@ describe('txn requests and replies', () => {
         /has "append" for micro-op 1, which was "w"/,
       ],
     ];
+    // Another length, f, key or written value, or another operation's reply: another txn's answer.
+    const answersAnother = /micro-ops where|for micro-op|key .* in micro-op|written value|expected txn_ok/;
     for (const [sent, workload, body, reason] of cases) {
       const completion = classifyTxnReply(workload, sent, body);
       expect(completion.type, JSON.stringify(body)).toBe('info');
       expect(completion.type === 'info' ? completion.malformed : undefined, JSON.stringify(body)).toMatch(reason);
       expect(completion.type === 'info' ? completion.error.code : undefined).toBe(13);
+      expect(completion.type === 'info' && completion.answersAnother === true, JSON.stringify(body)).toBe(answersAnother.test(reason.source));
     }
   });
 });

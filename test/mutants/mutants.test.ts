@@ -38,17 +38,24 @@ describe('mutants', () => {
     expect(checked.status).toBe(0);
   }, 90_000);
 
-  it("gives each mutant's flags to the harness over the campaign's, node arguments last", () => {
+  it("gives each mutant's flags to the harness over the campaign's, node arguments last, one family of faults per run", () => {
     const dry = mutants(['--dry-run', 'occ-validation-skipped', 'session-dedup-off'], 20_000);
     expect(dry.status).toBe(0);
     const lines = dry.stdout.split('\n');
     const occ = lines.find((line) => line.includes('bin/raftkv-test') && line.includes('txn-list-append')) ?? '';
-    expect(occ).toMatch(/ test -w txn-list-append --node-count 3 .* --bin \S+\/bin\/raftkv -- --txn-mode occ$/);
+    expect(occ).toMatch(/ test --node-count 3 .* -w txn-list-append .* --bin \S+\/bin\/raftkv -- --storage lazy --txn-mode occ$/);
     expect(occ).not.toContain('lin-kv');
+    // Three runs, one family of faults each, each with its own seed.
+    const runs = lines.filter((line) => line.includes('bin/raftkv-test') && line.includes('txn-list-append'));
+    expect(runs.map((line) => /--nemesis (\S+) .*--seed (\d+)/.exec(line)?.slice(1).join(' '))).toEqual([
+      'partition-leader,partition-new-leader,partition-election 1',
+      'kill,kill-leader 2',
+      'partition,delay-spike,duplicate,pause,pause-leader 3',
+    ]);
     expect(lines.find((line) => line.includes('raftkv-sim.mjs') && line.includes('--txn-mode occ'))).toMatch(
       /--seeds 500 --from 1 --fail-fast --workload txn-list-append/,
     );
-    expect(lines.some((line) => line.includes('bin/raftkv-test') && / -w lin-kv .* --client-sessions$/.test(line))).toBe(true);
+    expect(lines.some((line) => line.includes('bin/raftkv-test') && / -w lin-kv .* --client-sessions -- --storage lazy$/.test(line))).toBe(true);
     expect(mutants(['--dry-run', 'no-such-mutant'], 20_000).status).toBe(2);
   });
 
