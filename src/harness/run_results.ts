@@ -25,7 +25,6 @@ import {
   exitCodeForVerdict,
   EXPLANATIONS_FILE,
   explanationsText,
-  formatSummary,
   functionsOf,
   type Crash,
   type ResultsDocument,
@@ -36,6 +35,7 @@ import {
   type Validity,
   type Verdict,
 } from './results.js';
+import { formatSummary } from './summary_text.js';
 import { renderLatencyQuantilesPlot, renderRatePlot } from './rate_plot.js';
 import type { BurstSummary } from './op_bursts.js';
 import type { RecoverySummary } from './recovery.js';

@@ -11,7 +11,6 @@ import {
   exitCodeForVerdict,
   EXPLANATIONS_FILE,
   explanationsText,
-  formatSummary,
   mergeValidity,
   quantiles,
   verdictOf,
@@ -20,6 +19,7 @@ import {
   type ResultsDocument,
   type RunFacts,
 } from '../../src/harness/results.js';
+import { formatSummary } from '../../src/harness/summary_text.js';
 import type { RecoverySummary } from '../../src/harness/recovery.js';
 import { NO_CLIENT_OPERATION, type LinKvVerdict, type TxnVerdict } from '../../src/harness/verdict.js';
 
