@@ -38,7 +38,11 @@ export const NET_TIMEOUT: HistoryError = { code: ErrorCode.timeout, text: 'net-t
 
 /** Malformed replies are indeterminate (Maelstrom records the op as crashed: info). */
 export function malformedReply(reason: string): Completion {
-  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason };
+  return { type: 'info', error: malformedError(reason), malformed: reason };
+}
+
+function malformedError(reason: string): HistoryError {
+  return { code: ErrorCode.crash, text: `malformed-response: ${reason}` };
 }
 
 /** The success reply types of every workload: one of them in reply to another operation answers another request. */
@@ -51,7 +55,7 @@ const SUCCESS_REPLY_TYPES: ReadonlySet<string> = new Set(['read_ok', 'write_ok',
  * whatever command took its place in the log), so unlike other malformed replies it fails the run.
  */
 export function answersAnotherReply(reason: string): Completion {
-  return { type: 'info', error: { code: ErrorCode.crash, text: `malformed-response: ${reason}` }, malformed: reason, answersAnother: true };
+  return { type: 'info', error: malformedError(reason), malformed: reason, answersAnother: true };
 }
 
 /** A reply of a type other than `expected` (nor error) to an op `f`: another operation's success type answers another request. */

@@ -229,14 +229,9 @@ export class LinKvWorkload implements ClientWorkload<KvOp> {
     return this.generator.groupCount;
   }
 
-  /** The key group `group` works on now. */
+  /** The key group `group` (taken modulo the group count) works on now: where bursts and recovery probes look. */
   currentKey(group: number): number {
     return this.generator.currentKey(group);
-  }
-
-  /** A key worked on lately, one per node where the groups allow: where a recovery probe of that node looks. */
-  probeKey(nodeIndex: number): number {
-    return this.generator.currentKey(nodeIndex);
   }
 
   encodeRequest(op: KvOp, msgId: number, tag: SessionTag | undefined): string {

@@ -70,6 +70,7 @@ export class OpBursts {
     for (const node of nodeIds) {
       for (let slot = 0; slot < slots; slot++) {
         for (const role of ['read', 'write'] as const) {
+          // A free thread waits for the next tick: that is what paces it.
           const thread = clients.addThread(newClientId(), node, { completed: (op) => this.completed(op), free: () => {} });
           const burst: BurstThread = { thread, slot, role, process: this.nextProcess++ };
           this.threads.push(burst);

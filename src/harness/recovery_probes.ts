@@ -112,7 +112,8 @@ export class RecoveryProbes {
     if (txn !== null) return txn.generator.probeTxn();
     const linKv = this.clients.linKvWorkload;
     if (linKv === null) throw new Error('a run has a lin-kv or a txn workload');
-    const key = linKv.probeKey(this.cluster.slot(probe.node).index);
+    // One key per node where the groups allow.
+    const key = linKv.currentKey(this.cluster.slot(probe.node).index);
     switch (probe.f) {
       case 'read':
         return { f: 'read', key, value: null };

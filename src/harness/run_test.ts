@@ -90,7 +90,7 @@ class TestRun {
           if (!this.clients.onReply(clientId, body)) this.cluster.onInitReply(clientId, body);
         },
         nodeTraffic: (src, dest) => {
-          this.nemesis.nodeTraffic(src, dest);
+          if (planner.watchesTraffic) this.nemesis.nodeTraffic(src, dest);
           this.bursts?.nodeTraffic(src, dest);
         },
         flush: () => {
